@@ -1,0 +1,654 @@
+// On-board streaming lift detector. Board rules apply strictly: plain objects,
+// numbers only, no allocation per sample (the window and the summary object
+// are allocated once in detectorCreate).
+//
+// Input is the TOTAL PIN LOAD (sum of both pins), positive when the bar pushes
+// down on the pins. One rule finds every onset: the pin load falls below the
+// quiet-period baseline by more than the onset threshold.
+//   - baseline at or above restMinLoadN (bar resting on the pins) -> rack pull:
+//     lifter force = weighed load - pin load, lift-off when the pins unload;
+//   - otherwise (pins empty, or bar pushed up into them) -> isometric pull:
+//     pull force = -pin load, onset/peak as on a force plate.
+// The host's batch analyses (isometric.ts, rackpull.ts) take onset, peak, time
+// to peak and lift-off from this detector (via detectLifts), so board and host
+// can never disagree on those four numbers.
+//
+// Quiet period: among complete windows of `quietSamples` samples (~1 s) seen
+// while waiting, keep the steadiest (lowest SD; the latest of equals). A window whose mean left the
+// kept one by more than the onset threshold (and is itself steady) replaces it
+// even if noisier: the load moved to a new level (bar put on the pins), so the
+// old window is stale. If no window reaches maxQuietSdN, the steadiest one is
+// used anyway and quietOk is false (the batch flags noQuietPeriod).
+//
+// A departure is only an "effort" once the net force reaches minEffortNetN
+// (or the bar lifts off). Before that it is a candidate: if force returns to
+// the baseline it is dropped; if it settles into a new steady window (the
+// lifter taking pre-tension) that window becomes the new baseline. This is why
+// pre-tension shorter than one quiet window is counted as part of the effort
+// (and the batch then flags noPretension).
+
+import {
+  WindowStats,
+  windowCreate,
+  windowFull,
+  windowMean,
+  windowOldestMs,
+  windowPush,
+  windowReset,
+  windowSd,
+} from "./window.ts";
+
+export const MODE_AUTO = 0;
+export const MODE_ISOMETRIC = 1;
+export const MODE_RACKPULL = 2;
+
+export const KIND_NONE = 0;
+export const KIND_ISOMETRIC = 1;
+export const KIND_RACKPULL = 2;
+
+/** detectorStep return codes (one per sample; later phases win if two coincide) */
+export const EV_NONE = 0;
+/** bar weighed resting on the pins (summary not touched; see state.restLoadN) */
+export const EV_WEIGHED = 1;
+/** effort confirmed (net force reached minEffortNetN) */
+export const EV_ONSET = 2;
+export const EV_LIFTOFF = 3;
+export const EV_SETDOWN = 4;
+/** rack pull complete: re-weighed after set-down */
+export const EV_REWEIGH = 5;
+/** isometric pull complete */
+export const EV_ISO_DONE = 6;
+/** rack pull that never lifted off, complete */
+export const EV_PULL_FAILED = 7;
+/** detectorFinish: an unfinished lift was closed at end of data */
+export const EV_FLUSHED = 8;
+
+const PH_WAIT = 0;
+const PH_EFFORT = 1;
+const PH_HOLD = 2;
+const PH_SETTLE = 3;
+
+const CH_NEW = 0;
+const CH_LEVEL = 1;
+const CH_REFINE = 2;
+
+export interface DetectorConfig {
+  /** MODE_AUTO, MODE_ISOMETRIC or MODE_RACKPULL */
+  mode: number;
+  /** quiet window length in samples (~1 s of samples) */
+  quietSamples: number;
+  /** a window is "steady" when its SD is at most this */
+  maxQuietSdN: number;
+  /** onset threshold = max(onsetSdMultiple * SD, onsetFloorN) ... */
+  onsetSdMultiple: number;
+  /** ... floor so a perfectly flat (quantised) baseline does not fire on one count */
+  onsetFloorN: number;
+  /** > 0: fixed threshold instead (e.g. 20 N, VALD ForceDecks style); <= 0: SD rule */
+  fixedThresholdN: number;
+  /** net force that confirms an effort (separates real pulls from pre-tension) */
+  minEffortNetN: number;
+  /** isometric / failed pull ends when net force < endFraction * net peak */
+  endFraction: number;
+  /** isometric effort is closed after this long even if force stays up */
+  maxEffortMs: number;
+  /** baseline at or above this means the bar rests on the pins (rack pull) */
+  restMinLoadN: number;
+  /** lift-off threshold = max(liftOffMinN, liftOffSdMultiple * baseline SD) */
+  liftOffMinN: number;
+  liftOffSdMultiple: number;
+  /** |re-weigh - weighed| above this sets platesChanged */
+  reweighToleranceN: number;
+  /** a lower resting level held this many samples is taken as the new load (plates removed) */
+  relevelSamples: number;
+}
+
+/** Everything a lift produced. Unreached values are -1 (times, indices) or false. */
+export interface LiftSummary {
+  kind: number;
+  /** true when the lift reached its natural end (not closed by detectorFinish) */
+  complete: boolean;
+  confirmed: boolean;
+  quietOk: boolean;
+  quietStartIndex: number;
+  quietEndIndex: number;
+  quietStartMs: number;
+  quietEndMs: number;
+  /** baseline pin load (mean of the quiet window), pin-load sign convention */
+  baselinePinN: number;
+  baselineSdN: number;
+  thresholdN: number;
+  onsetIndex: number;
+  onsetMs: number;
+  peakIndex: number;
+  peakMs: number;
+  /** isometric: max pull force (= -min pin load); rack pull: weighed load - min pin load */
+  peakForceN: number;
+  /** baseline pin load - min pin load */
+  peakNetForceN: number;
+  timeToPeakMs: number;
+  /** rack pull: bar weight from the resting window; isometric: -1 */
+  weighedLoadN: number;
+  weighedSdN: number;
+  weighedSamples: number;
+  weighedStartIndex: number;
+  weighedEndIndex: number;
+  liftOffThresholdN: number;
+  liftOffIndex: number;
+  liftOffMs: number;
+  timeToLiftOffMs: number;
+  setDownIndex: number;
+  setDownMs: number;
+  holdMs: number;
+  reweighOk: boolean;
+  reweighN: number;
+  reweighSdN: number;
+  reweighStartIndex: number;
+  reweighEndIndex: number;
+  reweighDiffN: number;
+  platesChanged: boolean;
+  endIndex: number;
+  endMs: number;
+  /** largest sample interval seen from onset on: the time resolution of this lift */
+  maxGapMs: number;
+}
+
+export interface DetectorState {
+  cfg: DetectorConfig;
+  win: WindowStats;
+  phase: number;
+  n: number;
+  lastMs: number;
+  hasCand: boolean;
+  candMeanN: number;
+  candSdN: number;
+  candStartIndex: number;
+  candEndIndex: number;
+  candStartMs: number;
+  candEndMs: number;
+  /** sample index where the baseline last moved to a new level */
+  candLevelIndex: number;
+  thresholdN: number;
+  resting: boolean;
+  restLoadN: number;
+  restSdN: number;
+  restSamples: number;
+  restStartIndex: number;
+  restEndIndex: number;
+  kind: number;
+  confirmed: boolean;
+  minPinN: number;
+  settleHas: boolean;
+  settleMeanN: number;
+  settleSdN: number;
+  settleStartIndex: number;
+  settleEndIndex: number;
+  summary: LiftSummary;
+}
+
+/** Defaults for a given sample rate (quiet window ~1 s). */
+export function defaultDetectorConfig(sampleRateHz: number): DetectorConfig {
+  let q = Math.floor(sampleRateHz + 0.5);
+  if (q < 2) q = 2;
+  return {
+    mode: MODE_AUTO,
+    quietSamples: q,
+    maxQuietSdN: 25,
+    onsetSdMultiple: 5,
+    onsetFloorN: 1,
+    fixedThresholdN: -1,
+    minEffortNetN: 500,
+    endFraction: 0.1,
+    maxEffortMs: 10000,
+    restMinLoadN: 100,
+    liftOffMinN: 20,
+    liftOffSdMultiple: 5,
+    reweighToleranceN: 9.80665,
+    relevelSamples: 3 * q,
+  };
+}
+
+/** The onset threshold for a baseline of the given SD (shared by board and host). */
+export function onsetThresholdN(cfg: DetectorConfig, baselineSdN: number): number {
+  if (cfg.fixedThresholdN > 0) return cfg.fixedThresholdN;
+  const t = cfg.onsetSdMultiple * baselineSdN;
+  return t > cfg.onsetFloorN ? t : cfg.onsetFloorN;
+}
+
+function clearSummary(s: LiftSummary): void {
+  s.kind = KIND_NONE;
+  s.complete = false;
+  s.confirmed = false;
+  s.quietOk = false;
+  s.quietStartIndex = -1;
+  s.quietEndIndex = -1;
+  s.quietStartMs = -1;
+  s.quietEndMs = -1;
+  s.baselinePinN = 0;
+  s.baselineSdN = 0;
+  s.thresholdN = 0;
+  s.onsetIndex = -1;
+  s.onsetMs = -1;
+  s.peakIndex = -1;
+  s.peakMs = -1;
+  s.peakForceN = 0;
+  s.peakNetForceN = 0;
+  s.timeToPeakMs = -1;
+  s.weighedLoadN = -1;
+  s.weighedSdN = 0;
+  s.weighedSamples = 0;
+  s.weighedStartIndex = -1;
+  s.weighedEndIndex = -1;
+  s.liftOffThresholdN = 0;
+  s.liftOffIndex = -1;
+  s.liftOffMs = -1;
+  s.timeToLiftOffMs = -1;
+  s.setDownIndex = -1;
+  s.setDownMs = -1;
+  s.holdMs = -1;
+  s.reweighOk = false;
+  s.reweighN = -1;
+  s.reweighSdN = 0;
+  s.reweighStartIndex = -1;
+  s.reweighEndIndex = -1;
+  s.reweighDiffN = 0;
+  s.platesChanged = false;
+  s.endIndex = -1;
+  s.endMs = -1;
+  s.maxGapMs = 0;
+}
+
+export function detectorCreate(cfg: DetectorConfig): DetectorState {
+  const summary = {} as LiftSummary;
+  clearSummary(summary);
+  return {
+    cfg: cfg,
+    win: windowCreate(cfg.quietSamples),
+    phase: PH_WAIT,
+    n: 0,
+    lastMs: 0,
+    hasCand: false,
+    candMeanN: 0,
+    candSdN: 0,
+    candStartIndex: -1,
+    candEndIndex: -1,
+    candStartMs: -1,
+    candEndMs: -1,
+    candLevelIndex: -1,
+    thresholdN: 0,
+    resting: false,
+    restLoadN: -1,
+    restSdN: 0,
+    restSamples: 0,
+    restStartIndex: -1,
+    restEndIndex: -1,
+    kind: KIND_NONE,
+    confirmed: false,
+    minPinN: 0,
+    settleHas: false,
+    settleMeanN: 0,
+    settleSdN: 0,
+    settleStartIndex: -1,
+    settleEndIndex: -1,
+    summary: summary,
+  };
+}
+
+function takeWindowAsBaseline(st: DetectorState, i: number, tMs: number, mean: number, sd: number): void {
+  st.hasCand = true;
+  st.candMeanN = mean;
+  st.candSdN = sd;
+  st.candStartIndex = i - st.win.count + 1;
+  st.candEndIndex = i;
+  st.candStartMs = windowOldestMs(st.win);
+  st.candEndMs = tMs;
+  st.thresholdN = onsetThresholdN(st.cfg, sd);
+}
+
+function setRestFromBaseline(st: DetectorState): void {
+  st.restLoadN = st.candMeanN;
+  st.restSdN = st.candSdN;
+  st.restSamples = st.win.count;
+  st.restStartIndex = st.candStartIndex;
+  st.restEndIndex = st.candEndIndex;
+}
+
+function absN(x: number): number {
+  return x < 0 ? -x : x;
+}
+
+/** While waiting: keep the steadiest window, follow level changes, weigh a resting bar. */
+function waitUpdate(st: DetectorState, i: number, tMs: number): number {
+  const cfg = st.cfg;
+  if (!windowFull(st.win)) return EV_NONE;
+  const m = windowMean(st.win);
+  const sd = windowSd(st.win);
+  let change = -1;
+  if (!st.hasCand) {
+    change = CH_NEW;
+  } else if (sd <= cfg.maxQuietSdN && absN(m - st.candMeanN) > st.thresholdN) {
+    change = CH_LEVEL;
+  } else if (sd <= st.candSdN) {
+    // "<=": among equally steady windows keep the latest, closest to the effort
+    change = CH_REFINE;
+  }
+  let ev = EV_NONE;
+  if (change >= 0) {
+    takeWindowAsBaseline(st, i, tMs, m, sd);
+    if (change !== CH_REFINE) st.candLevelIndex = i;
+    if (cfg.mode !== MODE_ISOMETRIC && sd <= cfg.maxQuietSdN && m >= cfg.restMinLoadN) {
+      const far = absN(m - st.restLoadN) > st.thresholdN;
+      if (!st.resting || (change !== CH_REFINE && far)) {
+        st.resting = true;
+        setRestFromBaseline(st);
+        ev = EV_WEIGHED;
+      } else if (!far) {
+        setRestFromBaseline(st);
+      }
+    } else if (m < cfg.restMinLoadN) {
+      st.resting = false;
+    }
+  }
+  // A lower level held long (plates removed, not pre-tension): re-weigh.
+  if (
+    ev === EV_NONE &&
+    st.resting &&
+    st.candSdN <= cfg.maxQuietSdN &&
+    st.candMeanN >= cfg.restMinLoadN &&
+    absN(st.candMeanN - st.restLoadN) > st.thresholdN &&
+    i - st.candLevelIndex >= cfg.relevelSamples
+  ) {
+    setRestFromBaseline(st);
+    ev = EV_WEIGHED;
+  }
+  return ev;
+}
+
+function startEffort(st: DetectorState, i: number, tMs: number, pinN: number, gapMs: number): void {
+  const cfg = st.cfg;
+  const s = st.summary;
+  clearSummary(s);
+  let kind = KIND_ISOMETRIC;
+  if (cfg.mode === MODE_RACKPULL) kind = KIND_RACKPULL;
+  else if (cfg.mode === MODE_AUTO && st.candMeanN >= cfg.restMinLoadN) kind = KIND_RACKPULL;
+  st.kind = kind;
+  st.confirmed = false;
+  st.minPinN = pinN;
+  st.phase = PH_EFFORT;
+  s.kind = kind;
+  s.quietOk = st.candSdN <= cfg.maxQuietSdN;
+  s.quietStartIndex = st.candStartIndex;
+  s.quietEndIndex = st.candEndIndex;
+  s.quietStartMs = st.candStartMs;
+  s.quietEndMs = st.candEndMs;
+  s.baselinePinN = st.candMeanN;
+  s.baselineSdN = st.candSdN;
+  s.thresholdN = st.thresholdN;
+  s.onsetIndex = i;
+  s.onsetMs = tMs;
+  s.peakIndex = i;
+  s.peakMs = tMs;
+  s.maxGapMs = gapMs;
+  if (kind === KIND_RACKPULL) {
+    if (st.resting) {
+      s.weighedLoadN = st.restLoadN;
+      s.weighedSdN = st.restSdN;
+      s.weighedSamples = st.restSamples;
+      s.weighedStartIndex = st.restStartIndex;
+      s.weighedEndIndex = st.restEndIndex;
+    } else {
+      s.weighedLoadN = st.candMeanN;
+      s.weighedSdN = st.candSdN;
+      s.weighedSamples = st.win.size;
+      s.weighedStartIndex = st.candStartIndex;
+      s.weighedEndIndex = st.candEndIndex;
+    }
+    const lt = cfg.liftOffSdMultiple * st.candSdN;
+    s.liftOffThresholdN = lt > cfg.liftOffMinN ? lt : cfg.liftOffMinN;
+  }
+}
+
+function fillPeak(st: DetectorState): void {
+  const s = st.summary;
+  s.confirmed = st.confirmed;
+  s.peakNetForceN = st.candMeanN - st.minPinN;
+  s.peakForceN = st.kind === KIND_RACKPULL ? s.weighedLoadN - st.minPinN : -st.minPinN;
+  s.timeToPeakMs = s.peakMs - s.onsetMs;
+}
+
+/** End of an effort: back to waiting with a fresh quiet period. */
+function endEffort(st: DetectorState, i: number, tMs: number, complete: boolean): void {
+  const s = st.summary;
+  fillPeak(st);
+  s.endIndex = i;
+  s.endMs = tMs;
+  s.complete = complete;
+  st.phase = PH_WAIT;
+  st.hasCand = false;
+  windowReset(st.win);
+}
+
+function effortStep(st: DetectorState, i: number, tMs: number, pinN: number): number {
+  const cfg = st.cfg;
+  const s = st.summary;
+  if (pinN < st.minPinN) {
+    st.minPinN = pinN;
+    s.peakIndex = i;
+    s.peakMs = tMs;
+  }
+  const net = st.candMeanN - pinN;
+  const netPeak = st.candMeanN - st.minPinN;
+  let ev = EV_NONE;
+  if (!st.confirmed && net >= cfg.minEffortNetN) {
+    st.confirmed = true;
+    ev = EV_ONSET;
+  }
+  if (st.kind === KIND_RACKPULL && pinN <= s.liftOffThresholdN) {
+    st.confirmed = true;
+    fillPeak(st);
+    s.liftOffIndex = i;
+    s.liftOffMs = tMs;
+    s.timeToLiftOffMs = tMs - s.onsetMs;
+    st.phase = PH_HOLD;
+    return EV_LIFTOFF;
+  }
+  if (st.confirmed) {
+    const tooLong = st.kind === KIND_ISOMETRIC && tMs - s.onsetMs > cfg.maxEffortMs;
+    if (net < cfg.endFraction * netPeak || tooLong) {
+      endEffort(st, i, tMs, true);
+      return st.kind === KIND_ISOMETRIC ? EV_ISO_DONE : EV_PULL_FAILED;
+    }
+  } else if (net <= st.thresholdN) {
+    // back to baseline before it became an effort: a twitch, forget it
+    st.phase = PH_WAIT;
+  }
+  return ev;
+}
+
+/** Post-push checks during an effort: a steady window made only of post-onset samples. */
+function effortSettled(st: DetectorState, i: number, tMs: number): number {
+  const cfg = st.cfg;
+  if (!windowFull(st.win) || i - st.summary.onsetIndex + 1 < cfg.quietSamples) return EV_NONE;
+  const sd = windowSd(st.win);
+  if (sd > cfg.maxQuietSdN) return EV_NONE;
+  if (!st.confirmed) {
+    // settled at a new level without becoming an effort: pre-tension; new baseline
+    takeWindowAsBaseline(st, i, tMs, windowMean(st.win), sd);
+    st.candLevelIndex = i;
+    st.phase = PH_WAIT;
+    return EV_NONE;
+  }
+  if (st.kind === KIND_RACKPULL) {
+    // a pull that ground to a halt without lift-off
+    endEffort(st, i, tMs, true);
+    return EV_PULL_FAILED;
+  }
+  return EV_NONE;
+}
+
+function completeReweigh(st: DetectorState, i: number, tMs: number, mean: number, sd: number, ok: boolean): void {
+  const s = st.summary;
+  s.reweighOk = ok;
+  s.reweighN = mean;
+  s.reweighSdN = sd;
+  s.reweighDiffN = mean - s.weighedLoadN;
+  s.platesChanged = absN(s.reweighDiffN) > st.cfg.reweighToleranceN;
+  s.endIndex = i;
+  s.endMs = tMs;
+}
+
+function settleStep(st: DetectorState, i: number, tMs: number): number {
+  const cfg = st.cfg;
+  if (!windowFull(st.win)) return EV_NONE;
+  const m = windowMean(st.win);
+  const sd = windowSd(st.win);
+  if (!st.settleHas || sd < st.settleSdN) {
+    st.settleHas = true;
+    st.settleMeanN = m;
+    st.settleSdN = sd;
+    st.settleStartIndex = i - st.win.count + 1;
+    st.settleEndIndex = i;
+  }
+  if (sd > cfg.maxQuietSdN) return EV_NONE;
+  const s = st.summary;
+  completeReweigh(st, i, tMs, m, sd, true);
+  s.reweighStartIndex = i - st.win.count + 1;
+  s.reweighEndIndex = i;
+  s.complete = true;
+  // the re-weighed bar is the resting load for the next rep
+  takeWindowAsBaseline(st, i, tMs, m, sd);
+  st.candLevelIndex = i;
+  st.resting = m >= cfg.restMinLoadN;
+  if (st.resting) setRestFromBaseline(st);
+  st.phase = PH_WAIT;
+  return EV_REWEIGH;
+}
+
+/** Feed one sample; returns an EV_* code. st.summary holds the current/last lift. */
+export function detectorStep(st: DetectorState, tMs: number, pinN: number): number {
+  const cfg = st.cfg;
+  const s = st.summary;
+  const i = st.n;
+  const gap = i > 0 ? tMs - st.lastMs : 0;
+  let ev = EV_NONE;
+  if (st.phase === PH_WAIT) {
+    if (st.hasCand && st.candMeanN - pinN > st.thresholdN) {
+      if (cfg.mode !== MODE_RACKPULL || st.candMeanN >= cfg.restMinLoadN) {
+        startEffort(st, i, tMs, pinN, gap);
+        ev = effortStep(st, i, tMs, pinN);
+      }
+    }
+  } else {
+    if (gap > s.maxGapMs) s.maxGapMs = gap;
+    if (st.phase === PH_EFFORT) {
+      ev = effortStep(st, i, tMs, pinN);
+    } else if (st.phase === PH_HOLD) {
+      if (pinN > 2 * s.liftOffThresholdN) {
+        s.setDownIndex = i;
+        s.setDownMs = tMs;
+        s.holdMs = tMs - s.liftOffMs;
+        st.phase = PH_SETTLE;
+        st.settleHas = false;
+        windowReset(st.win);
+        ev = EV_SETDOWN;
+      }
+    }
+  }
+  windowPush(st.win, tMs, pinN);
+  if (ev === EV_NONE) {
+    if (st.phase === PH_WAIT) ev = waitUpdate(st, i, tMs);
+    else if (st.phase === PH_EFFORT) ev = effortSettled(st, i, tMs);
+    else if (st.phase === PH_SETTLE) ev = settleStep(st, i, tMs);
+  }
+  st.lastMs = tMs;
+  st.n = i + 1;
+  return ev;
+}
+
+/** End of data: close an unfinished lift. Returns EV_FLUSHED if the summary was filled. */
+export function detectorFinish(st: DetectorState): number {
+  const s = st.summary;
+  const i = st.n - 1;
+  if (st.phase === PH_EFFORT) {
+    if (!st.confirmed) {
+      st.phase = PH_WAIT;
+      return EV_NONE;
+    }
+    endEffort(st, i, st.lastMs, false);
+    return EV_FLUSHED;
+  }
+  if (st.phase === PH_HOLD) {
+    s.endIndex = i;
+    s.endMs = st.lastMs;
+    st.phase = PH_WAIT;
+    return EV_FLUSHED;
+  }
+  if (st.phase === PH_SETTLE) {
+    if (st.settleHas) {
+      completeReweigh(st, i, st.lastMs, st.settleMeanN, st.settleSdN, false);
+      s.reweighStartIndex = st.settleStartIndex;
+      s.reweighEndIndex = st.settleEndIndex;
+    } else {
+      s.endIndex = i;
+      s.endMs = st.lastMs;
+    }
+    st.phase = PH_WAIT;
+    return EV_FLUSHED;
+  }
+  return EV_NONE;
+}
+
+export interface DetectorEvent {
+  index: number;
+  tMs: number;
+  code: number;
+  /** EV_WEIGHED: weighed load; EV_REWEIGH: re-weighed load; otherwise 0 */
+  valueN: number;
+}
+
+export interface DetectLiftsResult {
+  events: DetectorEvent[];
+  lifts: LiftSummary[];
+  /** resting load at the end of the data (-1 when the pins were not holding a bar) */
+  restLoadN: number;
+  restSdN: number;
+  restSamples: number;
+}
+
+function copySummary(s: LiftSummary): LiftSummary {
+  return { ...s };
+}
+
+function isLiftEnd(ev: number): boolean {
+  return ev === EV_REWEIGH || ev === EV_ISO_DONE || ev === EV_PULL_FAILED || ev === EV_FLUSHED;
+}
+
+/** Run the streaming detector over whole arrays (vectors, host batch analysis). */
+export function detectLifts(timesMs: number[], pinLoadN: number[], config: DetectorConfig): DetectLiftsResult {
+  const st = detectorCreate(config);
+  const events: DetectorEvent[] = [];
+  const lifts: LiftSummary[] = [];
+  const n = timesMs.length < pinLoadN.length ? timesMs.length : pinLoadN.length;
+  for (let i = 0; i < n; i++) {
+    const ev = detectorStep(st, timesMs[i], pinLoadN[i]);
+    if (ev !== EV_NONE) {
+      let v = 0;
+      if (ev === EV_WEIGHED) v = st.restLoadN;
+      else if (ev === EV_REWEIGH) v = st.summary.reweighN;
+      events.push({ index: i, tMs: timesMs[i], code: ev, valueN: v });
+      if (isLiftEnd(ev)) lifts.push(copySummary(st.summary));
+    }
+  }
+  const fin = detectorFinish(st);
+  if (fin !== EV_NONE) {
+    events.push({ index: n - 1, tMs: n > 0 ? timesMs[n - 1] : 0, code: fin, valueN: 0 });
+    lifts.push(copySummary(st.summary));
+  }
+  const resting = st.resting;
+  return {
+    events: events,
+    lifts: lifts,
+    restLoadN: resting ? st.restLoadN : -1,
+    restSdN: resting ? st.restSdN : 0,
+    restSamples: resting ? st.restSamples : 0,
+  };
+}
