@@ -1,0 +1,64 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** A supported board, as described in boards/NAME.json (read by the build, the emulator and the host). */
+export interface BoardChannel {
+  name: string;
+  clkPin: number;
+  dataPin: number;
+  hx711Mode: 0 | 1 | 2;
+  /** How the firmware reads this HX711: NodeMCU's hx711 module (one instance) or bit-banged GPIO. */
+  reader: "hx711-module" | "gpio-bitbang";
+  cell: { capacityN: number; ratedOutputMvPerV: number; excitationV: number };
+}
+export interface BoardDefinition {
+  name: string;
+  description: string;
+  mcu: "ESP8266" | "ESP32";
+  lua: "5.1" | "5.3";
+  uartBaud: number;
+  sampleRateSps: 10 | 80;
+  safeModePin: number;
+  heapBytes: number;
+  channels: BoardChannel[];
+}
+
+export const BOARDS_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../boards");
+
+export function listBoards(dir = BOARDS_DIR): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
+}
+
+export function loadBoard(name: string, dir = BOARDS_DIR): BoardDefinition {
+  const file = path.join(dir, `${name}.json`);
+  if (!fs.existsSync(file)) {
+    throw new Error(`unknown board "${name}": choose one of ${listBoards(dir).join(", ")}`);
+  }
+  const board = JSON.parse(fs.readFileSync(file, "utf8")) as BoardDefinition;
+  const problems = validateBoard(board);
+  if (problems.length > 0) throw new Error(`${file}: ${problems.join("; ")}`);
+  return board;
+}
+
+export function validateBoard(b: BoardDefinition): string[] {
+  const problems: string[] = [];
+  if (!/^[a-z0-9-]+$/.test(b.name ?? "")) problems.push("name must be lowercase letters, digits and '-'");
+  if (b.sampleRateSps !== 10 && b.sampleRateSps !== 80) problems.push("sampleRateSps must be 10 or 80 (the HX711 RATE pin)");
+  if (!Array.isArray(b.channels) || b.channels.length < 1 || b.channels.length > 4) problems.push("1 to 4 channels");
+  const pins = new Set<number>();
+  let moduleReaders = 0;
+  for (const ch of b.channels ?? []) {
+    for (const p of [ch.clkPin, ch.dataPin]) {
+      if (pins.has(p)) problems.push(`pin ${p} used twice`);
+      pins.add(p);
+    }
+    if (ch.reader === "hx711-module") moduleReaders++;
+    if (!(ch.cell?.capacityN > 0) || !(ch.cell?.ratedOutputMvPerV > 0) || !(ch.cell?.excitationV > 0)) {
+      problems.push(`channel ${ch.name}: cell capacityN, ratedOutputMvPerV and excitationV must be positive`);
+    }
+  }
+  if (pins.has(b.safeModePin)) problems.push(`safe-mode pin ${b.safeModePin} is also a channel pin`);
+  if (moduleReaders > 1) problems.push("NodeMCU's hx711 module drives one HX711: at most one channel may use reader hx711-module");
+  if (b.mcu === "ESP32" && moduleReaders > 0) problems.push("ESP32 NodeMCU has no hx711 module: use gpio-bitbang");
+  return problems;
+}
