@@ -1,0 +1,81 @@
+// Test curves (host only: used by the *.test.ts files and the vector
+// generator). Every curve is built from a few straight pieces or a closed
+// formula so the expected numbers can be worked out on paper.
+
+export interface Curve {
+  timesMs: number[];
+  forceN: number[];
+}
+
+/** Times 0, dt, 2·dt, ... for n samples. */
+export function times(n: number, dtMs: number): number[] {
+  const t: number[] = [];
+  for (let i = 0; i < n; i++) t.push(i * dtMs);
+  return t;
+}
+
+/** ±a alternating (+a on even samples): mean 0, SD a·sqrt(n/(n−1)) over an even count. */
+export function alternating(i: number, a: number): number {
+  return i % 2 === 0 ? a : -a;
+}
+
+/** Deterministic noise in [−a, a] (LCG), for curves where ties must not happen. */
+export function lcgNoise(n: number, a: number, seed: number): number[] {
+  const out: number[] = [];
+  let x = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out.push((x / 4294967296) * 2 * a - a);
+  }
+  return out;
+}
+
+/**
+ * The hand-checked isometric ramp at 100 Hz (dt 10 ms), 600 samples:
+ *   i 0..199    200 ± 1 (alternating)             quiet, mean 200
+ *   i 200..219  200 + (i − 199)·100 → 300..2200    +100 N per sample = 10 000 N/s
+ *   i 220..419  2200                                plateau
+ *   i 420..599  0                                   released
+ */
+export function isoRamp(): Curve {
+  const t = times(600, 10);
+  const f: number[] = [];
+  for (let i = 0; i < 600; i++) {
+    if (i < 200) f.push(200 + alternating(i, 1));
+    else if (i < 220) f.push(200 + (i - 199) * 100);
+    else if (i < 420) f.push(2200);
+    else f.push(0);
+  }
+  return { timesMs: t, forceN: f };
+}
+
+/** F = base + fMax·(1 − e^(−k·(t − t0))) after t0 (s), base before; sampled every dtMs for durMs. */
+export function expRise(base: number, fMax: number, k: number, t0Ms: number, dtMs: number, durMs: number): Curve {
+  const n = Math.floor(durMs / dtMs);
+  const t = times(n, dtMs);
+  const f: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = (t[i] - t0Ms) / 1000;
+    f.push(s > 0 ? base + fMax * (1 - Math.exp(-k * s)) : base);
+  }
+  return { timesMs: t, forceN: f };
+}
+
+/**
+ * The hand-checked rack pull at 80 SPS (dt 12.5 ms), 480 samples (6 s), pin load:
+ *   i 0..159    W (rest, weighed)
+ *   i 160..191  W − (i − 159)·W/32                  falls linearly, reaches 0 at i = 191
+ *   i 192..271  0                                   held off the pins
+ *   i 272..479  W2 (set down; W2 = W unless plates changed)
+ */
+export function rackPull(W: number, W2: number, noiseA: number): Curve {
+  const t = times(480, 12.5);
+  const p: number[] = [];
+  for (let i = 0; i < 480; i++) {
+    if (i < 160) p.push(W + alternating(i, noiseA));
+    else if (i < 192) p.push(W - ((i - 159) * W) / 32);
+    else if (i < 272) p.push(0);
+    else p.push(W2 + alternating(i, noiseA));
+  }
+  return { timesMs: t, forceN: p };
+}
