@@ -18,8 +18,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# npm ci when node_modules is missing or older than the lock file.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: installing npm dependencies (npm ci)" >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2
+# npm install (not npm ci) when node_modules is missing or older than the lock file: the registry
+# served here lists only some platforms' optional packages (rollup, esbuild), which npm ci rejects
+# as an out-of-sync lock; npm install resolves the same locked versions. better-sqlite3 compiles
+# from source (its prebuilt download is unreachable): about a minute on 2 cores.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
+   || [ package.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm dependencies" >&2
+  npm install --no-audit --no-fund --loglevel=error >&2
 fi
