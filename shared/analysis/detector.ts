@@ -15,9 +15,9 @@
 //
 // Quiet period: among complete windows of `quietSamples` samples (~1 s) seen
 // while waiting, keep the steadiest (lowest SD; the latest of equals). A window whose mean left the
-// kept one by more than the onset threshold (and is itself steady) replaces it
-// even if noisier: the load moved to a new level (bar put on the pins), so the
-// old window is stale. If no window reaches maxQuietSdN, the steadiest one is
+// kept one by more than the onset threshold (and is itself steady, see
+// isNewLevel) replaces it even if noisier: the load moved to a new level (bar
+// put on the pins), so the old window is stale. If no window reaches maxQuietSdN, the steadiest one is
 // used anyway and quietOk is false (the batch flags noQuietPeriod).
 //
 // A departure is only an "effort" once the net force reaches minEffortNetN
@@ -316,7 +316,26 @@ function absN(x: number): number {
   return x < 0 ? -x : x;
 }
 
-/** While waiting: keep the steadiest window, follow level changes, weigh a resting bar. */
+/**
+ * A window shows a new level when it is steady, its mean left the baseline by
+ * more than the onset threshold, AND that shift is large against the window's
+ * own SD (onsetSdMultiple·SD). The last condition rejects windows straddling a
+ * step or holding a spike (their SD is large for their shift): a step only
+ * counts once ~96 % of the window sits at the new level.
+ */
+function isNewLevel(cfg: DetectorConfig, m: number, sd: number, baseMean: number, baseThresholdN: number): boolean {
+  if (sd > cfg.maxQuietSdN) return false;
+  const shift = absN(m - baseMean);
+  return shift > baseThresholdN && shift > cfg.onsetSdMultiple * sd;
+}
+
+/**
+ * While waiting: keep the steadiest window, follow level changes, weigh a
+ * resting bar. A new level is weighed only after it has held for one more
+ * window (so the steadiest window at that level has been seen, not one
+ * straddling the step); a LOWER level only after relevelSamples, because a
+ * short lower level is the lifter taking pre-tension, not plates removed.
+ */
 function waitUpdate(st: DetectorState, i: number, tMs: number): number {
   const cfg = st.cfg;
   if (!windowFull(st.win)) return EV_NONE;
@@ -325,42 +344,34 @@ function waitUpdate(st: DetectorState, i: number, tMs: number): number {
   let change = -1;
   if (!st.hasCand) {
     change = CH_NEW;
-  } else if (sd <= cfg.maxQuietSdN && absN(m - st.candMeanN) > st.thresholdN) {
+  } else if (isNewLevel(cfg, m, sd, st.candMeanN, st.thresholdN)) {
     change = CH_LEVEL;
   } else if (sd <= st.candSdN) {
     // "<=": among equally steady windows keep the latest, closest to the effort
     change = CH_REFINE;
   }
-  let ev = EV_NONE;
   if (change >= 0) {
     takeWindowAsBaseline(st, i, tMs, m, sd);
     if (change !== CH_REFINE) st.candLevelIndex = i;
-    if (cfg.mode !== MODE_ISOMETRIC && sd <= cfg.maxQuietSdN && m >= cfg.restMinLoadN) {
-      const far = absN(m - st.restLoadN) > st.thresholdN;
-      if (!st.resting || (change !== CH_REFINE && far)) {
+  }
+  if (cfg.mode === MODE_ISOMETRIC) return EV_NONE;
+  const cm = st.candMeanN;
+  if (st.candSdN <= cfg.maxQuietSdN && cm >= cfg.restMinLoadN) {
+    const far = absN(cm - st.restLoadN) > st.thresholdN;
+    if (!st.resting || far) {
+      const need = st.resting && cm < st.restLoadN ? cfg.relevelSamples : cfg.quietSamples;
+      if (i - st.candLevelIndex >= need) {
         st.resting = true;
         setRestFromBaseline(st);
-        ev = EV_WEIGHED;
-      } else if (!far) {
-        setRestFromBaseline(st);
+        return EV_WEIGHED;
       }
-    } else if (m < cfg.restMinLoadN) {
-      st.resting = false;
+    } else if (change >= 0 && st.candSdN <= st.restSdN) {
+      setRestFromBaseline(st);
     }
+  } else if (cm < cfg.restMinLoadN) {
+    st.resting = false;
   }
-  // A lower level held long (plates removed, not pre-tension): re-weigh.
-  if (
-    ev === EV_NONE &&
-    st.resting &&
-    st.candSdN <= cfg.maxQuietSdN &&
-    st.candMeanN >= cfg.restMinLoadN &&
-    absN(st.candMeanN - st.restLoadN) > st.thresholdN &&
-    i - st.candLevelIndex >= cfg.relevelSamples
-  ) {
-    setRestFromBaseline(st);
-    ev = EV_WEIGHED;
-  }
-  return ev;
+  return EV_NONE;
 }
 
 function startEffort(st: DetectorState, i: number, tMs: number, pinN: number, gapMs: number): void {

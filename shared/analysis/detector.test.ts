@@ -1,0 +1,184 @@
+import { describe, it, expect } from "vitest";
+import {
+  DetectorConfig,
+  EV_FLUSHED,
+  EV_ISO_DONE,
+  EV_LIFTOFF,
+  EV_NONE,
+  EV_ONSET,
+  EV_PULL_FAILED,
+  EV_REWEIGH,
+  EV_SETDOWN,
+  EV_WEIGHED,
+  KIND_ISOMETRIC,
+  KIND_RACKPULL,
+  MODE_ISOMETRIC,
+  MODE_RACKPULL,
+  defaultDetectorConfig,
+  detectLifts,
+  detectorCreate,
+  detectorFinish,
+  detectorStep,
+  onsetThresholdN,
+} from "./detector.ts";
+import { rackPull, times } from "./fixtures.host.ts";
+
+const cfg80: DetectorConfig = defaultDetectorConfig(80);
+
+function codes(r: ReturnType<typeof detectLifts>): number[] {
+  return r.events.map((e) => e.code);
+}
+
+describe("detector configuration", () => {
+  it("quiet window of ~1 s of samples", () => {
+    expect(cfg80.quietSamples).toBe(80);
+    expect(defaultDetectorConfig(10).quietSamples).toBe(10);
+    expect(defaultDetectorConfig(1).quietSamples).toBe(2);
+  });
+  it("onset threshold: 5 SD with a floor, or a fixed value", () => {
+    expect(onsetThresholdN(cfg80, 2)).toBe(10);
+    expect(onsetThresholdN(cfg80, 0.1)).toBe(1);
+    expect(onsetThresholdN({ ...cfg80, fixedThresholdN: 20 }, 2)).toBe(20);
+  });
+});
+
+describe("detector: a whole rack pull in auto mode", () => {
+  const c = rackPull(5000, 5000, 0);
+  const r = detectLifts(c.timesMs, c.forceN, cfg80);
+  it("events: weighed, onset confirmed, lift-off, set-down, re-weigh", () => {
+    expect(codes(r)).toEqual([EV_WEIGHED, EV_ONSET, EV_LIFTOFF, EV_SETDOWN, EV_REWEIGH]);
+    // weighed once the level has held one more window: NEW at i = 79, weighed at 159
+    expect(r.events.map((e) => e.index)).toEqual([159, 163, 191, 272, 351]);
+    expect(r.events[0].valueN).toBe(5000);
+    expect(r.events[4].valueN).toBe(5000);
+  });
+  it("confirmation waits for 500 N net: 4·156.25 = 625 N at i = 163", () => {
+    expect(r.events[1].tMs).toBe(163 * 12.5);
+  });
+  it("one summary, kind rack pull, complete", () => {
+    expect(r.lifts.length).toBe(1);
+    const s = r.lifts[0];
+    expect(s.kind).toBe(KIND_RACKPULL);
+    expect(s.complete).toBe(true);
+    expect(s.onsetMs).toBe(2000);
+    expect(s.liftOffMs).toBe(2387.5);
+    expect(s.timeToLiftOffMs).toBe(387.5);
+    expect(s.holdMs).toBe(1012.5);
+    expect(s.weighedLoadN).toBe(5000);
+    expect(s.reweighN).toBe(5000);
+    expect(s.platesChanged).toBe(false);
+    expect(s.maxGapMs).toBe(12.5);
+    expect(r.restLoadN).toBe(5000);
+  });
+  it("everything is JSON-clean", () => {
+    expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+  });
+});
+
+describe("detector: isometric pull in auto mode (bar pushed up into empty pins)", () => {
+  // pins 0 for 2 s, then pin load goes negative (pull force up), −2000 N plateau, release
+  const t = times(400, 12.5);
+  const p = t.map((_, i) => (i < 160 ? 0 : i < 176 ? -(i - 159) * 125 : i < 320 ? -2000 : 0));
+  const r = detectLifts(t, p, cfg80);
+  it("classified isometric; peak pull 2000 N at i = 175; time to peak 187.5 ms", () => {
+    expect(codes(r)).toEqual([EV_ONSET, EV_ISO_DONE]);
+    const s = r.lifts[0];
+    expect(s.kind).toBe(KIND_ISOMETRIC);
+    expect(s.onsetMs).toBe(2000);
+    expect(s.peakForceN).toBe(2000);
+    expect(s.peakNetForceN).toBe(2000);
+    expect(s.peakMs).toBe(175 * 12.5);
+    expect(s.timeToPeakMs).toBe(187.5);
+    expect(s.endMs).toBe(320 * 12.5);
+    expect(s.weighedLoadN).toBe(-1);
+  });
+  it("forced rack-pull mode ignores it (no resting bar)", () => {
+    expect(detectLifts(t, p, { ...cfg80, mode: MODE_RACKPULL }).lifts.length).toBe(0);
+  });
+});
+
+describe("detector: things that are not lifts", () => {
+  it("a one-sample dip is a twitch: dropped", () => {
+    const t = times(400, 12.5);
+    const p = t.map((_, i) => (i === 200 ? 4800 : 5000));
+    const r = detectLifts(t, p, cfg80);
+    expect(codes(r)).toEqual([EV_WEIGHED]);
+    expect(r.lifts.length).toBe(0);
+  });
+
+  it("plates added while resting: re-weighed once the new level has held a window", () => {
+    const t = times(400, 12.5);
+    const p = t.map((_, i) => (i < 160 ? 5000 : 5049));
+    const r = detectLifts(t, p, cfg80);
+    expect(codes(r)).toEqual([EV_WEIGHED, EV_WEIGHED]);
+    expect(r.events[1].valueN).toBe(5049);
+    // the last window straddling the step is at i = 238; the weigh follows one window later
+    expect(r.events[1].index).toBeGreaterThanOrEqual(239);
+    expect(r.events[1].index).toBeLessThanOrEqual(239 + 80);
+  });
+
+  it("a small plate removed: held 3 windows at the lower level, then re-weighed", () => {
+    const t = times(800, 12.5);
+    const p = t.map((_, i) => (i < 160 ? 5000 : 4951));
+    const r = detectLifts(t, p, cfg80);
+    expect(codes(r)).toEqual([EV_WEIGHED, EV_WEIGHED]);
+    // new level becomes the baseline after one window (i = 239), then 240 samples more
+    expect(r.events[1].index).toBe(239 + 240);
+    expect(r.events[1].valueN).toBe(4951);
+    expect(r.lifts.length).toBe(0);
+  });
+
+  it("no quiet window ever: the steadiest is used and quietOk is false", () => {
+    const t = times(400, 12.5);
+    const p = t.map((_, i) => (i < 160 ? (i % 2 === 0 ? 40 : -40) : i < 250 ? -3000 : 0));
+    const r = detectLifts(t, p, { ...cfg80, mode: MODE_ISOMETRIC });
+    expect(r.lifts.length).toBe(1);
+    expect(r.lifts[0].quietOk).toBe(false);
+    expect(r.lifts[0].onsetMs).toBe(2000);
+  });
+});
+
+describe("detector: end of data", () => {
+  it("a lift still held is flushed by detectorFinish, incomplete", () => {
+    const c = rackPull(5000, 5000, 0);
+    const r = detectLifts(c.timesMs.slice(0, 250), c.forceN.slice(0, 250), cfg80);
+    expect(codes(r)).toEqual([EV_WEIGHED, EV_ONSET, EV_LIFTOFF, EV_FLUSHED]);
+    expect(r.lifts[0].complete).toBe(false);
+    expect(r.lifts[0].liftOffMs).toBe(2387.5);
+    expect(r.lifts[0].setDownMs).toBe(-1);
+    expect(r.lifts[0].reweighN).toBe(-1);
+  });
+
+  it("a failed pull ends with EV_PULL_FAILED", () => {
+    const t = times(400, 12.5);
+    const p = t.map((_, i) => (i < 160 ? 5000 : i < 200 ? 1000 : 5000));
+    const r = detectLifts(t, p, cfg80);
+    expect(codes(r)).toEqual([EV_WEIGHED, EV_ONSET, EV_PULL_FAILED, EV_WEIGHED].slice(0, codes(r).length));
+    expect(r.lifts[0].liftOffMs).toBe(-1);
+    expect(r.lifts[0].peakForceN).toBe(4000);
+  });
+
+  it("empty input", () => {
+    const r = detectLifts([], [], cfg80);
+    expect(r.events).toEqual([]);
+    expect(r.lifts).toEqual([]);
+    expect(r.restLoadN).toBe(-1);
+  });
+});
+
+describe("detector: streaming step by step = detectLifts", () => {
+  it("same events and summary, one sample at a time", () => {
+    const c = rackPull(5000, 5049, 3);
+    const st = detectorCreate(cfg80);
+    const seen: number[] = [];
+    for (let i = 0; i < c.timesMs.length; i++) {
+      const ev = detectorStep(st, c.timesMs[i], c.forceN[i]);
+      if (ev !== EV_NONE) seen.push(ev);
+    }
+    expect(detectorFinish(st)).toBe(EV_NONE);
+    const r = detectLifts(c.timesMs, c.forceN, cfg80);
+    expect(seen).toEqual(codes(r));
+    expect({ ...st.summary }).toEqual(r.lifts[0]);
+    expect(st.summary.platesChanged).toBe(true);
+  });
+});
