@@ -158,6 +158,16 @@ describe("detector: end of data", () => {
     expect(r.lifts[0].peakForceN).toBe(4000);
   });
 
+  it("bar lifted again before the re-weigh: a steady zero is not a re-weigh", () => {
+    const c = rackPull(5000, 5000, 0);
+    // set down at i = 272, lifted again at i = 300 and held to the end
+    const p = c.forceN.map((x, i) => (i >= 300 ? 0 : x));
+    const r = detectLifts(c.timesMs, p, cfg80);
+    expect(codes(r)).toEqual([EV_WEIGHED, EV_ONSET, EV_LIFTOFF, EV_SETDOWN, EV_FLUSHED]);
+    expect(r.lifts[0].reweighN).toBe(-1);
+    expect(r.lifts[0].platesChanged).toBe(false);
+  });
+
   it("empty input", () => {
     const r = detectLifts([], [], cfg80);
     expect(r.events).toEqual([]);

@@ -512,14 +512,18 @@ function settleStep(st: DetectorState, i: number, tMs: number): number {
   if (!windowFull(st.win)) return EV_NONE;
   const m = windowMean(st.win);
   const sd = windowSd(st.win);
-  if (!st.settleHas || sd < st.settleSdN) {
+  // fallback candidates must sit on the pins, clearly above zero for their own noise
+  // (a window straddling a second lift-off is not a weighing)
+  const onPins = m >= cfg.restMinLoadN && m > cfg.onsetSdMultiple * sd;
+  if (onPins && (!st.settleHas || sd < st.settleSdN)) {
     st.settleHas = true;
     st.settleMeanN = m;
     st.settleSdN = sd;
     st.settleStartIndex = i - st.win.count + 1;
     st.settleEndIndex = i;
   }
-  if (sd > cfg.maxQuietSdN) return EV_NONE;
+  // steady AND back on the pins: a steady window near zero is the bar lifted again, not a re-weigh
+  if (sd > cfg.maxQuietSdN || m < cfg.restMinLoadN) return EV_NONE;
   const s = st.summary;
   completeReweigh(st, i, tMs, m, sd, true);
   s.reweighStartIndex = i - st.win.count + 1;
