@@ -1,0 +1,52 @@
+/**
+ * The Lua the deploy sends to the bare NodeMCU prompt before uploading: each entry is one input
+ * line, well under the prompt's 256-byte line limit (a longer line is dropped silently).
+ *   _d(s)          decodes one block payload (blocks.ts format), writes it to the open file _f,
+ *                  keeps the last 2048 bytes in W for matches into earlier output
+ *   _r(n, nb, B)   opens n for writing and takes the UART away from the interpreter
+ *                  (uart.on("data", B, fn, 0)): every B-byte block is acknowledged with its seq
+ *                  byte at once, then decoded; after nb blocks the file is closed, the UART is
+ *                  handed back and "_RXOK <bytes>" printed. Any error: "_RXERR <why>", UART back.
+ *   _h(n)          prints "_H sha256 <hex>" (crypto.fhash) or, without crypto, reads the file back
+ *                  and prints "_H adler32 <decimal>"
+ *   _sw(...)       for each name: remove the old file, rename _up_<name> over it; "_SWOK"
+ * The helper uses only file, uart and string/math of Lua 5.1 (no bit, no encoder needed: the
+ * blocks are binary, since the interpreter does not see them).
+ */
+export const TEMP_PREFIX = "_up_";
+
+export const HELPER_LINES: string[] = [
+  `function _m(b,o,m) if o>#b then local p=#W-o+#b+1 return W:sub(p,p+m-1) end local p=#b-o+1 return b:sub(p,p+m-1) end`,
+  `function _d(s) local i,n,b=1,#s,"" while i<=n do local t=s:byte(i) i=i+1 local l,m=(t-t%16)/16,t%16 if l==15 then l=l+s:byte(i) i=i+1 end b=b..s:sub(i,i+l-1) i=i+l`,
+  ` if m>0 then if m==15 then m=m+s:byte(i) i=i+1 end b=b.._m(b,s:byte(i)+256*s:byte(i+1),m+2) i=i+2 end end _c=_c+#b _f:write(b) W=(W..b):sub(-2048) end`,
+  `function _x(e) uart.on("data") if _f then _f:close() end _f=nil W=nil print("_RXERR "..tostring(e)) end`,
+  `function _r(n,nb,B) _f=file.open(n,"w") if not _f then return _x("cannot open "..n) end _c,_n,W=0,nb,"" uart.on("data",B,function(d) uart.write(0,d:sub(1,1))`,
+  ` local ok,e=pcall(_d,d:sub(3,2+d:byte(2))) if not ok then return _x(e) end _n=_n-1 if _n==0 then _f:close() _f=nil W=nil uart.on("data") print("_RXOK ".._c) end end,0) end`,
+  `function _hx(h) return (h:gsub(".",function(c) return string.format("%02x",c:byte()) end)) end`,
+  `function _h(n) if crypto and crypto.fhash then return print("_H sha256 ".._hx(crypto.fhash("sha256",n))) end local f=file.open(n,"r") if not f then return print("_H none") end`,
+  ` local a,b=1,0 while true do local s=f:read(256) if not s then break end for i=1,#s do a=(a+s:byte(i))%65521 b=(b+a)%65521 end end f:close() print("_H adler32 "..(b*65536+a)) end`,
+  `function _sw(...) for _,n in ipairs({...}) do file.remove(n) if not file.rename("${TEMP_PREFIX}"..n,n) then print("_SWERR "..n) end end print("_SWOK") end`,
+];
+
+/** Modules probed at the prompt, in order; which ones the rackcell firmware cannot do without. */
+export const PROBED_MODULES = ["uart", "tmr", "node", "file", "gpio", "hx711", "struct", "bit", "crypto", "encoder"] as const;
+export type ModuleName = (typeof PROBED_MODULES)[number];
+export const PROBE_LINE = `print("_M",${PROBED_MODULES.map((m) => `${m}~=nil`).join(",")},node and node.heap and node.heap() or -1)`;
+
+export function adler32(data: Buffer): number {
+  let a = 1;
+  let b = 0;
+  for (const x of data) {
+    a = (a + x) % 65521;
+    b = (b + a) % 65521;
+  }
+  return b * 65536 + a;
+}
+
+/** Hint for a module the board lacks. */
+export function missingModuleAdvice(m: string): string {
+  const build = "build a NodeMCU firmware that includes it (the cloud builder at nodemcu-build.com: tick it in the module list; " +
+    "or in nodemcu-firmware set `#define LUA_USE_MODULES_" + m.toUpperCase() + "` in app/include/user_modules.h and `make`), then flash it with esptool.py write_flash 0x00000 <image>.bin";
+  if (m === "hx711") return `hx711 is not in NodeMCU's default module set: ${build}. (Boards whose channels all use reader "gpio-bitbang" do not need it.)`;
+  return `${m}: ${build}`;
+}
