@@ -1,0 +1,301 @@
+import {
+  defaultDetectorConfig, detectorCreate, detectorStep, EV_FLUSHED, EV_ISO_DONE, EV_NONE, EV_PULL_FAILED, EV_REWEIGH,
+  detectorFinish, type DetectorState,
+} from "../../shared/analysis/detector.ts";
+import { CHANNEL_FLAG_STALE, seqDistance, SEQ_MODULUS, splitFields } from "../../shared/protocol/frame.ts";
+import { isCalibrated, parseBoardInfo, type BoardInfo } from "./board-info.ts";
+import { SeqClock } from "./clock.ts";
+import { CommandClient, createIdAllocator, parsePairs, type CommandOptions, type CommandResult } from "./commands.ts";
+import { createDecodedLine, decodeLine, LINE_CORRUPT, LINE_MALFORMED, LINE_SAMPLE, type DecodedLine } from "./fast-decode.ts";
+import { DUPLICATE, SeqTracker } from "./integrity.ts";
+import { createLiveState, liftFromRecord, liftFromSummary, type LiftView, type LiveState } from "./live.ts";
+
+/**
+ * A session: every line from the board goes through here. Samples are checked (checksum, shape),
+ * placed (sequence → index → time), counted (good, corrupt, missing, duplicate), their force is
+ * re-derived from raw counts with the board's calibration and compared with what the board sent,
+ * and the total pin load feeds the shared lift detector. Records (heartbeat, boot, lift, notice)
+ * and replies are handled too. A corrupt or missing frame never becomes a reading.
+ */
+
+/** Board force and host-derived force may differ by the wire rounding (0.05 N) and no more. */
+export const FORCE_AGREEMENT_N = 0.05 + 1e-6;
+
+export interface LineSource {
+  onLine(cb: (line: string) => void): () => void;
+  write(line: string): Promise<void>;
+  onState?(cb: (e: { state: string; detail: string; info?: Record<string, string> }) => void): () => void;
+}
+
+export interface IntegrityCounts {
+  /** Intact, in-order sample frames. */
+  good: number;
+  /** Lines whose checksum failed, or sample lines that did not decode. */
+  corrupt: number;
+  /** Frames that never arrived intact (sequence gaps). */
+  missing: number;
+  duplicates: number;
+  /** Board restarts seen (boot record or sequence jump). */
+  resets: number;
+  reconnects: number;
+  /** Frames whose force disagrees with the force re-derived from raw counts. */
+  calibrationMismatches: number;
+}
+
+/** One accepted frame; the object is reused: copy what you keep. */
+export interface FrameView {
+  index: number;
+  seq: number;
+  timeS: number;
+  channels: number;
+  raw: Float64Array;
+  flags: Int32Array;
+  /** The reading, N: re-derived from raw counts when calibrated, else as sent; NaN when stale. */
+  forceN: Float64Array;
+  /** Force as the board sent it (NaN when absent). */
+  wireForceN: Float64Array;
+  totalN: number;
+}
+
+export type SessionEvent =
+  | { type: "lift"; lift: LiftView }
+  | { type: "notice"; text: string }
+  | { type: "boot"; fields: Record<string, string> }
+  | { type: "heartbeat"; fields: Record<string, string> }
+  | { type: "state"; state: string; detail: string }
+  | { type: "info"; info: BoardInfo }
+  | { type: "mismatch"; channel: number; wireN: number; derivedN: number; index: number };
+
+export interface SessionOptions {
+  /** Run the host-side lift detector (default true). */
+  analyse?: boolean;
+  nextId?: () => number;
+  now?: () => number;
+}
+
+export class Session {
+  info: BoardInfo;
+  readonly counts: IntegrityCounts = { good: 0, corrupt: 0, missing: 0, duplicates: 0, resets: 0, reconnects: 0, calibrationMismatches: 0 };
+  readonly live: LiveState;
+  readonly tracker = new SeqTracker();
+  readonly clock: SeqClock;
+  readonly commands: CommandClient;
+  /** The last lines that failed their checksum (up to 5), for diagnostics. */
+  readonly lastCorrupt: string[] = [];
+  private readonly decoded: DecodedLine = createDecodedLine();
+  private readonly frame: FrameView;
+  private readonly frameSubs: ((f: FrameView) => void)[] = [];
+  private readonly eventSubs: ((e: SessionEvent) => void)[] = [];
+  private detector: DetectorState | null;
+  private readonly unsubscribe: (() => void)[] = [];
+  private wallMs: number;
+  private readonly now: () => number;
+  private peakFromS = 0;
+
+  constructor(readonly source: LineSource, infoFields: Record<string, string>, options: SessionOptions = {}) {
+    this.info = parseBoardInfo(infoFields);
+    this.now = options.now ?? Date.now;
+    this.wallMs = this.now();
+    this.clock = new SeqClock(this.info.sps);
+    this.live = createLiveState(this.info.channels);
+    const n = Math.max(this.info.channels, 8);
+    this.frame = {
+      index: -1, seq: -1, timeS: 0, channels: 0, raw: new Float64Array(n), flags: new Int32Array(n),
+      forceN: new Float64Array(n), wireForceN: new Float64Array(n), totalN: NaN,
+    };
+    this.detector = options.analyse === false ? null : detectorCreate(defaultDetectorConfig(this.info.sps));
+    this.commands = new CommandClient((line) => source.write(line), options.nextId ?? createIdAllocator());
+    this.unsubscribe.push(source.onLine((line) => this.handleLine(line)));
+    if (source.onState) {
+      this.unsubscribe.push(source.onState((e) => this.handleState(e)));
+    }
+  }
+
+  onFrame(cb: (f: FrameView) => void): void {
+    this.frameSubs.push(cb);
+  }
+
+  onEvent(cb: (e: SessionEvent) => void): void {
+    this.eventSubs.push(cb);
+  }
+
+  command(name: string, args: string[] = [], options: CommandOptions = {}): Promise<CommandResult> {
+    return this.commands.command(name, args, options);
+  }
+
+  /** Asks the board for `info` again (after tare, calibration or a restart) and applies it. */
+  async refreshInfo(): Promise<CommandResult> {
+    const r = await this.command("info");
+    if (r.ok) this.applyInfo(r.fields);
+    return r;
+  }
+
+  applyInfo(fields: Record<string, string>): void {
+    this.info = parseBoardInfo(fields, this.info);
+    this.emit({ type: "info", info: this.info });
+  }
+
+  /** Resets the live peak (e.g. between sets). */
+  resetPeak(): void {
+    this.live.peakTotalN = NaN;
+    this.live.peakAtS = NaN;
+    this.peakFromS = this.live.timeS;
+  }
+
+  /** Closes an unfinished lift (end of a recording). */
+  finish(): void {
+    if (this.detector && detectorFinish(this.detector) !== EV_NONE) this.hostLift();
+  }
+
+  close(): void {
+    for (const u of this.unsubscribe) u();
+    this.commands.cancelAll("the session closed");
+  }
+
+  /** The hot path: one received line. */
+  handleLine(line: string): void {
+    this.wallMs = this.now();
+    const d = this.decoded;
+    const status = decodeLine(line, d);
+    if (status === LINE_SAMPLE) {
+      this.handleSample(d);
+      return;
+    }
+    if (status === LINE_CORRUPT || status === LINE_MALFORMED) {
+      if (line.length === 0 || (line.length === 1 && line.charCodeAt(0) === 13)) return; // blank line: nothing lost
+      this.counts.corrupt++;
+      if (this.lastCorrupt.length >= 5) this.lastCorrupt.shift();
+      this.lastCorrupt.push(line);
+      return;
+    }
+    this.handleText(d.body);
+  }
+
+  private handleSample(d: DecodedLine): void {
+    const step = this.tracker.accept(d.seq);
+    if (step === DUPLICATE) {
+      this.counts.duplicates++;
+      return;
+    }
+    this.counts.good = this.tracker.good;
+    this.counts.missing = this.tracker.missing;
+    this.counts.resets = this.tracker.resets;
+    const f = this.frame;
+    const info = this.info;
+    f.index = this.tracker.index;
+    f.seq = d.seq;
+    f.timeS = this.clock.advance(step, this.wallMs);
+    f.channels = d.channels;
+    let total = 0;
+    for (let c = 0; c < d.channels; c++) {
+      const raw = d.raw[c];
+      const wire = d.force[c];
+      f.raw[c] = raw;
+      f.flags[c] = d.flags[c];
+      f.wireForceN[c] = wire;
+      let reading = wire;
+      if (c < info.channels && isCalibrated(info, c)) {
+        reading = info.nPerCount[c] * (raw - info.zeroCounts[c]);
+        if (wire === wire) {
+          const diff = reading - wire;
+          if (diff > FORCE_AGREEMENT_N || diff < -FORCE_AGREEMENT_N) {
+            this.counts.calibrationMismatches++;
+            if (this.counts.calibrationMismatches <= 3 || this.counts.calibrationMismatches % 1000 === 0) {
+              this.emit({ type: "mismatch", channel: c, wireN: wire, derivedN: reading, index: f.index });
+            }
+          }
+        }
+      }
+      if ((d.flags[c] & CHANNEL_FLAG_STALE) !== 0) reading = NaN;
+      f.forceN[c] = reading;
+      total += reading;
+    }
+    f.totalN = total;
+    const live = this.live;
+    live.timeS = f.timeS;
+    live.seq = d.seq;
+    for (let c = 0; c < d.channels; c++) live.forceN[c] = f.forceN[c];
+    live.totalN = total;
+    if (total === total && !(total <= live.peakTotalN)) {
+      live.peakTotalN = total;
+      live.peakAtS = f.timeS;
+      live.peakSinceS = f.timeS - this.peakFromS;
+    }
+    if (this.detector !== null && total === total) {
+      const ev = detectorStep(this.detector, f.timeS * 1000, total);
+      if (ev === EV_REWEIGH || ev === EV_ISO_DONE || ev === EV_PULL_FAILED || ev === EV_FLUSHED) this.hostLift();
+    }
+    for (let i = 0; i < this.frameSubs.length; i++) this.frameSubs[i](f);
+  }
+
+  private hostLift(): void {
+    const lift = liftFromSummary(this.detector!.summary, this.live.timeS);
+    this.live.lastLift = lift;
+    this.emit({ type: "lift", lift });
+  }
+
+  private handleText(body: string): void {
+    const fields = splitFields(body);
+    switch (fields[0]) {
+      case "R":
+        this.commands.handleReply(fields);
+        return;
+      case "H": {
+        const kv = parsePairs(fields, 1);
+        const seq = Number(kv.seq);
+        const boardMs = kv.ms !== undefined ? Number(kv.ms) : kv.us !== undefined ? Number(kv.us) / 1000 : kv.t !== undefined ? Number(kv.t) : NaN;
+        if (this.tracker.lastSeq >= 0 && Number.isFinite(seq)) {
+          let ahead = seqDistance(this.tracker.lastSeq, seq % SEQ_MODULUS);
+          if (ahead > SEQ_MODULUS / 2) ahead -= SEQ_MODULUS;
+          this.clock.heartbeat(this.tracker.index + ahead, boardMs);
+        }
+        this.emit({ type: "heartbeat", fields: kv });
+        return;
+      }
+      case "B": {
+        const kv = parsePairs(fields, 1);
+        this.boardRestarted();
+        this.emit({ type: "boot", fields: kv });
+        void this.refreshInfo();
+        return;
+      }
+      case "E": {
+        const lift = liftFromRecord(parsePairs(fields, 1), this.live.timeS);
+        this.live.lastLift = lift;
+        this.emit({ type: "lift", lift });
+        return;
+      }
+      case "M": {
+        const text = fields.slice(1).join(",");
+        this.live.notices.push(text);
+        if (this.live.notices.length > 5) this.live.notices.shift();
+        this.emit({ type: "notice", text });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private boardRestarted(): void {
+    this.tracker.restart();
+    this.counts.resets = this.tracker.resets;
+    this.clock.restart();
+  }
+
+  private handleState(e: { state: string; detail: string; info?: Record<string, string> }): void {
+    this.live.connected = e.state === "connected";
+    if (e.state === "connected" && e.info) {
+      this.counts.reconnects++;
+      const before = this.info.boot;
+      this.applyInfo(e.info);
+      if (before !== "" && this.info.boot !== "" && before !== this.info.boot && this.tracker.lastSeq >= 0) this.boardRestarted();
+    }
+    if (e.state === "closed") this.commands.cancelAll(e.detail);
+    this.emit({ type: "state", state: e.state, detail: e.detail });
+  }
+
+  private emit(e: SessionEvent): void {
+    for (const cb of this.eventSubs) cb(e);
+  }
+}
