@@ -1,7 +1,8 @@
 /**
- * What the host knows about a board, from its `info` reply (or `B` boot record): identity, sample
- * rate and per-channel calibration force = nPerCount · (counts − zeroCounts). Keys are read with a
- * few aliases so an older firmware still parses; a missing calibration is NaN (not zero).
+ * What the host knows about a board, from its `info` reply (firmware/commands.ts:
+ * fw, build, board, ch, sps, cal, calid, caldate, stream, boot, k<i> N/count, z<i> counts) or its
+ * `B` boot record: identity, sample rate and per-channel calibration
+ * force = k · (median3(counts) − z). k = 0 means uncalibrated (NaN here).
  */
 export interface BoardInfo {
   firmware: string;
@@ -14,6 +15,9 @@ export interface BoardInfo {
   channelNames: string[];
   nPerCount: number[];
   zeroCounts: number[];
+  /** "ok", "none", "unsaved", "corrupt" (the board's calibration state). */
+  calibration: string;
+  calibrationId: string;
   fields: Record<string, string>;
 }
 
@@ -31,15 +35,15 @@ export function parseBoardInfo(fields: Record<string, string>, fallback?: BoardI
   let channels = num(first(fields, ["ch", "channels", "nch"]));
   if (!(channels > 0)) {
     channels = 0;
-    while (first(fields, [`npc${channels}`, `k${channels}`, `zero${channels}`, `z${channels}`]) !== "") channels++;
+    while (first(fields, [`k${channels}`, `npc${channels}`]) !== "") channels++;
   }
   if (!(channels > 0)) channels = fallback?.channels ?? 0;
   const nPerCount: number[] = [];
   const zeroCounts: number[] = [];
   const names: string[] = [];
   for (let c = 0; c < channels; c++) {
-    nPerCount.push(num(first(fields, [`npc${c}`, `k${c}`, `scale${c}`, `nPerCount${c}`])));
-    zeroCounts.push(num(first(fields, [`zero${c}`, `z${c}`, `zeroCounts${c}`, `offset${c}`])));
+    nPerCount.push(num(first(fields, [`k${c}`, `npc${c}`])));
+    zeroCounts.push(num(first(fields, [`z${c}`, `zero${c}`])));
     names.push(first(fields, [`name${c}`]) || (channels === 2 ? ["left", "right"][c] : `ch${c}`));
   }
   return {
@@ -52,10 +56,25 @@ export function parseBoardInfo(fields: Record<string, string>, fallback?: BoardI
     channelNames: names,
     nPerCount,
     zeroCounts,
+    calibration: first(fields, ["cal"]) || fallback?.calibration || "",
+    calibrationId: first(fields, ["calid"]) || fallback?.calibrationId || "",
     fields,
   };
 }
 
 export function isCalibrated(info: BoardInfo, ch: number): boolean {
   return Number.isFinite(info.nPerCount[ch]) && info.nPerCount[ch] !== 0 && Number.isFinite(info.zeroCounts[ch]);
+}
+
+/** A tare reply (`z<i>=counts`) moves the zeros; the slopes stay. */
+export function withZeros(info: BoardInfo, reply: Record<string, string>): BoardInfo {
+  const zeroCounts = info.zeroCounts.map((z, c) => (reply[`z${c}`] !== undefined ? Number(reply[`z${c}`]) : z));
+  const fields = { ...info.fields };
+  for (let c = 0; c < info.channels; c++) if (reply[`z${c}`] !== undefined) fields[`z${c}`] = reply[`z${c}`];
+  return { ...info, zeroCounts, fields };
+}
+
+/** How far the force re-derived from info's rounded k (9 decimals) and z (1 decimal) may be off. */
+export function infoRoundingN(info: BoardInfo, ch: number, counts: number): number {
+  return 0.5e-9 * Math.abs(counts - info.zeroCounts[ch]) + 0.05 * Math.abs(info.nPerCount[ch]);
 }

@@ -1,5 +1,8 @@
 import type { LiftSummary } from "../../shared/analysis/detector.ts";
 import { KIND_ISOMETRIC, KIND_RACKPULL } from "../../shared/analysis/detector.ts";
+import { parseLiftBody } from "../../shared/board/liftrecord.ts";
+import { splitFields } from "../../shared/protocol/frame.ts";
+import { parsePairs } from "./commands.ts";
 
 /** What a person sees right now: readings only ever come from intact, in-order frames. */
 export interface LiftView {
@@ -46,30 +49,25 @@ export function liftFromSummary(s: LiftSummary, atS: number): LiftView {
     kind: s.kind === KIND_RACKPULL ? "rack pull" : s.kind === KIND_ISOMETRIC ? "isometric" : "lift",
     atS,
     peakForceN: s.peakForceN,
-    timeToPeakMs: s.timeToPeakMs,
+    timeToPeakMs: s.timeToPeakMs >= 0 ? s.timeToPeakMs : NaN,
     weighedLoadN: s.weighedLoadN >= 0 ? s.weighedLoadN : NaN,
-    timeToLiftOffMs: s.timeToLiftOffMs,
-    holdMs: s.holdMs,
+    timeToLiftOffMs: s.timeToLiftOffMs >= 0 ? s.timeToLiftOffMs : NaN,
+    holdMs: s.holdMs >= 0 ? s.holdMs : NaN,
   };
 }
 
-function pick(fields: Record<string, string>, keys: string[]): number {
-  for (const k of keys) if (fields[k] !== undefined && fields[k] !== "") return Number(fields[k]);
-  return NaN;
-}
-
-/** An `E` record from the board (keys read with aliases; unknown ones kept in `fields`). */
-export function liftFromRecord(fields: Record<string, string>, atS: number): LiftView {
-  const kind = fields.kind ?? fields.k ?? "";
+/** An `E` record from the board (shared/board/liftrecord.ts). */
+export function liftFromRecord(body: string, atS: number): LiftView {
+  const r = parseLiftBody(body);
   return {
     source: "board",
-    kind: /rack|^2$|^rp$/i.test(kind) ? "rack pull" : /iso|^1$/i.test(kind) ? "isometric" : "lift",
+    kind: r.kind === "rackpull" ? "rack pull" : r.kind === "isometric" ? "isometric" : "lift",
     atS,
-    peakForceN: pick(fields, ["peak", "peakN", "pk", "peak_n"]),
-    timeToPeakMs: pick(fields, ["ttp", "ttpMs", "ttp_ms", "timeToPeakMs"]),
-    weighedLoadN: pick(fields, ["load", "loadN", "weighed", "w", "weighedN"]),
-    timeToLiftOffMs: pick(fields, ["ttlo", "liftoff", "tlo", "timeToLiftOffMs", "ttl"]),
-    holdMs: pick(fields, ["hold", "holdMs", "hold_ms"]),
-    fields,
+    peakForceN: r.peakForceN,
+    timeToPeakMs: r.timeToPeakMs,
+    weighedLoadN: r.weighedLoadN,
+    timeToLiftOffMs: r.timeToLiftOffMs,
+    holdMs: r.holdMs,
+    fields: parsePairs(splitFields(body), 1),
   };
 }

@@ -9,7 +9,7 @@ import { openSession } from "./connect.ts";
 import { DUPLICATE, SeqTracker } from "./integrity.ts";
 import { Session, type LineSource, type SessionEvent } from "./session.ts";
 
-const INFO = parseBoardInfo({ sps: "80", ch: "2", npc0: "0.01", zero0: "1000", npc1: "0.02", zero1: "-500" }).fields;
+const INFO = parseBoardInfo({ sps: "80", ch: "2", k0: "0.010000000", z0: "1000.0", k1: "0.020000000", z1: "-500.0" }).fields;
 
 /** A line source the test drives by hand; writes are answered by `reply`. */
 function fakeSource(reply: (line: string) => string | null = () => null) {
@@ -121,11 +121,16 @@ describe("Session", () => {
     const s = new Session(src, INFO);
     const events: SessionEvent[] = [];
     s.onEvent((e) => events.push(e));
-    src.feed(encodeSample(1, [11000, -500], [0, 0], [100.0, 0.0])); // 0.01·(11000−1000) = 100 ✓
-    src.feed(encodeSample(2, [11000, -500], [0, 0], [100.1, 0.0])); // off by 0.1 N ✗
-    src.feed(encodeSample(3, [11005, -500], [0, 0], [100.1, 0.0])); // 100.05 → "100.1" ✓ (rounding)
+    src.feed(encodeSample(1, [11000, -500], [0, 0], [100.0, 0.0])); // first two frames: the median
+    src.feed(encodeSample(2, [11000, -500], [0, 0], [999, 0.0])); // filter is priming, not checked
+    src.feed(encodeSample(3, [11000, -500], [0, 0], [100.0, 0.0])); // 0.01·(11000−1000) = 100 ✓
+    src.feed(encodeSample(4, [11000, -500], [0, 0], [100.1, 0.0])); // off by 0.1 N ✗
+    src.feed(encodeSample(5, [11005, -500], [0, 0], [100.0, 0.0])); // median(11000, 11000, 11005) ✓
+    src.feed(encodeSample(6, [11005, -500], [0, 0], [100.1, 0.0])); // 100.05 → "100.1" ✓ (rounding)
+    src.feed(encodeSample(7, [50000, -500], [0, 0], [100.1, 0.0])); // a spike: the median holds ✓
     expect(s.counts.calibrationMismatches).toBe(1);
-    expect(events).toContainEqual({ type: "mismatch", channel: 0, wireN: 100.1, derivedN: 100, index: 1 });
+    expect(events).toContainEqual({ type: "mismatch", channel: 0, wireN: 100.1, derivedN: 100, index: 3 });
+    expect(s.live.forceN[0]).toBeCloseTo(100.05);
   });
 
   it("shows a stale channel as no reading", () => {
@@ -137,7 +142,7 @@ describe("Session", () => {
   });
 
   it("handles boot, lift, notice and heartbeat records; a boot restarts the sequence without a gap", async () => {
-    const src = fakeSource((l) => (l.includes(",info*") ? encodeReplyOk(Number(l.split(",")[1]), ["sps", "80", "ch", "2", "npc0", "0.01", "zero0", "2000", "npc1", "0.02", "zero1", "-500"]) : null));
+    const src = fakeSource((l) => (l.includes(",info*") ? encodeReplyOk(Number(l.split(",")[1]), ["sps", "80", "ch", "2", "k0", "0.01", "z0", "2000.0", "k1", "0.02", "z1", "-500.0"]) : null));
     const s = new Session(src, INFO);
     const events: string[] = [];
     s.onEvent((e) => events.push(e.type));
@@ -146,7 +151,7 @@ describe("Session", () => {
     src.feed(encodeRecord("B", ["fw", "rackcell", "boot", "7"]));
     src.feed(frame(0, 10, 10));
     src.feed(encodeRecord("H", ["seq", "1", "ms", "1000"]));
-    src.feed(encodeRecord("E", ["kind", "rackpull", "peak", "2000.5", "ttp", "850", "load", "1961.3"]));
+    src.feed(encodeRecord("E", ["id", "4", "boot", "7", "kind", "rackpull", "peak", "2000.5", "ttp", "850", "weighed", "1961.3", "liftoff", ""]));
     src.feed(encodeFields("M", ["uncalibrated channel 1"]));
     expect(s.counts).toMatchObject({ good: 3, missing: 0, resets: 1 });
     expect(s.live.lastLift).toMatchObject({ source: "board", kind: "rack pull", peakForceN: 2000.5, timeToPeakMs: 850, weighedLoadN: 1961.3 });
@@ -176,12 +181,13 @@ describe("Session", () => {
 
   it("runs over the mock serial port: handshake, frames, commands", async () => {
     const board = createMockBoard();
-    board.onCommand((name, _a, id) => (name === "info" ? encodeReplyOk(id, MOCK_INFO) : name === "tare" ? encodeReplyOk(id, ["zero0", "1010"]) : encodeReplyError(id, "unknown command")));
+    board.onCommand((name, _a, id) => (name === "info" ? encodeReplyOk(id, MOCK_INFO) : name === "tare" ? encodeReplyOk(id, ["z0", "1010.0", "sd0", "3.1", "z1", "-502.5", "sd1", "2.0", "saved", "1"]) : encodeReplyError(id, "unknown command")));
     const { session, connection } = await openSession("/dev/ttyMOCK0", { connection: { createPort: board.factory } });
-    expect(session.info).toMatchObject({ firmware: "rackcell", sps: 80, channels: 2, nPerCount: [0.01, 0.02], zeroCounts: [1000, -500] });
+    expect(session.info).toMatchObject({ firmware: "0.1.0", boot: "3", calibration: "ok", sps: 80, channels: 2, nPerCount: [0.01, 0.02], zeroCounts: [1000, -500] });
     board.emit(`${frame(1, 5, 5)}\n${frame(2, 6, 6)}\n`);
-    const tare = await session.command("tare", [], { timeoutMs: 1000 });
-    expect(tare).toMatchObject({ ok: true, fields: { zero0: "1010" } });
+    const tare = await session.tare(undefined, { timeoutMs: 1000 });
+    expect(tare).toMatchObject({ ok: true, fields: { z0: "1010.0", saved: "1" } });
+    expect(session.info.zeroCounts).toEqual([1010, -502.5]);
     expect(session.counts.good).toBe(2);
     session.close();
     await connection.close();

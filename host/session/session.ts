@@ -2,8 +2,9 @@ import {
   defaultDetectorConfig, detectorCreate, detectorStep, EV_FLUSHED, EV_ISO_DONE, EV_NONE, EV_PULL_FAILED, EV_REWEIGH,
   detectorFinish, type DetectorState,
 } from "../../shared/analysis/detector.ts";
+import { createMedian3, median3Step, type Median3State } from "../../shared/filters/median3.ts";
 import { CHANNEL_FLAG_STALE, seqDistance, SEQ_MODULUS, splitFields } from "../../shared/protocol/frame.ts";
-import { isCalibrated, parseBoardInfo, type BoardInfo } from "./board-info.ts";
+import { infoRoundingN, isCalibrated, parseBoardInfo, withZeros, type BoardInfo } from "./board-info.ts";
 import { SeqClock } from "./clock.ts";
 import { CommandClient, createIdAllocator, parsePairs, type CommandOptions, type CommandResult } from "./commands.ts";
 import { createDecodedLine, decodeLine, LINE_CORRUPT, LINE_MALFORMED, LINE_SAMPLE, type DecodedLine } from "./fast-decode.ts";
@@ -15,7 +16,9 @@ import { createLiveState, liftFromRecord, liftFromSummary, type LiftView, type L
  * placed (sequence → index → time), counted (good, corrupt, missing, duplicate), their force is
  * re-derived from raw counts with the board's calibration and compared with what the board sent,
  * and the total pin load feeds the shared lift detector. Records (heartbeat, boot, lift, notice)
- * and replies are handled too. A corrupt or missing frame never becomes a reading.
+ * and replies are handled too. A corrupt or missing frame never becomes a reading. The board
+ * computes force as k · (median3(raw) − z) and sends the raw counts: the host runs the same
+ * median so both agree to the wire's rounding.
  */
 
 /** Board force and host-derived force may differ by the wire rounding (0.05 N) and no more. */
@@ -91,6 +94,8 @@ export class Session {
   private wallMs: number;
   private readonly now: () => number;
   private peakFromS = 0;
+  private primeFrames = 2;
+  private readonly medians: Median3State[] = [];
 
   constructor(readonly source: LineSource, infoFields: Record<string, string>, options: SessionOptions = {}) {
     this.info = parseBoardInfo(infoFields);
@@ -103,6 +108,7 @@ export class Session {
       index: -1, seq: -1, timeS: 0, channels: 0, raw: new Float64Array(n), flags: new Int32Array(n),
       forceN: new Float64Array(n), wireForceN: new Float64Array(n), totalN: NaN,
     };
+    for (let c = 0; c < n; c++) this.medians.push(createMedian3());
     this.detector = options.analyse === false ? null : detectorCreate(defaultDetectorConfig(this.info.sps));
     this.commands = new CommandClient((line) => source.write(line), options.nextId ?? createIdAllocator());
     this.unsubscribe.push(source.onLine((line) => this.handleLine(line)));
@@ -127,6 +133,16 @@ export class Session {
   async refreshInfo(): Promise<CommandResult> {
     const r = await this.command("info");
     if (r.ok) this.applyInfo(r.fields);
+    return r;
+  }
+
+  /** Tares the pins (the board averages `samples` readings) and applies the new zeros. */
+  async tare(samples?: number, options: CommandOptions = {}): Promise<CommandResult> {
+    const r = await this.command("tare", samples ? [String(samples)] : [], { timeoutMs: 30000, ...options });
+    if (r.ok) {
+      this.info = withZeros(this.info, r.fields);
+      this.emit({ type: "info", info: this.info });
+    }
     return r;
   }
 
@@ -180,6 +196,11 @@ export class Session {
     this.counts.good = this.tracker.good;
     this.counts.missing = this.tracker.missing;
     this.counts.resets = this.tracker.resets;
+    // The board's force comes from median3(raw): after a gap our filter has other history, so
+    // the next two frames use the board's value and are not checked.
+    if (step !== 1) this.primeFrames = 2;
+    const check = this.primeFrames === 0;
+    if (!check) this.primeFrames--;
     const f = this.frame;
     const info = this.info;
     f.index = this.tracker.index;
@@ -193,17 +214,21 @@ export class Session {
       f.raw[c] = raw;
       f.flags[c] = d.flags[c];
       f.wireForceN[c] = wire;
+      const med = median3Step(this.medians[c], raw);
       let reading = wire;
-      if (c < info.channels && isCalibrated(info, c)) {
-        reading = info.nPerCount[c] * (raw - info.zeroCounts[c]);
+      if (check && c < info.channels && isCalibrated(info, c)) {
+        reading = info.nPerCount[c] * (med - info.zeroCounts[c]);
         if (wire === wire) {
           const diff = reading - wire;
-          if (diff > FORCE_AGREEMENT_N || diff < -FORCE_AGREEMENT_N) {
+          const tol = FORCE_AGREEMENT_N + infoRoundingN(info, c, med);
+          if (diff > tol || diff < -tol) {
             this.counts.calibrationMismatches++;
             if (this.counts.calibrationMismatches <= 3 || this.counts.calibrationMismatches % 1000 === 0) {
               this.emit({ type: "mismatch", channel: c, wireN: wire, derivedN: reading, index: f.index });
             }
           }
+        } else {
+          reading = NaN; // the board withheld it (stale, uncalibrated on the board): no reading
         }
       }
       if ((d.flags[c] & CHANNEL_FLAG_STALE) !== 0) reading = NaN;
@@ -260,7 +285,7 @@ export class Session {
         return;
       }
       case "E": {
-        const lift = liftFromRecord(parsePairs(fields, 1), this.live.timeS);
+        const lift = liftFromRecord(body, this.live.timeS);
         this.live.lastLift = lift;
         this.emit({ type: "lift", lift });
         return;

@@ -31,7 +31,8 @@ export interface MockBoard {
   readonly port: PortLike | undefined;
 }
 
-export const MOCK_INFO = ["fw", "rackcell", "build", "abc123", "board", "nodemcu-v3-2pin", "sps", "80", "ch", "2", "npc0", "0.01", "zero0", "1000", "npc1", "0.02", "zero1", "-500"];
+/** An info reply as firmware/commands.ts writes it. */
+export const MOCK_INFO = ["fw", "0.1.0", "build", "abc123", "board", "nodemcu-v3-2pin", "ch", "2", "sps", "80", "cal", "ok", "calid", "c1", "caldate", "2026-11-22", "stream", "1", "boot", "3", "k0", "0.010000000", "z0", "1000.0", "k1", "0.020000000", "z1", "-500.0"];
 
 export function createMockBoard(path = "/dev/ttyMOCK0"): MockBoard {
   MockBinding.createPort(path, { echo: false, record: false });

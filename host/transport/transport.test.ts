@@ -67,7 +67,7 @@ describe("handshake", () => {
     board.emit(`${encodeSample(6, [100, 200], [0, 0], [1, 2])}\n`);
     board.onCommand((name, _a, id) => (name === "info" ? encodeReplyOk(id, MOCK_INFO) : null));
     const res = await p;
-    expect(res.fields).toMatchObject({ fw: "rackcell", sps: "80", npc0: "0.01", zero1: "-500" });
+    expect(res.fields).toMatchObject({ fw: "0.1.0", sps: "80", k0: "0.010000000", z1: "-500.0" });
     expect(res.seen.garbage).toBeGreaterThanOrEqual(2);
     expect(res.seen.valid).toBeGreaterThanOrEqual(1);
     expect(board.written.length).toBeGreaterThan(1); // it retried
