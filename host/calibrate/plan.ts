@@ -7,8 +7,9 @@
  * "total") or on both pins ("both"). Per channel the fit uses the tare reading (0 N), every
  * point loading that channel alone, and every point loading another pin alone (this pin is
  * empty then: another 0 N reading). "both" points load the pins in an unknown split, so they
- * check the sum of the per-channel calibrations instead of entering a fit — except on a channel
- * that has no single-pin point, where the load is assumed centred (half each; said in a note).
+ * check the sum of the per-channel calibrations instead of entering a fit — except when some
+ * channel has no single-pin point: then every "both" load is fitted as centred (half on each pin;
+ * said in a note), the same points the board is given.
  */
 import type { BoardDefinition } from "../build/boards.ts";
 import { fitCalibration, forceFromCounts, predictionUncertaintyN, type CalibrationFit } from "../../shared/calibration/fit.ts";
@@ -228,6 +229,8 @@ export function computeCalibration(
   const reasons: string[] = [];
   const out: ChannelCalibration[] = [];
   const multi = board.channels.length > 1;
+  // "both" loads enter the fits (as half on each pin) only when some pin has no load of its own
+  const bothFitted = multi && board.channels.some((c) => !readings.some((s) => s.step?.point.pin === c.name));
   for (const ch of board.channels) {
     const counts: number[] = [];
     const stated: number[] = [];
@@ -241,14 +244,13 @@ export function computeCalibration(
       relU.push(rel);
     };
     add(tare.channels[ch.name], 0, "tare", 0);
-    const hasSingle = readings.some((s) => s.step?.point.pin === ch.name);
     for (const s of readings) {
       const p = s.step?.point;
       if (!p) continue;
       const f = p.kg * G;
       const rel = loadStdUncertaintyN(plates, p.kg, p.plateCount) / f;
       if (p.pin === ch.name) add(s.channels[ch.name], f, pointLabel(p), rel);
-      else if (p.pin === BOTH && (!multi || !hasSingle)) add(s.channels[ch.name], multi ? f / board.channels.length : f, `${pointLabel(p)}${multi ? " (half)" : ""}`, rel);
+      else if (p.pin === BOTH && (!multi || bothFitted)) add(s.channels[ch.name], multi ? f / board.channels.length : f, `${pointLabel(p)}${multi ? " (half)" : ""}`, rel);
       else if (p.pin !== BOTH) add(s.channels[ch.name], 0, `${pointLabel(p)} (empty)`, 0);
     }
     const fit = fitCalibration(counts, stated);
