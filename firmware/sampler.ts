@@ -1,0 +1,330 @@
+import type { AppCtx } from "./types/rackcell.d.ts";
+import { loaded } from "./framer.ts";
+import { EV_ISO_DONE, EV_PULL_FAILED, EV_REWEIGH, detectorStep } from "../shared/analysis/detector.ts";
+import { median3Step } from "../shared/filters/median3.ts";
+import { unwrapCreate, unwrapStep, type Unwrapper } from "../shared/board/unwrap.ts";
+import { sampleBody, sealSuffix } from "./framer.ts";
+
+/**
+ * Sampling both pins and turning each pair of conversions into one frame.
+ *
+ * Readers (boards/*.json `reader`):
+ *  - "hx711-module": NodeMCU's C hx711 module, `hx711.start(mode, batch, cb)`, reads in the
+ *    data-ready interrupt into double buffers and hands Lua `batch` samples at a time (8 at 80 SPS,
+ *    1 at 10 SPS) as packed 3-byte little-endian signed integers, the raw 32-bit µs time of the
+ *    last one and the count it dropped. NodeMCU's hx711 module drives ONE HX711 only (one
+ *    clk/data pair per firmware image), so at most one channel can use it.
+ *  - "gpio-bitbang": every other HX711 is read in Lua: gpio.trig(data, "down") fires when the chip
+ *    pulls DOUT low (conversion ready); the callback clocks 24 data bits plus 1–3 gain-select
+ *    pulses (25 = A/128, 26 = B/32, 27 = A/64) with gpio.write/gpio.read. PD_SCK is high only for
+ *    the few VM instructions between the two writes of one bit (≈8 µs at ~1 µs per instruction,
+ *    well under the 60 µs that powers the chip down); the loop uses only upvalues and locals.
+ *
+ * Pairing: the chips run on their own clocks, so samples queue per channel (ring of 32) and the
+ * heads are paired in arrival order; when one head is older than another by more than 3/4 of a
+ * period its partner never came (clock drift, a lost conversion): it is dropped and counted as
+ * unpaired. A channel with no conversion for more than 3 periods (plus its delivery latency, a
+ * whole batch for the module) is stale: frames go on with its last raw value and the stale flag.
+ * A reading stuck at one value for 16 samples is flagged stale too. Frames are written at most a
+ * few per callback so uart.write never blocks long enough to miss a bit-banged conversion.
+ */
+const FIFO = 32;
+const SAT_HI = 8388607;
+const SAT_LO = -8388608;
+const STUCK_SAMPLES = 16;
+const F_SAT = 1;
+const F_OVER = 2;
+const F_STALE = 4;
+const F_UNCAL = 8;
+
+let ctx: AppCtx;
+let nch = 0;
+let periodUs = 12500;
+let moduleBatch = 8;
+let uNow: Unwrapper = unwrapCreate();
+const uCh: Unwrapper[] = [];
+const fT: number[][] = [];
+const fR: number[][] = [];
+const fHead: number[] = [];
+const fCnt: number[] = [];
+const staleUs: number[] = [];
+const lastArrival: number[] = [];
+const lastSampleUs: number[] = [];
+const lastRaw: number[] = [];
+const sameCount: number[] = [];
+/** conversions lost per channel (hx711 module `dropped`, or gaps in the bit-banged times) */
+export const lost: number[] = [];
+/** samples without a partner per channel */
+export const unpaired: number[] = [];
+const RW: number[] = [];
+const FL: number[] = [];
+const FN: number[] = [];
+const MED: number[] = [];
+const STALE: boolean[] = [];
+export const counters = { seq: 0, sent: 0, frames: 0, lastMs: 0 };
+let lastModuleBatchUs = -1;
+
+function push(ch: number, tUs: number, raw: number): void {
+  let cnt = fCnt[ch];
+  if (cnt >= FIFO) {
+    // the other channel has been silent for a whole ring: the oldest goes, counted
+    fHead[ch] = (fHead[ch] + 1) % FIFO;
+    cnt = cnt - 1;
+    unpaired[ch] = unpaired[ch] + 1;
+  }
+  const slot = (fHead[ch] + cnt) % FIFO;
+  fT[ch][slot] = tUs;
+  fR[ch][slot] = raw;
+  fCnt[ch] = cnt + 1;
+  lastSampleUs[ch] = tUs;
+}
+
+function liftEnded(): void {
+  const log = require("liftlog") as typeof import("./liftlog.ts");
+  log.record(ctx);
+  loaded()["liftlog"] = undefined;
+}
+
+function feedCollector(): void {
+  const c = ctx.collector;
+  for (let ch = 0; ch < nch; ch++) {
+    if (STALE[ch]) c.stale = true;
+    const med = MED[ch];
+    if (c.n === 0) {
+      c.ref[ch] = med;
+      c.prev[ch] = med;
+    }
+    const d = med - c.ref[ch];
+    c.sum[ch] = c.sum[ch] + d;
+    c.sumSq[ch] = c.sumSq[ch] + d * d;
+    const dd = med - c.prev[ch];
+    c.sumD2[ch] = c.sumD2[ch] + dd * dd;
+    c.prev[ch] = med;
+  }
+  c.n = c.n + 1;
+  if (c.n >= c.want) {
+    c.active = false;
+    node.task.post(node.task.LOW_PRIORITY, () => {
+      const cmds = require("commands") as typeof import("./commands.ts");
+      cmds.finishCollect(ctx);
+      cmds.unload();
+    });
+  }
+}
+
+/** One frame from RW/STALE (filled by pump). */
+function emit(tUs: number): void {
+  let total = 0;
+  let usable = true;
+  for (let ch = 0; ch < nch; ch++) {
+    const raw = RW[ch];
+    let fl = 0;
+    if (STALE[ch]) {
+      fl = F_STALE;
+    } else if (raw === lastRaw[ch] && raw < SAT_HI && raw > SAT_LO) {
+      const same = sameCount[ch] + 1;
+      sameCount[ch] = same;
+      if (same >= STUCK_SAMPLES) fl = F_STALE;
+    } else {
+      sameCount[ch] = 0;
+    }
+    lastRaw[ch] = raw;
+    if (raw >= SAT_HI || raw <= SAT_LO) fl = fl + F_SAT;
+    const med = median3Step(ctx.med[ch], raw);
+    MED[ch] = med;
+    const k = ctx.nPerCount[ch];
+    let force = 0 / 0;
+    if (k === 0) {
+      fl = fl + F_UNCAL;
+      usable = false;
+    } else if (fl >= F_STALE) {
+      usable = false;
+    } else {
+      force = k * (med - ctx.zeroCounts[ch]);
+      if (force > ctx.capacityN[ch] || force < -ctx.capacityN[ch]) fl = fl + F_OVER;
+      total = total + force;
+    }
+    FL[ch] = fl;
+    FN[ch] = force;
+  }
+  const tMs = tUs / 1000;
+  counters.lastMs = tMs;
+  if (usable) {
+    const ev = detectorStep(ctx.det, tMs, total);
+    if (ev === EV_REWEIGH || ev === EV_ISO_DONE || ev === EV_PULL_FAILED) node.task.post(node.task.LOW_PRIORITY, liftEnded);
+  }
+  if (ctx.collector.active) feedCollector();
+  const seq = counters.seq;
+  if (ctx.streaming) {
+    const body = sampleBody(seq, RW, FL, FN, nch);
+    uart.write(0, body, sealSuffix(body), "\n");
+    counters.sent = counters.sent + 1;
+  }
+  counters.frames = counters.frames + 1;
+  counters.seq = seq + 1 === 262144 ? 0 : seq + 1;
+}
+
+/** Pairs queued samples into frames, at most `limit` of them. */
+function pump(limit: number): void {
+  const now = unwrapStep(uNow, tmr.now());
+  const tol = periodUs * 0.75;
+  let made = 0;
+  while (made < limit) {
+    let oldest = -1;
+    let oldestT = 0;
+    let newestT = 0;
+    let waiting = false;
+    let live = 0;
+    for (let ch = 0; ch < nch; ch++) {
+      if (fCnt[ch] > 0) {
+        const t = fT[ch][fHead[ch]];
+        if (live === 0 || t < oldestT) {
+          oldestT = t;
+          oldest = ch;
+        }
+        if (live === 0 || t > newestT) newestT = t;
+        live = live + 1;
+      } else if (now - lastArrival[ch] <= staleUs[ch]) {
+        waiting = true;
+      }
+    }
+    if (live === 0 || waiting) return;
+    if (newestT - oldestT > tol) {
+      fHead[oldest] = (fHead[oldest] + 1) % FIFO;
+      fCnt[oldest] = fCnt[oldest] - 1;
+      unpaired[oldest] = unpaired[oldest] + 1;
+    } else {
+      for (let ch = 0; ch < nch; ch++) {
+        if (fCnt[ch] > 0) {
+          const h = fHead[ch];
+          RW[ch] = fR[ch][h];
+          STALE[ch] = false;
+          fHead[ch] = (h + 1) % FIFO;
+          fCnt[ch] = fCnt[ch] - 1;
+        } else {
+          STALE[ch] = true;
+        }
+      }
+      emit(oldestT);
+      made = made + 1;
+    }
+  }
+}
+
+function frameLimit(): number {
+  let most = 0;
+  for (let ch = 0; ch < nch; ch++) if (fCnt[ch] > most) most = fCnt[ch];
+  return most > 6 ? most - 4 : 2;
+}
+
+function moduleCallback(ch: number): (packed: string, timeUs: number, dropped: number) => void {
+  const sbyte = string.byte;
+  return (packed: string, timeUs: number, dropped: number) => {
+    const n = packed.length / 3;
+    const tLast = unwrapStep(uCh[ch], timeUs);
+    let p = periodUs;
+    if (lastModuleBatchUs >= 0 && dropped === 0) {
+      const est = (tLast - lastModuleBatchUs) / n;
+      if (est > periodUs * 0.8 && est < periodUs * 1.25) p = est;
+    }
+    lastModuleBatchUs = tLast;
+    if (dropped > 0) lost[ch] = lost[ch] + dropped;
+    let pos = 1;
+    for (let i = n - 1; i >= 0; i--) {
+      const [b0, b1, b2] = sbyte(packed, pos, pos + 2);
+      let v = b0 + b1 * 256 + b2 * 65536;
+      if (v >= 8388608) v = v - 16777216;
+      push(ch, tLast - i * p, v);
+      pos = pos + 3;
+    }
+    lastArrival[ch] = unwrapStep(uNow, tmr.now());
+    pump(frameLimit());
+  };
+}
+
+function bitbangCallback(ch: number, clk: number, dp: number, extra: number): (level: number, when: number, count: number) => void {
+  const gwrite = gpio.write;
+  const gread = gpio.read;
+  return (_level: number, when: number) => {
+    if (gread(dp) !== 0) return; // a spurious edge: no conversion waiting
+    let v = 0;
+    for (const _ of $range(1, 24)) {
+      gwrite(clk, 1);
+      v = v + v + gread(dp);
+      gwrite(clk, 0);
+    }
+    for (const _ of $range(1, extra)) {
+      gwrite(clk, 1);
+      gwrite(clk, 0);
+    }
+    if (v >= 8388608) v = v - 16777216;
+    const t = unwrapStep(uCh[ch], when);
+    const gap = t - lastSampleUs[ch];
+    if (lastSampleUs[ch] > 0 && gap > periodUs * 1.5) lost[ch] = lost[ch] + Math.floor(gap / periodUs + 0.5) - 1;
+    push(ch, t, v);
+    lastArrival[ch] = t;
+    pump(frameLimit());
+  };
+}
+
+/** Starts both readers at ctx.sps; resets the queues (not the counters). */
+export function start(app: AppCtx): void {
+  ctx = app;
+  nch = app.nch;
+  periodUs = 1000000 / app.sps;
+  moduleBatch = app.sps >= 80 ? 8 : 1;
+  uNow = unwrapCreate();
+  const now = unwrapStep(uNow, tmr.now());
+  lastModuleBatchUs = -1;
+  for (let ch = 0; ch < nch; ch++) {
+    const def = app.board.channels[ch];
+    uCh[ch] = unwrapCreate();
+    fT[ch] = [];
+    fR[ch] = [];
+    for (let i = 0; i < FIFO; i++) {
+      fT[ch][i] = 0;
+      fR[ch][i] = 0;
+    }
+    fHead[ch] = 0;
+    fCnt[ch] = 0;
+    lastArrival[ch] = now;
+    lastSampleUs[ch] = 0;
+    if (lastRaw[ch] === undefined) {
+      lastRaw[ch] = 0;
+      lost[ch] = 0;
+      unpaired[ch] = 0;
+      RW[ch] = 0;
+      FL[ch] = 0;
+      FN[ch] = 0;
+      MED[ch] = 0;
+      STALE[ch] = false;
+    }
+    sameCount[ch] = 0;
+    if (def.reader === "hx711-module") {
+      staleUs[ch] = (moduleBatch + 3) * periodUs + periodUs / 2;
+      hx711.init(def.clkPin, def.dataPin);
+      hx711.start(def.hx711Mode, moduleBatch, moduleCallback(ch));
+    } else {
+      staleUs[ch] = 3 * periodUs + periodUs / 2;
+      gpio.mode(def.clkPin, gpio.OUTPUT);
+      gpio.write(def.clkPin, 0);
+      gpio.mode(def.dataPin, gpio.INT);
+      gpio.trig(def.dataPin, "down", bitbangCallback(ch, def.clkPin, def.dataPin, def.hx711Mode + 1));
+    }
+  }
+}
+
+export function stop(): void {
+  if (ctx === undefined) return;
+  for (let ch = 0; ch < nch; ch++) {
+    const def = ctx.board.channels[ch];
+    if (def.reader === "hx711-module") hx711.stop();
+    else gpio.trig(def.dataPin, "none");
+  }
+}
+
+export function totalDropped(): number {
+  let d = 0;
+  for (let ch = 0; ch < nch; ch++) d = d + lost[ch] + unpaired[ch];
+  return d;
+}

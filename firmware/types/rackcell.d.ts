@@ -1,0 +1,96 @@
+/**
+ * Shapes of the board-side data the firmware shares between its modules (types only, nothing is
+ * emitted). board.lua is boards/<name>.json as a Lua table (written by host/build/build.ts);
+ * buildinfo.lua is `return {version=…, hash=…}`.
+ */
+import type { DetectorState } from "../../shared/analysis/detector.ts";
+import type { Median3State } from "../../shared/filters/median3.ts";
+
+export interface BoardChannelDef {
+  name: string;
+  clkPin: number;
+  dataPin: number;
+  hx711Mode: 0 | 1 | 2;
+  reader: "hx711-module" | "gpio-bitbang";
+  cell: { capacityN: number; ratedOutputMvPerV: number; excitationV: number };
+}
+
+export interface BoardDef {
+  name: string;
+  mcu: string;
+  uartBaud: number;
+  sampleRateSps: number;
+  safeModePin: number;
+  heapBytes: number;
+  channels: BoardChannelDef[];
+}
+
+export interface BuildInfo { version: string; hash: string }
+
+/** A calibration point captured in RAM (not yet fitted). */
+export interface CapturedPoints { counts: number[]; forceN: number[] }
+
+/** An averaging run over the next N samples (tare, capture). */
+export interface Collector {
+  active: boolean;
+  /** "tare" | "capture" */
+  kind: string;
+  cmdId: number;
+  want: number;
+  n: number;
+  /** channel index, or -1 for all */
+  channel: number;
+  forceN: number;
+  /** a channel went stale during the run */
+  stale: boolean;
+  /** first value per channel: sums are kept relative to it (no cancellation) */
+  ref: number[];
+  sum: number[];
+  sumSq: number[];
+  sumD2: number[];
+  prev: number[];
+}
+
+/** Everything the resident firmware keeps; transient modules (commands, calstore…) work on it. */
+export interface AppCtx {
+  board: BoardDef;
+  build: BuildInfo;
+  nch: number;
+  sps: number;
+  bootId: number;
+  bootReason: number;
+  /** "ok" | "none" | "corrupt" */
+  calState: string;
+  calId: string;
+  calDate: string;
+  /** per channel; nPerCount 0 = uncalibrated */
+  nPerCount: number[];
+  zeroCounts: number[];
+  fitZeroCounts: number[];
+  maxResidualN: number[];
+  residualSdN: number[];
+  /** points behind the calibration in use (what the file holds) */
+  calCounts: number[][];
+  calForceN: number[][];
+  calResidualN: number[][];
+  /** 1 after `fit` until `save` */
+  unsaved: boolean;
+  capacityN: number[];
+  points: CapturedPoints[];
+  collector: Collector;
+  streaming: boolean;
+  running: boolean;
+  /** lift summaries: sealed E lines, newest last; ids */
+  liftLines: string[];
+  liftIds: number[];
+  lastLiftId: number;
+  /** flash ring line count, for compaction */
+  liftFileLines: number;
+  det: DetectorState;
+  med: Median3State[];
+  /** outgoing lines waiting for the paced writer (lifts replay) */
+  outbox: string[];
+  send: (this: void, body: string) => void;
+  /** starts the paced writer for `outbox` */
+  kick: (this: void) => void;
+}
