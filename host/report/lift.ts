@@ -1,0 +1,182 @@
+/**
+ * One lift's report: metrics from shared/analysis (isometric pulls with the exponential model, or
+ * rack pulls), in the unit the reader asks for, each with its resolution or uncertainty where the
+ * method has one, the quality flags, and the method in plain words.
+ *
+ * Input is what the rack records: times and the pin load (positive = the bar pushes down on the
+ * pins) per pin and in total. An isometric pull is analysed as pull force = −pin load (the bar
+ * pushes up into the pins), a rack pull as the pin load itself.
+ */
+import { analyzeIsometricWithModel, type IsometricWithModel } from "../../shared/analysis/expmodel.host.ts";
+import { analyzeRackPull, STANDARD_GRAVITY, type RackPullResult } from "../../shared/analysis/rackpull.ts";
+
+export type ForceUnit = "kg" | "N" | "lbf";
+export const LBF_N = 4.4482216152605;
+
+export interface LiftRecord {
+  kind: "isometric" | "rackpull";
+  timesMs: number[];
+  /** pin load per pin (N), when the rack has two */
+  leftN?: number[];
+  rightN?: number[];
+  totalN: number[];
+  title?: string;
+  date?: string;
+  /** lifter's body mass (kg), for ×BW figures */
+  bodyMassKg?: number;
+  capacityN?: number;
+  pinCapacityN?: number;
+  calibrationUncertaintyN?: number;
+}
+
+export interface Metric {
+  label: string;
+  /** formatted value with unit, "–" when not available */
+  value: string;
+  note?: string;
+}
+
+export interface LiftReport {
+  record: LiftRecord;
+  unit: ForceUnit;
+  iso?: IsometricWithModel;
+  rack?: RackPullResult;
+  metrics: Metric[];
+  flags: string[];
+  method: string[];
+  /** markers for the plot, absolute ms */
+  markers: { label: string; tMs: number; kind: "onset" | "peak" | "liftoff" | "setdown" | "t90" }[];
+}
+
+export function toUnit(n: number, unit: ForceUnit): number {
+  return unit === "N" ? n : unit === "kg" ? n / STANDARD_GRAVITY : n / LBF_N;
+}
+
+const UNIT_TEXT: Record<ForceUnit, string> = { N: "N", kg: "kg", lbf: "lbf" };
+function dec(unit: ForceUnit): number {
+  return unit === "N" ? 0 : 1;
+}
+export function force(n: number, unit: ForceUnit): string {
+  return `${toUnit(n, unit).toFixed(dec(unit))} ${UNIT_TEXT[unit]}`;
+}
+function rate(nPerS: number, unit: ForceUnit): string {
+  return `${toUnit(nPerS, unit).toFixed(0)} ${UNIT_TEXT[unit]}/s`;
+}
+function impulse(ns: number, unit: ForceUnit): string {
+  return `${toUnit(ns, unit).toFixed(unit === "N" ? 1 : 2)} ${UNIT_TEXT[unit]}·s`;
+}
+const ms = (t: number) => `${t.toFixed(0)} ms`;
+const NA = "–";
+
+export function buildReport(rec: LiftRecord, unit: ForceUnit = "kg"): LiftReport {
+  const metrics: Metric[] = [];
+  const flags: string[] = [];
+  const method: string[] = [];
+  const markers: LiftReport["markers"] = [];
+  const hasLR = rec.leftN !== undefined && rec.rightN !== undefined;
+  const rep: LiftReport = { record: rec, unit, metrics, flags, method, markers };
+  if (rec.kind === "isometric") {
+    const neg = (a: number[]) => a.map((x) => -x);
+    const iso = analyzeIsometricWithModel(rec.timesMs, neg(rec.totalN), {
+      leftN: hasLR ? neg(rec.leftN!) : undefined, rightN: hasLR ? neg(rec.rightN!) : undefined,
+      capacityN: rec.capacityN, pinCapacityN: rec.pinCapacityN,
+    });
+    rep.iso = iso;
+    const r = iso.raw;
+    const m = iso.model;
+    const res = r.timeResolutionMs;
+    metrics.push({ label: "sample rate", value: `${r.sampleRateHz.toFixed(1)} Hz` });
+    if (!r.found) {
+      metrics.push({ label: "peak force (no effort found)", value: force(r.peakForceN, unit) });
+      flags.push("no onset: no effort rose above the quiet baseline");
+    } else {
+      metrics.push({ label: "peak force (gross)", value: force(r.peakForceN, unit), note: rec.bodyMassKg ? `${(r.peakForceN / STANDARD_GRAVITY / rec.bodyMassKg).toFixed(2)} × body weight` : undefined });
+      metrics.push({ label: "peak force (net of baseline)", value: force(r.peakNetForceN, unit) });
+      metrics.push({ label: "baseline (quiet period)", value: force(r.baselineN, unit), note: `SD ${force(r.baselineSdN, unit)}` });
+      metrics.push({ label: "time to peak", value: `${ms(r.timeToPeakMs)} ± ${ms(res)}`, note: `within 1 % of peak from ${ms(r.nearPeakFirstMs)} to ${ms(r.nearPeakLastMs)} (span ${ms(r.nearPeakSpanMs)}): the peak's time is only as exact as that span` });
+      metrics.push({ label: "time to 90 % of peak", value: r.timeTo90PctMs >= 0 ? `${ms(r.timeTo90PctMs)} ± ${ms(res)}` : NA, note: m ? `model: ${ms(m.timeTo90PctMs)} from its t0` : undefined });
+      const windows = [50, 100, 150, 200, 250] as const;
+      const rawRfd = [r.rfd50NPerS, r.rfd100NPerS, r.rfd150NPerS, r.rfd200NPerS, r.rfd250NPerS];
+      const rawF = [r.forceAt50MsN, r.forceAt100MsN, r.forceAt150MsN, r.forceAt200MsN, r.forceAt250MsN];
+      const imp = [r.impulse50NS, r.impulse100NS, r.impulse150NS, r.impulse200NS, r.impulse250NS];
+      const modelRfd = m ? [m.rfd50NPerS, m.rfd100NPerS, m.rfd150NPerS, m.rfd200NPerS, m.rfd250NPerS] : [];
+      const modelF = m ? [m.forceAt50MsN, m.forceAt100MsN, m.forceAt150MsN, m.forceAt200MsN, m.forceAt250MsN] : [];
+      windows.forEach((w, i) => {
+        metrics.push({
+          label: `RFD 0–${w} ms`,
+          value: `raw ${rawRfd[i] >= 0 ? rate(rawRfd[i], unit) : NA}${r.rfdUnreliable && rawRfd[i] >= 0 ? " (unreliable)" : ""} | model ${m ? rate(modelRfd[i], unit) : NA}`,
+        });
+        metrics.push({ label: `force at ${w} ms`, value: `raw ${rawF[i] >= 0 ? force(rawF[i], unit) : NA} | model ${m ? force(modelF[i], unit) : NA}` });
+        metrics.push({ label: `impulse 0–${w} ms (net)`, value: imp[i] >= 0 ? impulse(imp[i], unit) : NA });
+      });
+      metrics.push({ label: "peak RFD, 100 ms window", value: `raw ${r.peakRfd100NPerS >= 0 ? rate(r.peakRfd100NPerS, unit) : NA} | model ${m ? rate(m.peakRfd100NPerS, unit) : NA}` });
+      metrics.push({ label: "peak RFD, 200 ms window", value: `raw ${r.peakRfd200NPerS >= 0 ? rate(r.peakRfd200NPerS, unit) : NA} | model ${m ? rate(m.peakRfd200NPerS, unit) : NA}` });
+      if (m) metrics.push({ label: "model fit", value: `Fmax ${force(m.fit.fMaxN, unit)}, k ${m.fit.kPerS.toFixed(2)} /s, RMS error ${m.fit.rmsErrorPct.toFixed(1)} %`, note: `model onset ${ms(m.onsetShiftMs)} from the detected onset` });
+      if (r.hasLeftRight) {
+        metrics.push({ label: "asymmetry at peak", value: `${r.asymmetryAtPeakPct.toFixed(1)} %`, note: "+ = left stronger" });
+        metrics.push({ label: "asymmetry, mean over the effort", value: `${r.asymmetryMeanPct.toFixed(1)} %` });
+      }
+      markers.push({ label: "onset", tMs: r.onsetMs, kind: "onset" }, { label: "peak", tMs: r.peakMs, kind: "peak" });
+      if (r.timeTo90PctMs >= 0) markers.push({ label: "90 %", tMs: r.onsetMs + r.timeTo90PctMs, kind: "t90" });
+    }
+    if (r.rfdUnreliable) flags.push(`RFD from ${r.sampleRateHz.toFixed(0)} Hz samples is unreliable (force plates need ≥ 1000 Hz): read the model values`);
+    if (iso.modelFitWarning) flags.push("the exponential model fits worse than 5 %: model values are doubtful too");
+    if (r.noQuietPeriod) flags.push("no steady quiet period before the pull: onset and baseline are uncertain");
+    if (r.noPretension) flags.push("no pre-tension: a shock-loaded start inflates peak force and RFD");
+    if (r.shockLoad) flags.push("shock load: half the net peak was reached within 50 ms");
+    if (r.saturated) flags.push("ADC saturated during the lift");
+    if (r.overCapacity) flags.push("load beyond the cells' rated capacity");
+    method.push("Isometric pull: pull force = −pin load (the bar pushes up into the pins).");
+    method.push("Onset: first sample more than 5 SD of the 1 s quiet period above its mean (Dos'Santos et al. 2017), from the board's detector.");
+    method.push(`Times are ± one sample interval (${res.toFixed(1)} ms): each event is the first sample past its threshold.`);
+    method.push("RFD over fixed windows from onset; model values from F = Fbase + Fmax·(1 − e^(−k(t − t0))) fitted from 100 ms before onset to the peak, anchored at the model's t0.");
+  } else {
+    const rack = analyzeRackPull(rec.timesMs, rec.totalN, {
+      leftN: rec.leftN, rightN: rec.rightN, capacityN: rec.capacityN, pinCapacityN: rec.pinCapacityN, calibrationUncertaintyN: rec.calibrationUncertaintyN,
+    });
+    rep.rack = rack;
+    const res = rack.timeResolutionMs;
+    metrics.push({ label: "sample rate", value: `${rack.sampleRateHz.toFixed(1)} Hz` });
+    metrics.push({ label: "weighed load", value: rack.weighedLoadN >= 0 ? `${force(rack.weighedLoadN, unit)} ± ${force(2 * rack.weighedStdUncertaintyN, unit)} (k = 2)` : NA, note: rec.bodyMassKg && rack.weighedLoadKg > 0 ? `${(rack.weighedLoadKg / rec.bodyMassKg).toFixed(2)} × body weight` : undefined });
+    if (rack.found) {
+      metrics.push({ label: "time to lift-off", value: rack.liftedOff ? `${ms(rack.timeToLiftOffMs)} ± ${ms(res)}` : NA });
+      metrics.push({ label: "peak lifter force before lift-off", value: force(rack.peakLifterForceN, unit) });
+      metrics.push({ label: "break-away rate", value: rack.liftedOff ? rate(rack.breakawayRateNPerS, unit) : NA, note: "(force at lift-off − at onset) / time to lift-off" });
+      metrics.push({ label: "hold off the pins", value: rack.holdMs >= 0 ? `${(rack.holdMs / 1000).toFixed(2)} s ± ${ms(res)}` : NA });
+      metrics.push({ label: "re-weigh after set-down", value: rack.reweighN >= 0 ? `${force(rack.reweighN, unit)} (difference ${force(rack.reweighDiffN, unit)} ± ${force(2 * rack.reweighDiffUncertaintyN, unit)})` : NA });
+      if (rack.hasLeftRight) {
+        metrics.push({ label: "resting load on the left pin", value: `${rack.restLeftSharePct.toFixed(1)} %` });
+        metrics.push({ label: "pull asymmetry", value: `${rack.pullAsymmetryPct.toFixed(1)} %`, note: "+ = left stronger" });
+        if (rack.leftLiftOffMs >= 0 && rack.rightLiftOffMs >= 0) metrics.push({ label: "left / right pin lift-off after onset", value: `${ms(rack.leftLiftOffMs)} / ${ms(rack.rightLiftOffMs)}` });
+      }
+      markers.push({ label: "onset", tMs: rack.onsetMs, kind: "onset" });
+      if (rack.liftedOff) markers.push({ label: "lift-off", tMs: rack.liftOffMs, kind: "liftoff" });
+      if (rack.setDownMs >= 0) markers.push({ label: "set-down", tMs: rack.setDownMs, kind: "setdown" });
+    }
+    if (!rack.found) flags.push("no pull found");
+    if (rack.found && rack.noLiftOff) flags.push("the bar never left the pins");
+    if (rack.platesChanged) flags.push(`plates changed: the re-weigh differs by more than ${force(rack.reweighToleranceN, unit)}`);
+    if (rack.reweighUnsteady) flags.push("re-weigh unsteady");
+    if (rack.noQuietPeriod) flags.push("no steady rest before the pull");
+    if (rack.saturated) flags.push("ADC saturated during the lift");
+    if (rack.overCapacity) flags.push("load beyond the cells' rated capacity");
+    method.push("Rack pull: the pins' load while the bar rests is the weighed load; the lifter's force is weighed load − pin load, up to lift-off.");
+    method.push("Weighing uncertainty: calibration uncertainty combined with the standard error of the resting window's mean, k = 2.");
+    method.push(`Times are ± one sample interval (${res.toFixed(1)} ms).`);
+  }
+  return rep;
+}
+
+export function reportText(rep: LiftReport): string {
+  const L: string[] = [];
+  L.push(`${rep.record.title ?? (rep.record.kind === "isometric" ? "Isometric pull" : "Rack pull")}${rep.record.date ? ` — ${rep.record.date}` : ""}`);
+  const w = Math.max(...rep.metrics.map((m) => m.label.length));
+  for (const m of rep.metrics) L.push(`  ${m.label.padEnd(w)}  ${m.value}${m.note ? `   (${m.note})` : ""}`);
+  if (rep.flags.length) {
+    L.push("quality flags:");
+    for (const f of rep.flags) L.push(`  ! ${f}`);
+  }
+  L.push("method:");
+  for (const m of rep.method) L.push(`  ${m}`);
+  return `${L.join("\n")}\n`;
+}
