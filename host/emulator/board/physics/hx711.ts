@@ -73,6 +73,10 @@ export interface Hx711Info {
   countsPerFs128: number;
 }
 
+/**
+ * @noSelf — function-typed properties take no hidden self in Lua (TSTL 1.37 ignores
+ * noImplicitSelf for interface members), so Node and Lua call them the same way: obj.f(x).
+ */
 export interface Hx711Chip {
   dout: (tUs: number) => 0 | 1;
   nextReadyUs: (tUs: number) => number;
@@ -83,6 +87,10 @@ export interface Hx711Chip {
   info: () => Hx711Info;
 }
 
+/**
+ * @noSelf — function-typed properties take no hidden self in Lua (TSTL 1.37 ignores
+ * noImplicitSelf for interface members), so Node and Lua call them the same way: obj.f(x).
+ */
 export interface Hx711Options {
   cell: CellSpec;
   rateSps: 10 | 80;
