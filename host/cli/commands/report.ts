@@ -1,0 +1,67 @@
+import * as fs from "node:fs";
+import type { Command } from "commander";
+import { examples, globalOptions } from "../options.ts";
+import { buildReport, reportText, type LiftRecord } from "../../report/lift.ts";
+import { forceTimeSvg, svgToPng } from "../../report/plot.ts";
+import { demoLift, liftFromCsv, liftFromStore } from "../../report/source.ts";
+import { Store } from "../../store/store.ts";
+
+interface ReportFlags {
+  lift?: string;
+  csv?: string;
+  demo?: string;
+  kind?: string;
+  svg?: string;
+  png?: string;
+  width?: string;
+  body?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("report")
+    .description("one lift's report: metrics with units, resolution and flags, and a force-time plot (SVG/PNG)")
+    .option("--lift <id>", "a lift from the database (see `rackcell lifts`)")
+    .option("--csv <file>", "samples from a CSV: time_ms|time_s, left_n,right_n and/or total_n (pin load, N)")
+    .option("--demo <kind>", "a built-in example: isometric | rackpull")
+    .option("--kind <kind>", "isometric | rackpull (for --csv; default rackpull)")
+    .option("--svg <file>", "write the force-time plot as SVG")
+    .option("--png <file>", "write the force-time plot as PNG")
+    .option("--width <px>", "PNG width (default 900)")
+    .option("--body <kg>", "body mass, for × body weight")
+    .option("--json", "print the metrics as JSON")
+    .action(async (flags: ReportFlags, c: Command) => {
+      const g = globalOptions(c);
+      let rec: LiftRecord;
+      const kind = (k?: string): LiftRecord["kind"] => (k && /iso/i.test(k) ? "isometric" : "rackpull");
+      if (flags.lift) {
+        const store = new Store(g.db);
+        try {
+          rec = liftFromStore(store, Number(flags.lift));
+        } finally {
+          store.close();
+        }
+      } else if (flags.csv) rec = liftFromCsv(flags.csv, kind(flags.kind));
+      else if (flags.demo) rec = demoLift(kind(flags.demo));
+      else {
+        process.stderr.write("report: say which lift: --lift <id>, --csv <file> or --demo isometric|rackpull\n");
+        process.exitCode = 2;
+        return;
+      }
+      if (flags.body) rec.bodyMassKg = Number(flags.body);
+      const rep = buildReport(rec, g.units);
+      process.stdout.write(flags.json ? `${JSON.stringify({ metrics: rep.metrics, flags: rep.flags, method: rep.method }, null, 2)}\n` : reportText(rep));
+      if (flags.svg || flags.png) {
+        const svg = forceTimeSvg(rep);
+        if (flags.svg) fs.writeFileSync(flags.svg, svg);
+        if (flags.png) fs.writeFileSync(flags.png, await svgToPng(svg, flags.width ? Number(flags.width) : undefined));
+        process.stderr.write(`plot written to ${[flags.svg, flags.png].filter(Boolean).join(" and ")}\n`);
+      }
+    });
+  examples(cmd, [
+    "rackcell report --lift 12 --png lift12.png",
+    "rackcell --units lbf report --csv pull.csv --kind isometric --svg pull.svg",
+    "rackcell report --demo isometric --png demo.png",
+  ]);
+}

@@ -1,0 +1,256 @@
+/**
+ * `rackcell deploy`: uploads the built firmware (build/manifest.json + build/boards/<board>/board.lua
+ * as board.lua) to a board at the bare NodeMCU prompt, then reboots it and checks the build hash.
+ *   1. hand the UART to the prompt: the rackcell app's `prompt` command (harmless when no app runs),
+ *      then sync with print("a","z") → "a\tz"
+ *   2. probe the modules (globals) and name what is missing, with how to get a build that has it
+ *   3. send the helper (lua-helper.ts), upload every file under _up_<name> as binary blocks
+ *      acknowledged by the board (blocks.ts; `window` blocks in flight, never more than the
+ *      256-byte RX ring holds), verify each (SHA-256 via crypto.fhash, else an on-board read-back
+ *      Adler-32), and only when every file verified, swap them in: remove old, rename new. A
+ *      transfer cut anywhere before the swap leaves every old file as it was.
+ *   4. node.restart() and wait for the B record carrying the manifest's build hash.
+ */
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { encodeCommand } from "../../shared/protocol/messages.ts";
+import { openLine, splitFields } from "../../shared/protocol/frame.ts";
+import { encodeFile, SEQ_ALPHABET } from "./blocks.ts";
+import { HELPER_LINES, PROBE_LINE, PROBED_MODULES, TEMP_PREFIX, adler32, missingModuleAdvice } from "./lua-helper.ts";
+import { DeployError, PromptSession, type RawPort } from "./prompt.ts";
+
+export interface ManifestFile { name: string; bytes: number; sha256: string }
+export interface Manifest { version: string; buildHash: string; luaDir: string; boards: string[]; files: ManifestFile[] }
+
+export interface UploadFile { name: string; data: Buffer; sha256: string }
+
+export interface DeployOptions {
+  board: string;
+  /** repository root holding build/ (default: cwd) */
+  root?: string;
+  blockSize?: number;
+  /** blocks in flight; blockSize·window must stay ≤ 240 (the RX ring is 256 bytes) */
+  window?: number;
+  compress?: boolean;
+  /** skip files whose hash on the board already matches (needs crypto) */
+  skipUnchanged?: boolean;
+  reboot?: boolean;
+  bootTimeoutMs?: number;
+  ackTimeoutMs?: number;
+  /** carry on although modules are missing */
+  force?: boolean;
+  onProgress?: (p: { file: string; fileIndex: number; files: number; bytesDone: number; bytesTotal: number }) => void;
+  log?: (line: string) => void;
+}
+
+export interface FileResult { name: string; bytes: number; wireBytes: number; seconds: number; skipped: boolean; verifiedBy: "sha256" | "adler32" | "unchanged" }
+
+export interface DeployResult {
+  modules: Record<string, boolean>;
+  missing: string[];
+  heap: number;
+  files: FileResult[];
+  uploadSeconds: number;
+  bytes: number;
+  wireBytes: number;
+  buildHash: string;
+  boot?: Record<string, string>;
+}
+
+export function readManifest(root = "."): Manifest {
+  const file = path.join(root, "build", "manifest.json");
+  if (!fs.existsSync(file)) throw new DeployError(`${file} not found: run \`npm run build\` first`, "INPUT");
+  return JSON.parse(fs.readFileSync(file, "utf8")) as Manifest;
+}
+
+/** The files to upload: the manifest's (checked against their sha256) plus the board's board.lua. */
+export function uploadSet(board: string, root = "."): { manifest: Manifest; files: UploadFile[] } {
+  const manifest = readManifest(root);
+  if (!manifest.boards.includes(board)) throw new DeployError(`board "${board}" is not in the build (built: ${manifest.boards.join(", ")})`, "INPUT");
+  const files: UploadFile[] = manifest.files.map((f) => {
+    const data = fs.readFileSync(path.join(root, manifest.luaDir, f.name));
+    const sha = createHash("sha256").update(data).digest("hex");
+    if (sha !== f.sha256) throw new DeployError(`${f.name} changed since the build (sha256 differs from build/manifest.json): run \`npm run build\``, "INPUT");
+    return { name: f.name, data, sha256: sha };
+  });
+  const boardLua = fs.readFileSync(path.join(root, "build", "boards", board, "board.lua"));
+  files.push({ name: "board.lua", data: boardLua, sha256: createHash("sha256").update(boardLua).digest("hex") });
+  for (const f of files) {
+    if ((TEMP_PREFIX + f.name).length > 31) throw new DeployError(`${f.name}: name too long for NodeMCU's 31-byte file names with the ${TEMP_PREFIX} prefix`, "INPUT");
+  }
+  return { manifest, files };
+}
+
+/** Modules the firmware files call (name. in the code), plus hx711 when a channel reads through it. */
+export function requiredModules(files: UploadFile[], boardUsesHx711Module: boolean): string[] {
+  const text = files.map((f) => f.data.toString("latin1")).join("\n");
+  const need = new Set<string>(["uart", "tmr", "node", "file"]);
+  for (const m of PROBED_MODULES) if (m !== "hx711" && new RegExp(`\\b${m}\\.[a-zA-Z_]`).test(text)) need.add(m);
+  if (boardUsesHx711Module) need.add("hx711");
+  return PROBED_MODULES.filter((m) => need.has(m));
+}
+
+export async function handToPrompt(s: PromptSession): Promise<void> {
+  let id = 900000;
+  await s.sync(10, 700, async () => {
+    // The app hands the UART back on `prompt`; at a bare prompt this line is a harmless Lua error.
+    await s.write(`${encodeCommand(++id, "prompt", [])}\n`);
+    await new Promise((r) => setTimeout(r, 150));
+  });
+}
+
+export async function probeModules(s: PromptSession): Promise<{ modules: Record<string, boolean>; heap: number }> {
+  const m = await s.call(PROBE_LINE, /_M((?:\t(?:true|false))+)\t(-?\d+)\r?\n/);
+  const flags = m[1].split("\t").slice(1);
+  const modules: Record<string, boolean> = {};
+  PROBED_MODULES.forEach((name, i) => (modules[name] = flags[i] === "true"));
+  return { modules, heap: Number(m[2]) };
+}
+
+/** Streams one file's blocks with `window` in flight; resolves with the board's byte count. */
+export async function uploadBlocks(s: PromptSession, tempName: string, blocks: Buffer[], blockSize: number, window: number, ackTimeoutMs: number, onBlock: (i: number) => void): Promise<number> {
+  await s.line(`_r("${tempName}",${blocks.length},${blockSize})`);
+  let sent = 0;
+  const abort = /_RXERR[^\n]*\n/;
+  const sendNext = async () => {
+    await s.write(blocks[sent]);
+    sent++;
+  };
+  while (sent < Math.min(window, blocks.length)) await sendNext();
+  for (let acked = 0; acked < blocks.length; acked++) {
+    let ack: string;
+    try {
+      ack = await s.take(1, ackTimeoutMs, abort);
+    } catch (e) {
+      throw new DeployError(`${tempName}: transfer cut at block ${acked + 1} of ${blocks.length} (${(e as Error).message}); the board keeps its old files`, "TRANSFER");
+    }
+    const want = SEQ_ALPHABET[acked % 64];
+    if (ack !== want) throw new DeployError(`${tempName}: block ${acked + 1} acknowledged as ${JSON.stringify(ack)}, expected ${want}: the link lost bytes`, "TRANSFER");
+    onBlock(acked);
+    if (sent < blocks.length) await sendNext();
+  }
+  const m = await s.expect(/_RX(OK (\d+)|ERR[^\n]*)\r?\n/, ackTimeoutMs, "_RXOK");
+  if (!m[2]) throw new DeployError(`${tempName}: board says ${m[0].trim()}`, "TRANSFER");
+  await s.expect(/>>? $/, 1000, "the prompt").catch(() => undefined);
+  return Number(m[2]);
+}
+
+export async function boardHash(s: PromptSession, name: string): Promise<{ algo: string; value: string }> {
+  const m = await s.call(`_h("${name}")`, /_H (sha256|adler32|none) ?([0-9a-f]*)\r?\n/, 15000);
+  return { algo: m[1], value: m[2] };
+}
+
+function parseFields(line: string): { kind: string; fields: Record<string, string> } | undefined {
+  const o = openLine(line);
+  if (o.error !== "") return undefined;
+  const parts = splitFields(o.body);
+  const fields: Record<string, string> = {};
+  for (const p of parts.slice(1)) {
+    const eq = p.indexOf("=");
+    if (eq > 0) fields[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return { kind: parts[0], fields };
+}
+
+/** Waits for the app's B record after a restart. */
+export async function waitForBoot(s: PromptSession, timeoutMs: number): Promise<Record<string, string>> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    const m = await s.expect(/([^\n]*)\n/, timeoutMs - (Date.now() - t0), "the B boot record");
+    const rec = parseFields(m[1].replace(/\r$/, ""));
+    if (rec?.kind === "B") return rec.fields;
+  }
+  throw new DeployError(`no B record within ${(timeoutMs / 1000).toFixed(0)} s after the restart`, "BOOT");
+}
+
+export async function deploy(port: RawPort, opts: DeployOptions, boardUsesHx711Module: boolean): Promise<DeployResult> {
+  const log = opts.log ?? (() => undefined);
+  const blockSize = opts.blockSize ?? 120;
+  const window = opts.window ?? 2;
+  if (blockSize * window > 240) throw new DeployError(`blockSize × window = ${blockSize * window} would overrun the board's 256-byte RX ring (keep ≤ 240)`, "INPUT");
+  const ackTimeoutMs = opts.ackTimeoutMs ?? 3000;
+  const { manifest, files } = uploadSet(opts.board, opts.root ?? ".");
+  const s = new PromptSession(port);
+  try {
+    log(`${port.path}: waiting for the NodeMCU prompt`);
+    await handToPrompt(s);
+    const { modules, heap } = await probeModules(s);
+    const need = requiredModules(files, boardUsesHx711Module);
+    const missing = need.filter((m) => !modules[m]);
+    log(`modules: ${PROBED_MODULES.map((m) => `${m}${modules[m] ? "" : " (missing)"}`).join(", ")}; heap ${heap} bytes`);
+    if (missing.length > 0) {
+      const text = `the board's NodeMCU lacks ${missing.join(", ")}:\n${missing.map((m) => `  - ${missingModuleAdvice(m)}`).join("\n")}`;
+      if (!opts.force) throw new DeployError(text, "MISSING_MODULES");
+      log(`warning: ${text}`);
+    }
+    for (const l of HELPER_LINES) await s.line(l);
+    const verifyAlgo = modules.crypto ? "sha256" : "adler32";
+    const results: FileResult[] = [];
+    const total = files.reduce((a, f) => a + f.data.length, 0);
+    let done = 0;
+    let wire = 0;
+    const t0 = Date.now();
+    const swapped: string[] = [];
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i];
+      const expected = verifyAlgo === "sha256" ? f.sha256 : String(adler32(f.data));
+      if (opts.skipUnchanged && modules.crypto) {
+        const h = await boardHash(s, f.name);
+        if (h.algo === "sha256" && h.value === f.sha256) {
+          results.push({ name: f.name, bytes: f.data.length, wireBytes: 0, seconds: 0, skipped: true, verifiedBy: "unchanged" });
+          done += f.data.length;
+          opts.onProgress?.({ file: f.name, fileIndex: i, files: files.length, bytesDone: done, bytesTotal: total });
+          continue;
+        }
+      }
+      const enc = encodeFile(f.data, { blockSize, compress: opts.compress ?? true });
+      const temp = TEMP_PREFIX + f.name;
+      const tf = Date.now();
+      let ok = false;
+      for (let attempt = 1; attempt <= 2 && !ok; attempt++) {
+        const got = await uploadBlocks(s, temp, enc.blocks, blockSize, window, ackTimeoutMs, (b) => {
+          const partial = Math.min(f.data.length, Math.round(((b + 1) / enc.blocks.length) * f.data.length));
+          opts.onProgress?.({ file: f.name, fileIndex: i, files: files.length, bytesDone: done + partial, bytesTotal: total });
+        });
+        wire += enc.blocks.length * blockSize;
+        const h = await boardHash(s, temp);
+        ok = got === f.data.length && h.algo === verifyAlgo && h.value === expected;
+        if (!ok) log(`${f.name}: verification failed (attempt ${attempt}: ${got} bytes, ${h.algo} ${h.value}, expected ${expected}); ${attempt === 1 ? "sending again" : "giving up"}`);
+      }
+      if (!ok) throw new DeployError(`${f.name}: the uploaded copy does not verify (${verifyAlgo}); the board keeps its old files`, "VERIFY");
+      done += f.data.length;
+      swapped.push(f.name);
+      results.push({ name: f.name, bytes: f.data.length, wireBytes: enc.blocks.length * blockSize, seconds: (Date.now() - tf) / 1000, skipped: false, verifiedBy: verifyAlgo });
+      log(`${f.name}: ${f.data.length} bytes as ${enc.blocks.length * blockSize} on the wire, ${verifyAlgo} ok`);
+    }
+    const uploadSeconds = (Date.now() - t0) / 1000;
+    // swap in, as few prompt lines as possible
+    let batch: string[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const m = await s.call(`_sw(${batch.map((n) => `"${n}"`).join(",")})`, /_SW(OK|ERR [^\n]*)\r?\n/);
+      if (m[1] !== "OK") throw new DeployError(`renaming failed: ${m[0].trim()}`, "VERIFY");
+      batch = [];
+    };
+    for (const n of swapped) {
+      if (`_sw(${[...batch, n].map((x) => `"${x}"`).join(",")})`.length > 230) await flush();
+      batch.push(n);
+    }
+    await flush();
+    let boot: Record<string, string> | undefined;
+    if (opts.reboot ?? true) {
+      s.clear();
+      await s.write("node.restart()\n");
+      boot = await waitForBoot(s, opts.bootTimeoutMs ?? 20000);
+      const hash = boot.build ?? boot.hash ?? boot.buildHash ?? Object.values(boot).find((v) => v === manifest.buildHash);
+      if (hash !== manifest.buildHash) {
+        throw new DeployError(`the board booted build ${hash ?? "(no hash in the B record)"} instead of ${manifest.buildHash}`, "BOOT");
+      }
+      log(`board booted build ${manifest.buildHash}`);
+    }
+    return { modules, missing, heap, files: results, uploadSeconds, bytes: total, wireBytes: wire, buildHash: manifest.buildHash, boot };
+  } finally {
+    s.detach();
+  }
+}

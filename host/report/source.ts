@@ -1,0 +1,65 @@
+/** Where a lift's samples come from: the store (a lift and its session's frames), a CSV file, or a demo curve. */
+import * as fs from "node:fs";
+import { expRise, lcgNoise, rackPull } from "../../shared/analysis/fixtures.host.ts";
+import type { Store } from "../store/store.ts";
+import type { LiftRecord } from "./lift.ts";
+
+export function liftKind(kind: string): LiftRecord["kind"] {
+  return /iso/i.test(kind) ? "isometric" : "rackpull";
+}
+
+/** Frames of the lift's session from `beforeS` before to `afterS` after the lift's time. */
+export function liftFromStore(store: Store, liftId: number, beforeS = 10, afterS = 6): LiftRecord {
+  const lift = store.listLifts({ limit: 100000 }).find((l) => l.id === liftId);
+  if (!lift) throw new Error(`no lift ${liftId} in ${store.file} (see \`rackcell lifts\`)`);
+  const t: number[] = [];
+  const L: number[] = [];
+  const R: number[] = [];
+  const T: number[] = [];
+  let two = false;
+  for (const f of store.frames(lift.sessionId)) {
+    if (f.timeS < lift.atS - beforeS) continue;
+    if (f.timeS > lift.atS + afterS) break;
+    if (!Number.isFinite(f.totalN)) continue;
+    t.push(f.timeS * 1000);
+    T.push(f.totalN);
+    if (f.forceN.length >= 2) {
+      two = true;
+      L.push(f.forceN[0]);
+      R.push(f.forceN[1]);
+    }
+  }
+  if (t.length < 10) throw new Error(`lift ${liftId}: only ${t.length} calibrated frames around it in session ${lift.sessionId}`);
+  return { kind: liftKind(lift.kind), timesMs: t, totalN: T, leftN: two ? L : undefined, rightN: two ? R : undefined, title: `Lift ${liftId} (session ${lift.sessionId}, ${lift.kind})` };
+}
+
+/** CSV with a header: time_ms (or time_s), then left_n,right_n and/or total_n (pin load, N). */
+export function liftFromCsv(file: string, kind: LiftRecord["kind"]): LiftRecord {
+  const lines = fs.readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "" && !l.startsWith("#"));
+  const head = lines[0].split(",").map((h) => h.trim().toLowerCase());
+  const col = (names: string[]) => head.findIndex((h) => names.includes(h));
+  const ti = col(["time_ms", "t_ms", "ms"]);
+  const ts = col(["time_s", "t_s", "s", "time"]);
+  const li = col(["left_n", "left"]);
+  const ri = col(["right_n", "right"]);
+  const tot = col(["total_n", "total", "force_n"]);
+  if (ti < 0 && ts < 0) throw new Error(`${file}: need a time_ms or time_s column (header: ${head.join(",")})`);
+  if (tot < 0 && (li < 0 || ri < 0)) throw new Error(`${file}: need total_n, or left_n and right_n`);
+  const rows = lines.slice(1).map((l) => l.split(",").map(Number));
+  const timesMs = rows.map((r) => (ti >= 0 ? r[ti] : r[ts] * 1000));
+  const leftN = li >= 0 && ri >= 0 ? rows.map((r) => r[li]) : undefined;
+  const rightN = li >= 0 && ri >= 0 ? rows.map((r) => r[ri]) : undefined;
+  const totalN = tot >= 0 ? rows.map((r) => r[tot]) : rows.map((r) => r[li] + r[ri]);
+  return { kind, timesMs, totalN, leftN, rightN, title: file };
+}
+
+export function demoLift(kind: LiftRecord["kind"]): LiftRecord {
+  if (kind === "isometric") {
+    const c = expRise(400, 2600, 9, 2000, 12.5, 6000);
+    const noise = lcgNoise(c.forceN.length, 3, 11);
+    const pull = c.forceN.map((f, i) => f + noise[i]);
+    return { kind, timesMs: c.timesMs, totalN: pull.map((f) => -f), leftN: pull.map((f) => -0.53 * f), rightN: pull.map((f) => -0.47 * f), title: "Demo: isometric pull at 80 SPS" };
+  }
+  const c = rackPull(4905, 4905, 4);
+  return { kind, timesMs: c.timesMs, totalN: c.forceN, leftN: c.forceN.map((f) => 0.51 * f), rightN: c.forceN.map((f) => 0.49 * f), title: "Demo: rack pull of 500 kg at 80 SPS" };
+}
