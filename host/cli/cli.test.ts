@@ -1,0 +1,135 @@
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { csvHeader, csvRow } from "./commands/export.ts";
+import { buildProgram } from "./main.ts";
+import { History, plainLine, renderScreen, type LiveSnapshot } from "./live-view.ts";
+import { startPtyBoard, type PtyBoard } from "./testing/pty-board.ts";
+import { formatForce, fromNewtons, parseUnit } from "./units.ts";
+
+const run = promisify(execFile);
+const MAIN = path.join(import.meta.dirname, "main.ts");
+function cli(args: string[], env: Record<string, string> = {}) {
+  return run(process.execPath, ["--import", "tsx", MAIN, ...args], { env: { ...process.env, RACKCELL_PORT: "", ...env }, timeout: 30000 })
+    .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+}
+
+describe("units", () => {
+  it("converts N to kg and lbf with the standard factors", () => {
+    expect(fromNewtons(9.80665, "kg")).toBe(1);
+    expect(fromNewtons(4.4482216152605, "lbf")).toBe(1);
+    expect(formatForce(1961.33, "kg")).toBe("200.0 kg");
+    expect(formatForce(NaN, "N")).toBe("— N");
+    expect(() => parseUnit("stone")).toThrow(/use kg, N or lbf/);
+  });
+});
+
+describe("export CSV", () => {
+  it("has time, force per pin and total in N, raw counts; no reading is an empty cell", () => {
+    expect(csvHeader(["left", "right"])).toBe("time_s,left_N,right_N,total_N,left_raw,right_raw");
+    expect(csvRow({ idx: 3, seq: 3, timeS: 0.0375, raw: [100, -5], forceN: [981.2344, NaN], totalN: NaN, flags: [0, 4] })).toBe("0.0375,981.234,,,100,-5");
+  });
+});
+
+describe("live view", () => {
+  const snap: LiveSnapshot = {
+    title: "rackcell live — /dev/pts/3", connected: true, state: "connected", timeS: 12.34, names: ["left", "right"],
+    forceN: [980.665, 1000], totalN: 1980.665, peakTotalN: 2000, peakSinceS: 3.5,
+    lastLift: { source: "host", kind: "rack pull", atS: 11, peakForceN: 1961.33, timeToPeakMs: 800, weighedLoadN: 1961.33, timeToLiftOffMs: 420, holdMs: 2000 },
+    counts: { good: 987, corrupt: 2, missing: 3, duplicates: 0, resets: 0, reconnects: 1, calibrationMismatches: 0 },
+    history: Array.from({ length: 40 }, (_, i) => 1900 + i), notices: [],
+  };
+  it("renders pins, total, peak, chart, last lift and counts", () => {
+    const screen = renderScreen(snap, "kg", 80);
+    expect(screen).toMatch(/left\s+100\.0 kg/);
+    expect(screen).toMatch(/total\s+202\.0 kg\s+peak 203\.9 kg, time to peak 3\.50 s/);
+    expect(screen).toMatch(/[╭╮╯╰─]/);
+    expect(screen).toMatch(/last lift: rack pull \(host\) at 11\.0 s, weighed 200\.0 kg, peak 200\.0 kg, time to peak 0\.80 s, lift-off after 0\.42 s, held 2\.00 s/);
+    expect(screen).toMatch(/987 good · 2 corrupt · 3 missing · 0 dup · 0 resets · 1 reconnects/);
+  });
+  it("prints one plain line when not on a terminal", () => {
+    expect(plainLine(snap, "N")).toBe("t=12.34s left=980.7 N right=1000.0 N total=1980.7 N peak=2000.0 N ttp=3.50s good=987 corrupt=2 missing=3");
+  });
+  it("keeps a bucketed history for the chart", () => {
+    const h = new History(1, 0.25);
+    for (let i = 0; i < 200; i++) h.add(i / 80, i);
+    expect(h.values.length).toBe(4);
+  });
+});
+
+describe("program", () => {
+  it("registers every command with examples in its help", () => {
+    const p = buildProgram();
+    const names = p.commands.map((c) => c.name());
+    expect(names).toEqual(["ports", "info", "tare", "live", "record", "export", "history", "emulate", "demo"]);
+    for (const c of p.commands) {
+      let help = "";
+      c.configureOutput({ writeOut: (s) => (help += s) });
+      c.outputHelp();
+      expect(help, c.name()).toMatch(/Examples:\n {2}rackcell/);
+    }
+  });
+});
+
+describe("rackcell through a pseudo-terminal (scripted board)", () => {
+  let board: PtyBoard;
+  let dir: string;
+  const W = 150 * 9.80665;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-cli-"));
+    board = await startPtyBoard({ loadN: (t) => (t < 1 ? 0 : W) });
+  });
+  afterAll(async () => {
+    await board?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("says clearly when the port does not exist", async () => {
+    const r = await cli(["--port", "/dev/ttyUSB77", "info"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/rackcell: \/dev\/ttyUSB77: no such serial port/);
+  });
+
+  it("info shows the board and its calibration", async () => {
+    const r = await cli(["--port", board.path, "info"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/firmware\s+0\.1\.0 \(build ptytest\)/);
+    expect(r.stdout).toMatch(/left\s+0\.0125 N\/count, zero 8000 counts/);
+  });
+
+  it("live prints plain lines when stdout is not a terminal", async () => {
+    const r = await cli(["--port", board.path, "--units", "N", "live", "--seconds", "1.5"]);
+    const lines = r.stdout.trim().split("\n").filter((l) => l.startsWith("t="));
+    expect(lines.length).toBeGreaterThanOrEqual(8);
+    expect(lines.at(-1)).toMatch(/total=1471\.0 N .*corrupt=0 missing=0/);
+  });
+
+  it("record → history → export: every frame in the database and in the CSV", async () => {
+    const db = path.join(dir, "r.db");
+    const rec = await cli(["--port", board.path, "--db", db, "record", "--seconds", "2", "--athlete", "Ana", "--body-weight", "75"]);
+    expect(rec.code, rec.stderr).toBe(0);
+    const m = /session (\d+): (\d+) frames/.exec(rec.stdout)!;
+    expect(Number(m[2])).toBeGreaterThan(140);
+    const hist = await cli(["--db", db, "history"]);
+    expect(hist.stdout).toMatch(new RegExp(`#${m[1]} .* ${m[2]} frames\\s+0 corrupt, 0 missing`));
+    const csvFile = path.join(dir, "s.csv");
+    const exp = await cli(["--db", db, "export", m[1], "-o", csvFile]);
+    expect(exp.stderr).toMatch(new RegExp(`${m[2]} frames`));
+    const rows = fs.readFileSync(csvFile, "utf8").trim().split("\n");
+    expect(rows[0]).toBe("time_s,left_N,right_N,total_N,left_raw,right_raw");
+    expect(rows.length - 1).toBe(Number(m[2]));
+    const last = rows.at(-1)!.split(",").map(Number);
+    expect(last[3]).toBeCloseTo(W, 1);
+    const times = rows.slice(1).map((r) => Number(r.split(",")[0]));
+    expect(times.every((t, i) => i === 0 || Math.abs(t - times[i - 1] - 1 / 80) < 1e-3)).toBe(true);
+  });
+
+  it("tare zeroes the pins", async () => {
+    const r = await cli(["--port", board.path, "tare"]);
+    expect(r.stdout).toMatch(/left\s+zero 66840\.0 counts/);
+    expect(r.stdout).toMatch(/saved on the board/);
+  });
+});

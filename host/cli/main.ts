@@ -1,0 +1,44 @@
+import { Command, Option } from "commander";
+import { register as registerPorts } from "./commands/ports.ts";
+import { register as registerInfo } from "./commands/info.ts";
+import { register as registerTare } from "./commands/tare.ts";
+import { register as registerLive } from "./commands/live.ts";
+import { register as registerRecord } from "./commands/record.ts";
+import { register as registerExport } from "./commands/export.ts";
+import { register as registerHistory } from "./commands/history.ts";
+import { register as registerEmulate } from "./commands/emulate.ts";
+import { register as registerDemo } from "./commands/demo.ts";
+
+/**
+ * `rackcell`: the laptop tool. Each command is one module in ./commands exporting
+ * `register(program)`, imported and registered here explicitly (add yours below).
+ */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("rackcell")
+    .description("Smart barbell rack: load cells under the pins, a NodeMCU board, and this tool.\nWithout --port every command uses an emulated board.")
+    .option("-p, --port <path>", "serial port of the board (default: $RACKCELL_PORT, else an emulated board)")
+    .addOption(new Option("-u, --units <unit>", "force unit to show").choices(["kg", "N", "lbf"]).default("kg"))
+    .option("--db <file>", "database file (default: $RACKCELL_DB, else ~/.rackcell/rackcell.db)")
+    .option("--baud <rate>", "serial baud rate", "115200")
+    .showHelpAfterError()
+    .addHelpText("after", "\nStart here:\n  rackcell demo        an emulated rack pull, shown live\n  rackcell ports       find your board\n");
+  registerPorts(program);
+  registerInfo(program);
+  registerTare(program);
+  registerLive(program);
+  registerRecord(program);
+  registerExport(program);
+  registerHistory(program);
+  registerEmulate(program);
+  registerDemo(program);
+  return program;
+}
+
+const isMain = process.argv[1] !== undefined && /(?:rackcell(?:\.mjs)?|main\.ts)$/.test(process.argv[1]);
+if (isMain) {
+  await buildProgram().parseAsync(process.argv);
+  // Serial ports and timers can hold the loop open after a command finished: exit when done.
+  process.exit(process.exitCode ?? 0);
+}
