@@ -8,6 +8,11 @@ import { register as registerExport } from "./commands/export.ts";
 import { register as registerHistory } from "./commands/history.ts";
 import { register as registerEmulate } from "./commands/emulate.ts";
 import { register as registerDemo } from "./commands/demo.ts";
+import { register as registerCalibrate } from "./commands/calibrate.ts";
+import { register as registerVerify } from "./commands/verify.ts";
+import { register as registerDeploy } from "./commands/deploy.ts";
+import { register as registerReport } from "./commands/report.ts";
+import { register as registerWeb } from "./commands/web.ts";
 
 /**
  * `rackcell`: the laptop tool. Each command is one module in ./commands exporting
@@ -33,6 +38,11 @@ export function buildProgram(): Command {
   registerHistory(program);
   registerEmulate(program);
   registerDemo(program);
+  registerCalibrate(program);
+  registerVerify(program);
+  registerDeploy(program);
+  registerReport(program);
+  registerWeb(program);
   return program;
 }
 
