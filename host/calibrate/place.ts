@@ -14,11 +14,11 @@ export function weighScenario(p: Placement, channelNames: string[]): string {
   return `weigh:kg=${kg(channelNames[0])},atS=0,placeS=0.3,dur=1000000`;
 }
 
-export function emulatorPlace(board: { setScenario(spec: string): void }, channelNames: string[], log?: (s: string) => void): PlaceFn {
+export function emulatorPlace(board: { setScenario(spec: string): void | Promise<void> }, channelNames: string[], log?: (s: string) => void): PlaceFn {
   return async (p) => {
     const spec = weighScenario(p, channelNames);
     log?.(`${p.prompt.replace(/ and press Enter$/, "")}  [emulated: ${spec}]`);
-    board.setScenario(spec);
+    await board.setScenario(spec);
   };
 }
 

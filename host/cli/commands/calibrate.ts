@@ -30,7 +30,7 @@ export function readPlanFile(file: string): { points?: PlannedPoint[]; plates?: 
 }
 
 /** How plates get onto the pins: the emulator's scenario, a person at the terminal, or nobody (--yes). */
-export function choosePlace(emulator: { setScenario?(spec: string): void } | undefined, board: BoardDefinition, yes: boolean, log: (s: string) => void): PlaceFn {
+export function choosePlace(emulator: { setScenario?(spec: string): void | Promise<void> } | undefined, board: BoardDefinition, yes: boolean, log: (s: string) => void): PlaceFn {
   const setScenario = emulator?.setScenario?.bind(emulator);
   if (setScenario) return emulatorPlace({ setScenario }, board.channels.map((c) => c.name), log);
   if (!yes && process.stdin.isTTY) return askPerson();
