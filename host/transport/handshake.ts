@@ -22,7 +22,7 @@ export interface HandshakeResult {
   /** The reply's key=value fields (board, build, sps, calibration…). */
   fields: Record<string, string>;
   /** Lines seen before the reply, by kind, for diagnostics. */
-  seen: { valid: number; garbage: number; nodemcu: number };
+  seen: { valid: number; garbage: number; nodemcu: number; sample: string[] };
   elapsedMs: number;
 }
 
@@ -53,7 +53,7 @@ export function handshake(link: LineLink, options: HandshakeOptions = {}): Promi
   const nextId = options.nextId ?? defaultNextId;
   const t0 = Date.now();
   const sent = new Set<number>();
-  const seen = { valid: 0, garbage: 0, nodemcu: 0 };
+  const seen = { valid: 0, garbage: 0, nodemcu: 0, sample: [] as string[] };
   const bytesAtStart = link.counts().bytes;
 
   return new Promise<HandshakeResult>((resolve, reject) => {
@@ -70,8 +70,14 @@ export function handshake(link: LineLink, options: HandshakeOptions = {}): Promi
     const unsubscribe = link.onLine((line) => {
       const opened = openLine(line);
       if (opened.error !== "") {
+        const text = line.replace(/\r$/, "");
+        if (/^[\x20-\x7e\t]{4,}$/.test(text) && !/^>+ C,/.test(text) && seen.sample.length < 3 && !seen.sample.includes(text.slice(0, 80))) seen.sample.push(text.slice(0, 80));
         if (looksLikeNodeMcuPrompt(line)) seen.nodemcu++;
         else if (line.replace(/\r$/, "").length > 0) seen.garbage++;
+        return;
+      }
+      if (opened.body.charCodeAt(0) === 67 /* C */) {
+        seen.nodemcu++; // our own command echoed back: an interpreter prompt, not rackcell
         return;
       }
       seen.valid++;
@@ -98,8 +104,8 @@ export function handshake(link: LineLink, options: HandshakeOptions = {}): Promi
 
 export function explainSilence(path: string, baud: number, seen: HandshakeResult["seen"], bytes: number, timeoutMs: number): TransportError {
   const secs = (timeoutMs / 1000).toFixed(1);
-  if (seen.nodemcu > 0 && seen.valid === 0) {
-    return new TransportError("NO_FIRMWARE", `${path}: a NodeMCU answers with its Lua prompt, but the rackcell firmware is not running on it. Install it with \`rackcell deploy --port ${path}\` (or, if it is installed, the board may be in safe mode: check the safe-mode pin and reset it).`);
+  if (seen.nodemcu > 0 && (seen.valid === 0 || seen.nodemcu >= 2 * seen.valid)) {
+    return new TransportError("NO_FIRMWARE", `${path}: a NodeMCU answers with its Lua prompt (it echoes our commands and reports Lua errors), so the rackcell firmware is not running on it. Install it with \`rackcell deploy --port ${path}\`; if it is installed, it stopped or the board is in safe mode: reset the board and watch its output${seen.sample.length > 0 ? ` (it said: ${seen.sample.map((l) => JSON.stringify(l)).join(", ")})` : ""}.`);
   }
   if (seen.valid > 0) {
     return new TransportError("NO_REPLY", `${path}: the board sends valid rackcell lines (${seen.valid}) but did not answer \`info\` within ${secs} s: its firmware may be too old (update with \`rackcell deploy\`) or busy.`);

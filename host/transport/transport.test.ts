@@ -1,7 +1,7 @@
 import { SerialPortMock } from "serialport";
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeSample } from "../../shared/protocol/frame.ts";
-import { encodeReplyOk } from "../../shared/protocol/messages.ts";
+import { encodeCommand, encodeReplyOk } from "../../shared/protocol/messages.ts";
 import { Connection, type ConnectionEvent } from "./connection.ts";
 import { discoverPorts, formatDiscovery, parseAnnounce } from "./discover.ts";
 import { explainOpenError } from "./errors.ts";
@@ -87,11 +87,11 @@ describe("handshake", () => {
   it("recognises a bare NodeMCU and says to deploy", async () => {
     const board = createMockBoard();
     const link = await openLink("/dev/ttyMOCK0", { createPort: board.factory });
-    board.onCommand(() => null);
-    board.emit("\r\nNodeMCU 3.0.0.0 built on nodemcu-build.com\r\n powered by Lua 5.1.4 on SDK 3.0.1\r\n> ");
+    // The interpreter echoes each command (a validly sealed C line!) and fails to parse it.
+    board.onCommand((name, args, id) => `${encodeCommand(id, name, args)}\nLua error: \tstdin:1: unexpected symbol near '${id}'\n> `);
+    board.emit("\r\nNodeMCU 3.0.0.0 build 2024-02-25 powered by Lua 5.1.4 on SDK 3.0.1\ncannot open init.lua\n> ");
     const p = handshake(link, { retryMs: 40, timeoutMs: 300 });
-    board.emit("C,1,info*1234\r\nLua error: stdin:1: unexpected symbol near 'C'\r\n> ");
-    await expect(p).rejects.toMatchObject({ code: "NO_FIRMWARE", message: expect.stringMatching(/rackcell deploy --port \/dev\/ttyMOCK0/) });
+    await expect(p).rejects.toMatchObject({ code: "NO_FIRMWARE", message: expect.stringMatching(/rackcell deploy --port \/dev\/ttyMOCK0.*cannot open init.lua/) });
     await link.close();
   });
 
