@@ -372,8 +372,10 @@ export function createHx711Chip(opts: Hx711Options): Hx711Chip {
     S.prevMode = S.mode;
     if (S.fault === "disconnect") {
       S.floatX = S.floatX + 0.3 * Math.sqrt(S.periodUs / 1e6) * rngGauss(rf);
-      if (S.floatX > 1.05) S.floatX = 1.05;
-      if (S.floatX < -1.05) S.floatX = -1.05;
+      // Bounded at ±1.5 full scale: beyond ±1 the output is clipped, so it spends long
+      // stretches pinned at a rail.
+      if (S.floatX > 1.5) S.floatX = 1.5;
+      if (S.floatX < -1.5) S.floatX = -1.5;
       xf = S.floatX;
     }
     // Per-conversion draws: always the same five, whatever is used.
