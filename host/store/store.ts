@@ -52,6 +52,7 @@ export interface SessionRow extends IntegrityRow {
   channelNames: string[];
   calibration: unknown;
   note: string | null;
+  athleteId: number | null;
   frames: number;
   lifts: number;
   durationS: number;
@@ -161,7 +162,7 @@ export class Store {
     return rows.map((r) => ({
       id: r.id, startedAt: r.started_at, endedAt: r.ended_at, port: r.port, board: r.board, firmware: r.firmware, build: r.build,
       sps: r.sps, channels: r.channels, channelNames: JSON.parse(r.channel_names ?? "[]") as string[],
-      calibration: r.calibration_json ? JSON.parse(r.calibration_json) : null, note: r.note,
+      calibration: r.calibration_json ? JSON.parse(r.calibration_json) : null, note: r.note, athleteId: r.athlete_id,
       good: r.good, corrupt: r.corrupt, missing: r.missing, duplicates: r.duplicates, resets: r.resets, reconnects: r.reconnects,
       calibrationMismatches: r.calibration_mismatches, frames: r.n_frames, lifts: r.n_lifts, durationS: r.duration_s ?? 0,
     }));
