@@ -27,6 +27,7 @@ export interface LiveState {
   /** Per channel, N; NaN when the channel has no reading (stale, uncalibrated). */
   forceN: number[];
   totalN: number;
+  /** The total of largest magnitude (an isometric pull pushes the pins up: negative). */
   peakTotalN: number;
   /** Session time of the peak (s). */
   peakAtS: number;

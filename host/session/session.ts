@@ -241,7 +241,7 @@ export class Session {
     live.seq = d.seq;
     for (let c = 0; c < d.channels; c++) live.forceN[c] = f.forceN[c];
     live.totalN = total;
-    if (total === total && !(total <= live.peakTotalN)) {
+    if (total === total && !(Math.abs(total) <= Math.abs(live.peakTotalN))) {
       live.peakTotalN = total;
       live.peakAtS = f.timeS;
       live.peakSinceS = f.timeS - this.peakFromS;
