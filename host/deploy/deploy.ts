@@ -40,6 +40,8 @@ export interface DeployOptions {
   ackTimeoutMs?: number;
   /** carry on although modules are missing */
   force?: boolean;
+  /** how each file is checked on the board: SHA-256 by crypto.fhash ("auto" when crypto exists) or an on-board read-back Adler-32 */
+  verify?: "auto" | "sha256" | "adler32";
   onProgress?: (p: { file: string; fileIndex: number; files: number; bytesDone: number; bytesTotal: number }) => void;
   log?: (line: string) => void;
 }
@@ -94,9 +96,11 @@ export function requiredModules(files: UploadFile[], boardUsesHx711Module: boole
 export async function handToPrompt(s: PromptSession): Promise<void> {
   let id = 900000;
   await s.sync(10, 700, async () => {
-    // The app hands the UART back on `prompt`; at a bare prompt this line is a harmless Lua error.
+    // The app hands the UART back on `prompt`. At a bare prompt the line is an unfinished Lua
+    // statement (the interpreter waits under ">> "), so a ";" line ends it with a harmless error.
     await s.write(`${encodeCommand(++id, "prompt", [])}\n`);
     await new Promise((r) => setTimeout(r, 150));
+    await s.write(";\n");
   });
 }
 
@@ -106,6 +110,16 @@ export async function probeModules(s: PromptSession): Promise<{ modules: Record<
   const modules: Record<string, boolean> = {};
   PROBED_MODULES.forEach((name, i) => (modules[name] = flags[i] === "true"));
   return { modules, heap: Number(m[2]) };
+}
+
+/** Defines the helper at the prompt and checks every function arrived. */
+export async function sendHelper(s: PromptSession): Promise<void> {
+  for (const l of HELPER_LINES) {
+    const out = await s.line(l);
+    if (/Lua error|stdin:\d+:|not enough memory/.test(out)) throw new DeployError(`the board rejected the upload helper: ${out.trim().slice(-200)}`, "TRANSFER");
+  }
+  const m = await s.call(`print("_OK",_m~=nil and _d~=nil and _r~=nil and _x~=nil and _h~=nil and _sw~=nil)`, /_OK\t(true|false)\r?\n/);
+  if (m[1] !== "true") throw new DeployError("the upload helper did not define all its functions on the board", "TRANSFER");
 }
 
 /** Streams one file's blocks with `window` in flight; resolves with the board's byte count. */
@@ -132,12 +146,11 @@ export async function uploadBlocks(s: PromptSession, tempName: string, blocks: B
   }
   const m = await s.expect(/_RX(OK (\d+)|ERR[^\n]*)\r?\n/, ackTimeoutMs, "_RXOK");
   if (!m[2]) throw new DeployError(`${tempName}: board says ${m[0].trim()}`, "TRANSFER");
-  await s.expect(/>>? $/, 1000, "the prompt").catch(() => undefined);
-  return Number(m[2]);
+  return Number(m[2]); // printed from a callback: no prompt follows
 }
 
-export async function boardHash(s: PromptSession, name: string): Promise<{ algo: string; value: string }> {
-  const m = await s.call(`_h("${name}")`, /_H (sha256|adler32|none) ?([0-9a-f]*)\r?\n/, 15000);
+export async function boardHash(s: PromptSession, name: string, algo: "sha256" | "adler32" = "sha256"): Promise<{ algo: string; value: string }> {
+  const m = await s.call(`_h("${name}"${algo === "adler32" ? ",1" : ""})`, /_H (sha256|adler32|none) ?([0-9a-f]*)\r?\n/, 15000);
   return { algo: m[1], value: m[2] };
 }
 
@@ -184,8 +197,10 @@ export async function deploy(port: RawPort, opts: DeployOptions, boardUsesHx711M
       if (!opts.force) throw new DeployError(text, "MISSING_MODULES");
       log(`warning: ${text}`);
     }
-    for (const l of HELPER_LINES) await s.line(l);
-    const verifyAlgo = modules.crypto ? "sha256" : "adler32";
+    await sendHelper(s);
+    const want = opts.verify ?? "auto";
+    if (want === "sha256" && !modules.crypto) throw new DeployError("--verify sha256 needs the crypto module, which this board lacks", "MISSING_MODULES");
+    const verifyAlgo = want === "auto" ? (modules.crypto ? "sha256" : "adler32") : want;
     const results: FileResult[] = [];
     const total = files.reduce((a, f) => a + f.data.length, 0);
     let done = 0;
@@ -214,7 +229,7 @@ export async function deploy(port: RawPort, opts: DeployOptions, boardUsesHx711M
           opts.onProgress?.({ file: f.name, fileIndex: i, files: files.length, bytesDone: done + partial, bytesTotal: total });
         });
         wire += enc.blocks.length * blockSize;
-        const h = await boardHash(s, temp);
+        const h = await boardHash(s, temp, verifyAlgo);
         ok = got === f.data.length && h.algo === verifyAlgo && h.value === expected;
         if (!ok) log(`${f.name}: verification failed (attempt ${attempt}: ${got} bytes, ${h.algo} ${h.value}, expected ${expected}); ${attempt === 1 ? "sending again" : "giving up"}`);
       }

@@ -7,8 +7,8 @@
  *                  (uart.on("data", B, fn, 0)): every B-byte block is acknowledged with its seq
  *                  byte at once, then decoded; after nb blocks the file is closed, the UART is
  *                  handed back and "_RXOK <bytes>" printed. Any error: "_RXERR <why>", UART back.
- *   _h(n)          prints "_H sha256 <hex>" (crypto.fhash) or, without crypto, reads the file back
- *                  and prints "_H adler32 <decimal>"
+ *   _h(n[, a])     prints "_H sha256 <hex>" (crypto.fhash) or, without crypto or with a given,
+ *                  reads the file back and prints "_H adler32 <decimal>"
  *   _sw(...)       for each name: remove the old file, rename _up_<name> over it; "_SWOK"
  * The helper uses only file, uart and string/math of Lua 5.1 (no bit, no encoder needed: the
  * blocks are binary, since the interpreter does not see them).
@@ -23,7 +23,7 @@ export const HELPER_LINES: string[] = [
   `function _r(n,nb,B) _f=file.open(n,"w") if not _f then return _x("cannot open "..n) end _c,_n,W=0,nb,"" uart.on("data",B,function(d) uart.write(0,d:sub(1,1))`,
   ` local ok,e=pcall(_d,d:sub(3,2+d:byte(2))) if not ok then return _x(e) end _n=_n-1 if _n==0 then _f:close() _f=nil W=nil uart.on("data") print("_RXOK ".._c) end end,0) end`,
   `function _hx(h) return (h:gsub(".",function(c) return string.format("%02x",c:byte()) end)) end`,
-  `function _h(n) if crypto and crypto.fhash then return print("_H sha256 ".._hx(crypto.fhash("sha256",n))) end local f=file.open(n,"r") if not f then return print("_H none") end`,
+  `function _h(n,a) if crypto and crypto.fhash and not a then return print("_H sha256 ".._hx(crypto.fhash("sha256",n))) end local f=file.open(n,"r") if not f then return print("_H none") end`,
   ` local a,b=1,0 while true do local s=f:read(256) if not s then break end for i=1,#s do a=(a+s:byte(i))%65521 b=(b+a)%65521 end end f:close() print("_H adler32 "..(b*65536+a)) end`,
   `function _sw(...) for _,n in ipairs({...}) do file.remove(n) if not file.rename("${TEMP_PREFIX}"..n,n) then print("_SWERR "..n) end end print("_SWOK") end`,
 ];

@@ -42,20 +42,24 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Averages the total force over `ms` of frames; NaN when no frame came. */
 export class Indicator {
   private collecting: number[] | null = null;
+  private seen = 0;
   constructor(src: FrameSource) {
     src.onFrame((f) => {
-      if (this.collecting && Number.isFinite(f.totalN)) this.collecting.push(f.totalN);
+      if (!this.collecting) return;
+      this.seen++;
+      if (Number.isFinite(f.totalN)) this.collecting.push(f.totalN);
     });
   }
-  async readKg(ms: number): Promise<{ kg: number; sdKg: number; frames: number }> {
+  async readKg(ms: number): Promise<{ kg: number; sdKg: number; frames: number; uncalibrated: number }> {
     this.collecting = [];
+    this.seen = 0;
     await sleep(ms);
     const v = this.collecting;
     this.collecting = null;
-    if (v.length === 0) return { kg: NaN, sdKg: NaN, frames: 0 };
+    if (v.length === 0) return { kg: NaN, sdKg: NaN, frames: 0, uncalibrated: this.seen };
     const m = v.reduce((a, b) => a + b, 0) / v.length;
     const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1));
-    return { kg: m / G, sdKg: sd / G, frames: v.length };
+    return { kg: m / G, sdKg: sd / G, frames: v.length, uncalibrated: this.seen - v.length };
   }
 }
 
@@ -91,7 +95,8 @@ export async function runVerification(
     await place(p);
     await sleep(settleMs);
     const r = await ind.readKg(readMs);
-    if (r.frames === 0) throw new Error("no sample frames arrive: is the board streaming (stream,1) and calibrated?");
+    if (r.frames === 0 && r.uncalibrated > 0) throw new Error("the frames carry no calibrated force: run `rackcell calibrate` first");
+    if (r.frames === 0) throw new Error("no sample frames arrive: is the board streaming (stream,1)?");
     log(`${label}: ${fmt(r.kg, 3)} kg (SD ${fmt(r.sdKg, 3)} kg, ${r.frames} frames)`);
     return r.kg;
   };
