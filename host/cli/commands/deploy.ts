@@ -13,6 +13,7 @@ interface DeployFlags {
   changedOnly?: boolean;
   reboot: boolean;
   force?: boolean;
+  verify: "auto" | "sha256" | "adler32";
 }
 
 export function register(program: Command): void {
@@ -26,6 +27,7 @@ export function register(program: Command): void {
     .option("--changed-only", "skip files whose SHA-256 on the board matches (needs crypto)")
     .option("--no-reboot", "do not restart the board after the upload")
     .option("--force", "upload although NodeMCU modules the firmware needs are missing")
+    .option("--verify <how>", "auto (SHA-256 by crypto.fhash when the board has crypto) | sha256 | adler32 (on-board read-back)", "auto")
     .action(async (flags: DeployFlags, c: Command) => {
       const g = globalOptions(c);
       const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -45,7 +47,7 @@ export function register(program: Command): void {
       try {
         const res = await deploy(port, {
           board: board.name, blockSize: Number(flags.blockSize), window: Number(flags.window), compress: flags.compress,
-          skipUnchanged: flags.changedOnly, reboot: flags.reboot, force: flags.force,
+          skipUnchanged: flags.changedOnly, reboot: flags.reboot, force: flags.force, verify: flags.verify,
           log: (s) => (started ? undefined : log(s)),
           onProgress: (p) => {
             if (!started) {
