@@ -59,6 +59,13 @@ export interface WireRecord {
   latencyMs: number;
   periodMs: number;
   pipeline: string;
+  /** forces from raw counts (nominal sensitivity, this zero) instead of the frames' calibrated forces */
+  calibration?: { zeroCounts: number[]; nominal: true };
+  /**
+   * time base from sync pulses instead of firstConversionEndMs/latencyMs (emulated.ts): the
+   * curve-time midpoints of the four sync edges and the curve's last time
+   */
+  align?: { edgesMs: number[]; curveEndMs: number };
 }
 
 /** Running integral of a piecewise-linear 1 kHz record, evaluated at any t (ms). */

@@ -4,9 +4,10 @@
  * (the analysis run directly on the 1 kHz record: what the same method gives without the HX711).
  */
 import { buildCurve, isometricSet, rackPullSet, type Curve, type CurveSpec } from "./curves.ts";
-import { decodeLines } from "./decode.ts";
+import { decodeLines, type DecodedSeries } from "./decode.ts";
 import { evaluate, type CurveErrors } from "./evaluate.ts";
-import { standInWire, type WireRecord } from "./standin.ts";
+import { countsPerN, NODEMCU_2PIN_CELL, standInWire, type WireRecord } from "./standin.ts";
+import { findSyncEdges, fitTimeBase } from "./emulated.ts";
 
 /** Something that turns a curve into the board's lines at a sample rate. */
 export interface WireSource {
@@ -20,9 +21,40 @@ export const standInSource: WireSource = {
   wire: async (curve, rateSps, seed) => standInWire(curve, { rateSps, seed }),
 };
 
-/** Decode a wire record onto the curve's time base (conversion end − latency). */
-export function decodeWire(w: WireRecord) {
-  return decodeLines(w.lines, { periodMs: w.periodMs, firstMs: w.firstConversionEndMs - w.latencyMs });
+/**
+ * Decode a wire record onto the curve's time base: conversion end − latency (stand-in), or the
+ * line through the sync edges (emulated), trimmed to the curve's span.
+ */
+export function decodeWire(w: WireRecord): DecodedSeries & { timeBase: { offsetMs: number; periodMs: number } } {
+  const k = countsPerN(NODEMCU_2PIN_CELL);
+  const uncal = w.calibration ? { zeroCounts: w.calibration.zeroCounts, countsPerN: [k, k] } : undefined;
+  if (w.align === undefined) {
+    const firstMs = w.firstConversionEndMs - w.latencyMs;
+    return { ...decodeLines(w.lines, { periodMs: w.periodMs, firstMs, uncalibrated: uncal, forceRaw: uncal !== undefined }), timeBase: { offsetMs: firstMs, periodMs: w.periodMs } };
+  }
+  const s = decodeLines(w.lines, { periodMs: 1, firstMs: 0, uncalibrated: uncal, forceRaw: uncal !== undefined });
+  const total = s.leftN.map((l, i) => l + s.rightN[i]);
+  const idx = s.timesMs; // sample index (gaps included)
+  const nIdx = idx.length;
+  // search the pulses in the first and last 1.5 s of samples
+  const span = Math.ceil(1500 / w.periodMs);
+  const edgePos = findSyncEdges(total, w.periodMs, [1, span], [nIdx - span - 1, nIdx - 1]);
+  if (edgePos.length !== 4) throw new Error(`${w.pipeline}: sync pulses not found in ${nIdx} samples`);
+  // fractional positions → sample indices (idx may skip lost frames)
+  const atPos = (p: number) => idx[Math.floor(p)] + (p - Math.floor(p)) * (idx[Math.floor(p) + 1] - idx[Math.floor(p)]);
+  const tb = fitTimeBase(edgePos.map(atPos), w.align.edgesMs);
+  const out: DecodedSeries = { ...s, timesMs: [], leftN: [], rightN: [], rawLeft: [], rawRight: [], flags: [] };
+  for (let i = 0; i < nIdx; i++) {
+    const t = tb.a + tb.b * idx[i];
+    if (t < 0 || t > w.align.curveEndMs) continue;
+    out.timesMs.push(t);
+    out.leftN.push(s.leftN[i]);
+    out.rightN.push(s.rightN[i]);
+    out.rawLeft.push(s.rawLeft[i]);
+    out.rawRight.push(s.rawRight[i]);
+    out.flags.push(s.flags[i]);
+  }
+  return { ...out, timeBase: { offsetMs: tb.a, periodMs: tb.b } };
 }
 
 export function curveSet(isoCount: number, rackCount: number, seed = 1): CurveSpec[] {

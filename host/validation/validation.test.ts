@@ -269,3 +269,27 @@ describe("small suite through the stand-in (CI subset)", () => {
     expect(table).toMatch(/RFD 0–100 \(model\)/);
   });
 });
+
+describe("emulated pipeline's time base (sync pulses), checked with the stand-in chip", () => {
+  it("recovers offset and a 1 % fast oscillator from the four sync edges", async () => {
+    const { syncedCsv, syncEdgesMs } = await import("./emulated.ts");
+    const c = buildCurve(iso({ noiseN: 2, fatigueS: 10 }));
+    const csv = parseCurveCsv(syncedCsv(c));
+    const pseudo = { ...c, timesMs: csv.timesMs, leftN: csv.leftN, rightN: csv.rightN };
+    for (const rate of [80, 10]) {
+      const w = standInWire(pseudo, { rateSps: rate * 1.01, seed: 3 });
+      const rec = { ...w, periodMs: 1000 / rate, align: { edgesMs: syncEdgesMs(c), curveEndMs: c.timesMs[c.timesMs.length - 1] } };
+      const s = decodeWire(rec);
+      const T = 1000 / (rate * 1.01);
+      expect(Math.abs(s.timeBase.periodMs - T) / T).toBeLessThan(2e-5);
+      // conversion k ends at phase + k·T in CSV time; CSV time = curve time + 1500 ms; the filter's group delay is 2T
+      const expectedOffset = w.firstConversionEndMs - 2 * T - 1500;
+      expect(Math.abs(s.timeBase.offsetMs - expectedOffset)).toBeLessThan(0.05 * T);
+      expect(s.timesMs[0]).toBeGreaterThanOrEqual(0);
+      expect(s.timesMs[s.timesMs.length - 1]).toBeLessThanOrEqual(c.timesMs[c.timesMs.length - 1]);
+      const e = evaluate(c, s, rate, "synced");
+      expect(e.found).toBe(true);
+      expect(Math.abs(e.e.peak_pct)).toBeLessThan(rate === 80 ? 0.2 : 1);
+    }
+  });
+});
