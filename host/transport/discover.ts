@@ -6,8 +6,8 @@ import { SerialPort } from "serialport";
 /**
  * `rackcell ports`: which serial devices could be a rackcell board, and how each was found.
  * SerialPort.list() needs udev (absent in containers) and only knows USB/ACM names, so we also
- * scan /dev for the usual names, /dev/serial/by-id, the emulator's announced pty (a file the
- * running emulator writes) and RACKCELL_PORT. All I/O is passed in so tests can fake it.
+ * scan /dev for the usual names, /dev/serial/by-id, running emulators (the file `rackcell
+ * emulate` writes, and the <tmp>/rackcell-*\/ttyEMU* links emulated boards make) and RACKCELL_PORT. All I/O is passed in so tests can fake it.
  */
 export interface FoundPort {
   path: string;
@@ -36,7 +36,7 @@ export function emulatorAnnounceFiles(env: Record<string, string | undefined> = 
   const files: string[] = [];
   if (env.RACKCELL_EMULATOR_FILE) files.push(env.RACKCELL_EMULATOR_FILE);
   files.push(path.join(env.HOME ?? os.homedir(), ".rackcell", "emulator.json"));
-  files.push(path.join(os.tmpdir(), "rackcell-emulator.json"));
+  files.push(path.join(env.TMPDIR || os.tmpdir(), "rackcell-emulator.json"));
   return files;
 }
 
@@ -115,6 +115,24 @@ export async function discoverPorts(io: Partial<DiscoverIo> = {}): Promise<Disco
       continue;
     }
     add({ path: a.path, via: "emulator", description: `emulated board (announced in ${file})` });
+  }
+
+  // Emulated boards link their pty as <tmp>/rackcell-*/ttyEMU* while they run (host/emulator/pty.ts).
+  try {
+    const tmp = x.env.TMPDIR || os.tmpdir();
+    for (const dir of x.readdir(tmp).filter((d) => d.startsWith("rackcell-")).sort()) {
+      let names: string[] = [];
+      try {
+        names = x.readdir(path.join(tmp, dir));
+      } catch {
+        continue;
+      }
+      for (const n of names.filter((f) => /^ttyEMU\d+$/.test(f))) {
+        add({ path: path.join(tmp, dir, n), via: "emulator", description: "emulated board (pseudo-terminal)" });
+      }
+    }
+  } catch {
+    /* no temp dir to scan */
   }
 
   try {

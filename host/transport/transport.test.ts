@@ -164,24 +164,24 @@ describe("discoverPorts", () => {
       if (listFails) throw new Error("spawn udevadm ENOENT");
       return [{ path: "/dev/ttyUSB0", manufacturer: "1a86", vendorId: "1a86", productId: "7523" }];
     },
-    readdir: (dir: string) => (dir === "/dev" ? dev : ["usb-1a86_USB_Serial-if00-port0"]),
-    exists: (p: string) => p in files || p.startsWith("/dev/"),
+    readdir: (dir: string) => (dir === "/dev" ? dev : dir === "/tmp" ? ["rackcell-ab12", "other"] : dir === "/tmp/rackcell-ab12" ? ["ttyEMU0", "flash"] : ["usb-1a86_USB_Serial-if00-port0"]),
+    exists: (p: string) => p in files || p.startsWith("/dev/") || p.startsWith("/tmp/rackcell-ab12"),
     realpath: (p: string) => (p.startsWith("/dev/serial/by-id") ? "/dev/ttyUSB0" : p),
     readFile: (p: string) => files[p],
-    env: { HOME: "/home/u", RACKCELL_PORT: "/dev/pts/9" },
+    env: { HOME: "/home/u", RACKCELL_PORT: "/dev/pts/9", TMPDIR: "/tmp" } as Record<string, string | undefined>,
   });
 
   it("falls back to /dev when SerialPort.list() fails, and finds the emulator and env port", async () => {
     const d = await discoverPorts(fakeIo({ "/home/u/.rackcell/emulator.json": '{"path":"/dev/pts/7"}' }, ["tty0", "ttyUSB0", "ttyACM1", "null"]));
     expect(d.ports.map((p) => `${p.path} ${p.via}`)).toEqual([
-      "/dev/pts/9 env", "/dev/pts/7 emulator", "/dev/ttyACM1 dev-scan", "/dev/ttyUSB0 dev-scan",
+      "/dev/pts/9 env", "/dev/pts/7 emulator", "/tmp/rackcell-ab12/ttyEMU0 emulator", "/dev/ttyACM1 dev-scan", "/dev/ttyUSB0 dev-scan",
     ]);
     expect(d.notes.join("\n")).toMatch(/SerialPort.list\(\) failed \(spawn udevadm ENOENT\): scanning \/dev instead/);
-    expect(formatDiscovery(d)).toMatch(/Found 4 port/);
+    expect(formatDiscovery(d)).toMatch(/Found 5 port/);
   });
 
   it("deduplicates by-id links against list() results", async () => {
-    const d = await discoverPorts({ ...fakeIo({}, ["ttyUSB0"], false), env: {} });
+    const d = await discoverPorts({ ...fakeIo({}, ["ttyUSB0"], false), env: { TMPDIR: "/nonexistent" } });
     expect(d.ports.map((p) => p.via)).toEqual(["serialport"]);
   });
 
