@@ -1,0 +1,236 @@
+/**
+ * The board as a whole: power, boot (banner, init.lua, first prompt), resets of every kind and
+ * what each prints, callback errors (node.setonerror or print + restart 2 s later), faults that
+ * belong to the board (reset, power cut, cell faults), and the statistics Node asks for.
+ */
+import { K, PRIO_HIGH, hooks, newGeneration, runFirmware, schedule, setInstructionUs } from "./kernel.ts";
+import { F, mountFlash } from "./flash.ts";
+import { B, REASON } from "./state.ts";
+import { CH, setChipFault, setScenario, setupChips, type Channel } from "./chips.ts";
+import { U, resetUart, txWrite } from "./nodemcu/uart.ts";
+import { currentPrompt, promptState, queueLine, resetPrompt } from "./nodemcu/prompt.ts";
+import { closeAllFiles, openCount } from "./nodemcu/file.ts";
+import { SAFE_PIN, resetGpio } from "./nodemcu/gpio.ts";
+import { hx711Stats, resetHx711 } from "./nodemcu/hx711.ts";
+import { firmwareBytes, freeHeap } from "./nodemcu/node.ts";
+import { timerStats } from "./nodemcu/tmr.ts";
+import { createSandbox } from "./sandbox.ts";
+
+export interface BoardConfig {
+  flashDir: string;
+  emuDir: string;
+  seed: number;
+  instructionUs: number;
+  scenario: string;
+  powerOffUs?: number;
+  board: { name: string; heapBytes: number; safeModePin: number; sampleRateSps: number; channels: Channel[] };
+}
+
+/** From reset to the banner (ROM boot loader, SDK start). */
+const BOOT_US = 100_000;
+/** The default error handler restarts 2 s after printing (node.c, DELAY2SEC). */
+const ERROR_RESTART_US = 2_000_000;
+
+const stats = { resets: 0, powerCuts: 0, extResets: 0, cellFaults: 0, callbackErrors: 0, bootCount: 0 };
+let cfg: BoardConfig;
+
+/** What a 74880-baud ROM message looks like on a 115200 console: bytes, but not text. */
+function romGarbage(cause: number): string {
+  const text = ` ets Jan  8 2013,rst cause:${cause}, boot mode:(3,6)\n`;
+  const out: string[] = [];
+  for (let i = 1; i <= text.length; i += 2) {
+    const b = string.byte(text, i);
+    out.push(string.char(128 + ((b * 37 + i * 11 + cause) % 127)));
+  }
+  return `${out.join("")}\n`;
+}
+
+function rstCause(reason: number): number {
+  if (reason === REASON.POWER_ON) return 1;
+  if (reason === REASON.SOFT_WDT || reason === REASON.HW_WDT) return 4;
+  return 2;
+}
+
+function boot(this: void, arg: unknown): void {
+  const reason = arg as number;
+  K.bootAt = K.now;
+  K.powered = true;
+  stats.bootCount += 1;
+  B.bootReason = reason === REASON.POWER_ON ? [1, 0] : reason === REASON.EXCEPTION ? [2, 2, 0, 0, 0, 0, 0, 0] : [2, reason];
+  B.restartPending = false;
+  B.onerror = undefined;
+  txWrite(romGarbage(rstCause(reason)));
+  const env = createSandbox();
+  promptState.env = env;
+  collectgarbage("collect");
+  collectgarbage("collect");
+  K.baselineKb = collectgarbage("count");
+  K.capKb = K.baselineKb + K.heapBytes / 1024;
+  U.ready = true;
+  queueLine(" ");
+  txWrite("\nNodeMCU 3.0.0.0 build 2024-02-25 powered by Lua 5.1.4 on SDK 3.0.1-dev(fce080e)\n");
+  const loadfile = env.loadfile as (this: void, n: string) => LuaMultiReturn<[((this: void) => unknown) | undefined, string | undefined]>;
+  const [f, err] = loadfile("init.lua");
+  if (f === undefined) {
+    txWrite(`${err}\n`);
+    return;
+  }
+  const [outcome, res] = runFirmware(f, "interactive");
+  if (outcome === "error") txWrite(`${tostring(res[0])}\n`);
+}
+
+/** Everything of the running boot stops now; the next boot comes `delayUs` + boot time later. */
+export function resetBoard(reason: number, delayUs: number): void {
+  stats.resets += 1;
+  B.restarts += 1;
+  newGeneration();
+  closeAllFiles();
+  resetUart();
+  resetGpio();
+  resetHx711();
+  resetPrompt();
+  promptState.env = undefined;
+  B.onerror = undefined;
+  B.restartPending = true;
+  schedule(K.now + delayUs + BOOT_US, PRIO_HIGH, boot, reason);
+}
+
+function powerCut(): void {
+  stats.powerCuts += 1;
+  K.powered = false;
+  resetBoard(REASON.POWER_ON, cfg.powerOffUs ?? 500_000);
+}
+
+function onAbort(reason: string): void {
+  if (reason === "wdt") {
+    B.watchdogResets += 1;
+    resetBoard(REASON.SOFT_WDT, 0);
+  } else if (reason === "oom") {
+    B.oomResets += 1;
+    txWrite(`E:M ${firmwareBytes()}\n`);
+    onCallbackError("not enough memory");
+  }
+  // "power": the board is already off (powerCut)
+}
+
+function onCallbackError(msg: string): void {
+  stats.callbackErrors += 1;
+  B.errors += 1;
+  schedule(K.now, PRIO_HIGH, (m) => {
+    const handler = B.onerror;
+    if (handler !== undefined) {
+      runFirmware(handler as (this: void, ...a: unknown[]) => unknown, "interactive", m);
+      return;
+    }
+    txWrite(`${tostring(m)}\n`);
+    if (!B.restartPending) {
+      B.restartPending = true;
+      schedule(K.now + ERROR_RESTART_US, PRIO_HIGH, () => resetBoard(REASON.SOFT_RESTART, 0));
+    }
+  }, msg);
+}
+
+export function startBoard(config: BoardConfig): void {
+  cfg = config;
+  setInstructionUs(config.instructionUs);
+  K.heapBytes = config.board.heapBytes;
+  B.seed = config.seed;
+  B.chipId = 0x100000 + ((config.seed * 2654435761) % 0xeffff);
+  SAFE_PIN.pin = config.board.safeModePin;
+  mountFlash(config.flashDir);
+  setupChips(config.emuDir, config.board.channels, config.board.sampleRateSps, config.seed, config.scenario, 0);
+  math.randomseed(config.seed);
+  // Collect continuously: the emulator's own garbage would otherwise pile up to twice its live
+  // size between cycles and count as the firmware's heap until the cap forces a full collect.
+  collectgarbage("setpause", 100);
+  hooks.onAbort = onAbort;
+  hooks.onCallbackError = onCallbackError;
+  U.onLine = queueLine;
+  U.currentPrompt = currentPrompt;
+  B.requestReset = (reason, delayUs) => {
+    if (B.restartPending) return;
+    B.restartPending = true;
+    schedule(K.now + delayUs, PRIO_HIGH, () => resetBoard(reason, 0));
+  };
+  B.input = queueLine;
+  F.onCut = () => {
+    powerCut();
+    if (K.inCallback) {
+      K.abort = "power";
+      K.inApi = false;
+      error("emu: power lost", 0);
+    }
+  };
+  K.powered = true;
+  schedule(BOOT_US, PRIO_HIGH, boot, REASON.POWER_ON);
+}
+
+/** A control command from Node (board-side faults, scenario, safe-mode pin). */
+export function command(c: Record<string, unknown>): unknown {
+  const op = c.op as string;
+  if (op === "stats") return boardStats();
+  if (op === "scenario") {
+    setScenario(c.spec as string, B.seed, K.now);
+    return { ok: true };
+  }
+  if (op === "safe") {
+    B.safeLow = c.low === true;
+    return { ok: true };
+  }
+  if (op === "fault") {
+    const kind = c.kind as string;
+    if (kind === "reset") {
+      stats.extResets += 1;
+      resetBoard(REASON.EXT_RESET, 0);
+    } else if (kind === "powerCut") {
+      const n = c.afterFileWrites as number | undefined;
+      if (n === undefined || n <= 0) powerCut();
+      else F.cutAfter = n;
+    } else if (kind === "cellDisconnect" || kind === "cellStuck") {
+      stats.cellFaults += 1;
+      setChipFault(c.channel as number, c.on === true ? (kind === "cellDisconnect" ? "disconnect" : "stuck") : "none");
+    } else {
+      return { ok: false, error: `unknown fault ${kind}` };
+    }
+    return { ok: true };
+  }
+  return { ok: false, error: `unknown command ${op}` };
+}
+
+function boardStats(): Record<string, unknown> {
+  collectgarbage("collect");
+  const fw = K.powered && promptState.env !== undefined ? firmwareBytes() : 0;
+  const hx = hx711Stats();
+  return {
+    heapUsedBytes: fw,
+    heapFreeBytes: K.powered && promptState.env !== undefined ? freeHeap() : 0,
+    luaKb: collectgarbage("count"),
+    instructionsTotal: K.instrTotal,
+    callbacks: K.callbacks,
+    maxCallbackInstructions: K.maxCbInstr,
+    lastCallbackInstructions: K.lastCbInstr,
+    restarts: B.restarts,
+    boots: stats.bootCount,
+    lastBootReason: B.bootReason[1],
+    watchdogResets: B.watchdogResets,
+    oomResets: B.oomResets,
+    callbackErrors: stats.callbackErrors,
+    gcOnCap: K.gcOnCap,
+    uartRxOverwritten: U.rxOverwritten,
+    uartRxBytes: U.rxBytes,
+    uartTxBytes: U.txBytes,
+    hx711Dropped: hx.dropped,
+    hx711Samples: hx.samples,
+    timersFired: timerStats.fired,
+    openFiles: openCount(),
+    flashOps: F.ops,
+    powered: K.powered,
+    physics: CH.physics,
+    chips: CH.chips.map((ch, i) => {
+      const c = ch.counters();
+      return { channel: i, fault: CH.faults[i], conversions: c.conversions, unread: c.unread, timingViolations: c.timingViolations, powerDowns: c.powerDowns };
+    }),
+    injected: { resets: stats.extResets, powerCuts: stats.powerCuts, cellFaults: stats.cellFaults, powerCutArmed: F.cutAfter ?? 0 },
+    virtualUs: K.now,
+  };
+}

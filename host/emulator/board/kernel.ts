@@ -1,0 +1,326 @@
+/**
+ * The emulated ESP8266's CPU and clock. Virtual time (`K.now`, µs since power-on) moves only
+ * here: with Lua VM instructions executed inside firmware callbacks (a count hook, ~1 µs per
+ * instruction), with fixed costs charged by the NodeMCU stand-ins, and by the event loop
+ * jumping to the next event. NodeMCU has no pre-emption, so a callback runs to its end; what
+ * happens meanwhile (UART bytes arriving, HX711 conversions) is an event stamped with its own
+ * time and processed after it, which is what the firmware would observe.
+ */
+
+/** A scheduled event. `gen` ties board events to one boot; -1 = survives resets (the wire). */
+interface Ev {
+  t: number;
+  p: number;
+  s: number;
+  gen: number;
+  fn: (this: void, arg: unknown, t: number) => void;
+  arg: unknown;
+}
+
+export const PRIO_HIGH = 0;
+export const PRIO_MED = 1;
+export const PRIO_LOW = 2;
+/** Interrupts (UART RX, GPIO edges) run before tasks due at the same time. */
+export const PRIO_ISR = -1;
+
+/** Instructions between two calls of the count hook (the brief asks for ≤ 16). */
+export const HOOK_EVERY = 16;
+
+export const K = {
+  now: 0,
+  /** Virtual time of the current boot (tmr.now and system time count from here). */
+  bootAt: 0,
+  gen: 0,
+  instrUs: 1,
+  /** Set while a NodeMCU stand-in runs: C code on the board, so its Lua instructions are free. */
+  inApi: false,
+  inCallback: false,
+  /** Why the running callback must stop ("wdt" | "oom" | "power"); the hook re-raises it. */
+  abort: undefined as string | undefined,
+  wdtFedAt: 0,
+  /** Soft watchdog: a callback may hold the CPU this long (virtual µs) without feeding it. */
+  wdtUs: 3_200_000,
+  cbInstr: 0,
+  instrTotal: 0,
+  callbacks: 0,
+  maxCbInstr: 0,
+  lastCbInstr: 0,
+  /** Heap cap in KB of collectgarbage("count"): baseline + the board's heapBytes. */
+  capKb: math.huge,
+  baselineKb: 0,
+  heapBytes: 44000,
+  gcOnCap: 0,
+  powered: true,
+};
+
+/** Board-level reactions, installed by board.ts (kept out of here to avoid require cycles). */
+export const hooks = {
+  onAbort: (_reason: string) => {},
+  onCallbackError: (_msg: string) => {},
+};
+
+const ABORT_TEXT: Record<string, string> = { wdt: "emu: soft watchdog", oom: "not enough memory", power: "emu: power lost" };
+
+// ---- event queue: a binary heap keyed (t, priority, sequence) --------------------------------
+const q: Ev[] = [];
+let seq = 0;
+
+function less(a: Ev, b: Ev): boolean {
+  if (a.t !== b.t) return a.t < b.t;
+  if (a.p !== b.p) return a.p < b.p;
+  return a.s < b.s;
+}
+
+export function schedule(t: number, p: number, fn: (this: void, arg: unknown, t: number) => void, arg?: unknown, gen = K.gen): void {
+  seq += 1;
+  const ev: Ev = { t, p, s: seq, gen, fn, arg };
+  q.push(ev);
+  let i = q.length - 1;
+  while (i > 0) {
+    const parent = Math.floor((i - 1) / 2);
+    if (!less(q[i], q[parent])) break;
+    const tmp = q[i];
+    q[i] = q[parent];
+    q[parent] = tmp;
+    i = parent;
+  }
+}
+
+/** A task posted now (NodeMCU's task queue, three priorities). */
+export function post(p: number, fn: (this: void, arg: unknown, t: number) => void, arg?: unknown): void {
+  schedule(K.now, p, fn, arg);
+}
+
+function pop(): Ev | undefined {
+  const n = q.length;
+  if (n === 0) return undefined;
+  const top = q[0];
+  const last = q[n - 1];
+  q.length = n - 1;
+  if (n > 1) {
+    q[0] = last;
+    let i = 0;
+    const m = n - 1;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let best = i;
+      if (l < m && less(q[l], q[best])) best = l;
+      if (r < m && less(q[r], q[best])) best = r;
+      if (best === i) break;
+      const tmp = q[i];
+      q[i] = q[best];
+      q[best] = tmp;
+      i = best;
+    }
+  }
+  return top;
+}
+
+/** Drops every event of the current boot (a reset): the wire's events (gen -1) stay. */
+export function newGeneration(): void {
+  K.gen += 1;
+  const keep = q.filter((e) => e.gen === -1);
+  q.length = 0;
+  for (const e of keep) schedule(e.t, e.p, e.fn, e.arg, -1);
+}
+
+export function nextEventTime(): number | undefined {
+  return q.length > 0 ? q[0].t : undefined;
+}
+
+/** Runs every event due up to `target`; virtual time ends at max(target, where a callback overran to). */
+export function runUntil(target: number): void {
+  for (;;) {
+    const top = q[0];
+    if (top === undefined || top.t > target) break;
+    pop();
+    if (top.gen !== -1 && top.gen !== K.gen) continue;
+    if (top.t > K.now) K.now = top.t;
+    top.fn(top.arg, top.t);
+  }
+  if (K.now < target) K.now = target;
+}
+
+// ---- the CPU: callbacks with a count hook -----------------------------------------------------
+let hookStepUs = HOOK_EVERY;
+
+export function setInstructionUs(us: number): void {
+  K.instrUs = us;
+  hookStepUs = HOOK_EVERY * us;
+}
+
+export function abortNow(reason: string): never {
+  K.abort = reason;
+  K.inApi = false;
+  return error(ABORT_TEXT[reason] ?? reason, 0);
+}
+
+/**
+ * The hook also fires in the emulator's own code around a callback (runFirmware after xpcall
+ * returned, the traceback handler): an abort must never be raised there, only recorded.
+ */
+function inFirmware(): boolean {
+  let level = 2;
+  for (;;) {
+    const f = debug.getinfo(level, "f");
+    if (f === undefined) return false;
+    if (f.func === hook) break;
+    level += 1;
+  }
+  const info = debug.getinfo(level + 1, "S");
+  if (info === undefined) return false;
+  const src = info.source ?? "";
+  return string.find(src, "emu_", 1, true)[0] === undefined && string.find(src, "lualib_bundle", 1, true)[0] === undefined;
+}
+
+function abortFromHook(reason: string): void {
+  K.abort = reason;
+  if (inFirmware()) error(ABORT_TEXT[reason] ?? reason, 0);
+}
+
+/** Full collect when over the cap; still over → the board is out of memory. */
+export function checkHeap(): void {
+  if (collectgarbage("count") <= K.capKb) return;
+  K.gcOnCap += 1;
+  collectgarbage("collect");
+  if (collectgarbage("count") > K.capKb && K.inCallback) abortFromHook("oom");
+}
+
+function hook(this: void): void {
+  if (K.inApi) return;
+  K.now += hookStepUs;
+  K.cbInstr += HOOK_EVERY;
+  if (K.abort !== undefined) {
+    abortFromHook(K.abort);
+    return;
+  }
+  if (K.now - K.wdtFedAt > K.wdtUs) abortFromHook("wdt");
+  else if (collectgarbage("count") > K.capKb) checkHeap();
+}
+
+export function feedWatchdog(): void {
+  K.wdtFedAt = K.now;
+}
+
+/** Charge a NodeMCU call's fixed cost (C code time) to the running callback. */
+export function cost(us: number): void {
+  K.now += us;
+}
+
+/** Wait (busy) inside a callback: time passes, the watchdog keeps counting. */
+export function busyUntil(t: number): void {
+  if (t > K.now) K.now = t;
+  if (K.inCallback && K.now - K.wdtFedAt > K.wdtUs) abortNow("wdt");
+}
+
+export function attachHook(co?: LuaThread): void {
+  if (co === undefined) debug.sethook(hook, "", HOOK_EVERY);
+  else debug.sethook(co, hook, "", HOOK_EVERY);
+}
+
+/** Only frames of the firmware, as the board's traceback would show them. */
+export function firmwareTraceback(msg: unknown, level: number): string {
+  const tb = debug.traceback(tostring(msg), level + 1);
+  const out: string[] = [];
+  // Innermost frames first: everything from the first emulator frame on is the emulator's.
+  for (const [line] of string.gmatch(tb, "([^\n]*)")) {
+    if (line === "") continue;
+    if (string.find(line, "emu_", 1, true)[0] !== undefined) break;
+    if (string.find(line, "lualib_bundle", 1, true)[0] !== undefined) break;
+    if (string.find(line, "in function 'xpcall'", 1, true)[0] !== undefined) break;
+    out.push(line);
+  }
+  // The firmware function was entered by a tail call from the emulator (so it has no name).
+  if (out.length > 0 && string.find(out[out.length - 1], "(tail call)", 1, true)[0] !== undefined) out.length = out.length - 1;
+  return out.join("\n");
+}
+
+function tracebackHandler(this: void, msg: unknown): string {
+  return firmwareTraceback(msg, 2);
+}
+
+export type CallbackOutcome = "ok" | "error" | "abort";
+
+/**
+ * Runs firmware code the way NodeMCU's luaL_pcallx does: protected, with a traceback; the count
+ * hook charges its instructions and enforces the watchdog and the heap cap. `mode` "callback"
+ * reports errors to the board (node.onerror / restart); "interactive" returns them.
+ */
+export function runFirmware(fn: (this: void, ...args: unknown[]) => unknown, mode: "callback" | "interactive",
+  a?: unknown, b?: unknown, c?: unknown): LuaMultiReturn<[CallbackOutcome, unknown[]]> {
+  if (!K.powered) return $multi("abort", []);
+  const nested = K.inCallback;
+  if (!nested) {
+    K.inCallback = true;
+    K.cbInstr = 0;
+    K.wdtFedAt = K.now;
+    K.inApi = false;
+    attachHook();
+  }
+  // A tail call, so the firmware's function shows in tracebacks as on the board (no local name).
+  const res = packn(...xpcall(() => fn(a, b, c), tracebackHandler)) as unknown as { n: number } & Record<number, unknown>;
+  if (!nested) {
+    debug.sethook();
+    K.inCallback = false;
+    K.inApi = false;
+    K.callbacks += 1;
+    K.instrTotal += K.cbInstr;
+    K.lastCbInstr = K.cbInstr;
+    if (K.cbInstr > K.maxCbInstr) K.maxCbInstr = K.cbInstr;
+  }
+  if (K.abort !== undefined) {
+    if (nested) error(ABORT_TEXT[K.abort] ?? K.abort, 0);
+    const reason = K.abort;
+    K.abort = undefined;
+    hooks.onAbort(reason);
+    return $multi("abort", []);
+  }
+  if (res[1] !== true) {
+    if (mode === "callback") hooks.onCallbackError(tostring(res[2]));
+    return $multi("error", [res[2]]);
+  }
+  // Results as {n = count, ...} (Lua indices): trailing nils are kept.
+  const results = { n: res.n - 1 } as { n: number } & Record<number, unknown>;
+  for (let i = 2; i <= res.n; i++) results[i - 1] = res[i];
+  return $multi("ok", results as unknown as unknown[]);
+}
+
+/**
+ * Wraps a stand-in so its own Lua instructions are not charged (it is C on the board) and a
+ * fixed cost is. Written in Lua to pass varargs and multiple results through without tables.
+ */
+const [wrapperChunk] = loadstring(`
+local K = ...
+local function leave(...) K.inApi = false return ... end
+local select = select
+-- {n = count, ...}: keeps trailing nils (a chunk returning nil prints "nil" at the prompt).
+K.packn = function(...) return { n = select("#", ...), ... } end
+K.calln = function(f, t, n) return f(unpack(t, 1, n)) end
+return function(impl, costUs)
+  return function(...)
+    if K.inApi then return impl(...) end
+    K.inApi = true
+    K.now = K.now + costUs
+    return leave(impl(...))
+  end
+end`);
+const makeWrapper = (wrapperChunk as unknown as (this: void, k: typeof K) => (this: void, impl: unknown, costUs: number) => unknown)(K);
+
+const packn = (K as unknown as { packn: (this: void, ...a: unknown[]) => unknown }).packn;
+
+/** f(t[1], ..., t[n]), nils included. */
+export const calln = (K as unknown as { calln: (this: void, f: unknown, t: unknown, n: number) => unknown }).calln;
+
+export function api<F>(impl: F, costUs = 2): F {
+  return makeWrapper(impl, costUs) as F;
+}
+
+/**
+ * Raise an error from inside a stand-in: leave "C" first so the firmware's pcall sees Lua again.
+ * Level 0: NodeMCU's C functions raise with luaL_error, whose position of a C frame is empty.
+ */
+export function apiError(msg: string, level = 0): never {
+  K.inApi = false;
+  return error(msg, level);
+}

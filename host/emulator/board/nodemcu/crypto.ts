@@ -1,0 +1,51 @@
+/**
+ * crypto: hash / fhash / hmac (and new_hash / new_hmac objects) for MD5, SHA1, SHA256 and the
+ * other names Node knows. The digests are computed by Node (a synchronous request over the line
+ * protocol): the emulator is not the place to re-implement SHA-256.
+ */
+import { api, apiError, cost } from "../kernel.ts";
+import { request, toHex } from "../link.ts";
+import { exists, hostPath } from "../flash.ts";
+
+const ALGOS: Record<string, boolean> = { MD5: true, SHA1: true, SHA224: true, SHA256: true, SHA384: true, SHA512: true };
+
+function algo(a: unknown): string {
+  const name = type(a) === "string" ? string.upper(a as string) : "";
+  if (!ALGOS[name]) return apiError("Unknown hash algorithm");
+  return name;
+}
+
+function digest(name: string, data: string, key?: string): string {
+  cost(50 + data.length * 0.05);
+  if (key === undefined) return request("hash", name, toHex(data));
+  return request("hmac", name, toHex(key), toHex(data));
+}
+
+export function createCryptoModule(): Record<string, unknown> {
+  const str = (v: unknown, i: number): string => (type(v) === "string" || type(v) === "number" ? tostring(v) : apiError(`bad argument #${i} (string expected)`));
+  const hasher = (name: string, key?: string) => {
+    const parts: string[] = [];
+    return {
+      update: api((_self: unknown, data: unknown) => { parts.push(str(data, 1)); }, 5),
+      finalize: api(() => digest(name, parts.join(""), key), 5),
+    };
+  };
+  return {
+    hash: api((a: unknown, data: unknown) => digest(algo(a), str(data, 2)), 5),
+    fhash: api((a: unknown, fname: unknown) => {
+      const name = algo(a);
+      const f = str(fname, 2);
+      if (!exists(f)) return apiError(`cannot open ${f}`);
+      const [h] = io.open(hostPath(f), "rb");
+      if (h === undefined) return apiError(`cannot open ${f}`);
+      const data = (h.read("*a") as string | undefined) ?? "";
+      h.close();
+      cost(data.length * 0.2);
+      return digest(name, data);
+    }, 5),
+    hmac: api((a: unknown, data: unknown, key: unknown) => digest(algo(a), str(data, 2), str(key, 3)), 5),
+    new_hash: api((a: unknown) => hasher(algo(a)), 5),
+    new_hmac: api((a: unknown, key: unknown) => hasher(algo(a), str(key, 2)), 5),
+    toHex: api(() => apiError("crypto.toHex was removed: use encoder.toHex"), 1),
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * gpio: pins wired per boards/*.json — each channel's PD_SCK (clkPin, an output into the HX711)
+ * and DOUT (dataPin, an input from it), and the safe-mode pin (pulled up; tests can hold it low).
+ * trig() on a DOUT pin raises the interrupt at the chip's next falling edge; like NodeMCU the
+ * callback runs as a task with the interrupt's time (31-bit µs) and how many edges it stands for.
+ */
+import { K, PRIO_HIGH, PRIO_ISR, api, apiError, post, runFirmware, schedule } from "../kernel.ts";
+import { CH } from "../chips.ts";
+import { B } from "../state.ts";
+import { systemTimeUs } from "./tmr.ts";
+
+export const SAFE_PIN = { pin: 3 };
+
+interface PinState {
+  mode: number;
+  level: 0 | 1;
+  trig: string;
+  cb: ((this: void, level: number, when: number, count: number) => void) | undefined;
+  armed: number;
+  pendingCount: number;
+}
+
+const pins: PinState[] = [];
+
+function pin(n: unknown): PinState {
+  if (type(n) !== "number" || (n as number) < 0 || (n as number) > 12) return apiError("bad argument #1 (pin out of range)");
+  const i = n as number;
+  let p = pins[i];
+  if (p === undefined) {
+    p = { mode: 1, level: 1, trig: "none", cb: undefined, armed: 0, pendingCount: 0 };
+    pins[i] = p;
+  }
+  return p;
+}
+
+function chipOnClk(n: number): number {
+  for (let i = 0; i < CH.channels.length; i++) if (CH.channels[i].clkPin === n) return i;
+  return -1;
+}
+
+function chipOnData(n: number): number {
+  for (let i = 0; i < CH.channels.length; i++) if (CH.channels[i].dataPin === n) return i;
+  return -1;
+}
+
+/** What the pin reads now (the wiring, or the last level written to an output). */
+export function readPin(n: number): 0 | 1 {
+  if (n === SAFE_PIN.pin) return B.safeLow ? 0 : 1;
+  const c = chipOnData(n);
+  if (c >= 0) return CH.chips[c].dout(K.now);
+  return pin(n).level;
+}
+
+export function writePin(n: number, level: 0 | 1): void {
+  const p = pin(n);
+  p.level = level;
+  const c = chipOnClk(n);
+  if (c >= 0) CH.chips[c].clock(level, K.now);
+}
+
+export function resetGpio(): void {
+  for (const p of pins) {
+    if (p === undefined) continue;
+    p.armed += 1;
+    p.cb = undefined;
+    p.trig = "none";
+    p.pendingCount = 0;
+    p.level = 1;
+  }
+}
+
+function armEdge(n: number, p: PinState, after: number): void {
+  const c = chipOnData(n);
+  if (c < 0) return; // only the HX711 DOUT lines move on their own
+  const t = CH.chips[c].nextReadyUs(after);
+  if (t === math.huge || t !== t) return;
+  schedule(Math.max(t, after), PRIO_ISR, onEdge, [n, p, p.armed]);
+}
+
+function onEdge(this: void, arg: unknown, t: number): void {
+  const [n, p, armed] = arg as [number, PinState, number];
+  if (p.armed !== armed || p.cb === undefined) return;
+  if (p.trig === "down" || p.trig === "both" || p.trig === "low") {
+    p.pendingCount += 1;
+    if (p.pendingCount === 1) {
+      const when = systemTimeUs() % 2147483648 - Math.floor(K.now - t);
+      post(PRIO_HIGH, (a) => {
+        const [pp, w] = a as [PinState, number];
+        const count = pp.pendingCount;
+        pp.pendingCount = 0;
+        if (pp.cb !== undefined) runFirmware(pp.cb as (this: void, ...a: unknown[]) => unknown, "callback", 0, w, count);
+      }, [p, when < 0 ? when + 2147483648 : when]);
+    }
+  }
+  armEdge(n, p, t + 1);
+}
+
+export function createGpioModule(): Record<string, unknown> {
+  return {
+    OUTPUT: 1, INPUT: 0, INT: 2, OPENDRAIN: 3, HIGH: 1, LOW: 0, PULLUP: 1, FLOAT: 0,
+    mode: api((n: unknown, mode: unknown) => {
+      const p = pin(n);
+      p.mode = (mode as number) ?? 0;
+    }, 3),
+    read: api((n: unknown) => {
+      pin(n);
+      return readPin(n as number);
+    }, 2),
+    write: api((n: unknown, level: unknown) => {
+      pin(n);
+      writePin(n as number, level === 0 ? 0 : 1);
+    }, 2),
+    trig: api((n: unknown, kind?: unknown, cb?: unknown) => {
+      const p = pin(n);
+      p.armed += 1;
+      p.pendingCount = 0;
+      if (kind === undefined || kind === "none" || type(cb) !== "function") {
+        p.trig = "none";
+        if (type(cb) === "function") p.cb = cb as PinState["cb"];
+        if (kind === "none") p.cb = undefined;
+        return;
+      }
+      if (kind !== "up" && kind !== "down" && kind !== "both" && kind !== "low" && kind !== "high") {
+        return apiError("bad argument #2 to 'trig' (invalid trigger type)");
+      }
+      p.trig = kind as string;
+      p.cb = cb as PinState["cb"];
+      armEdge(n as number, p, K.now);
+    }, 5),
+  };
+}

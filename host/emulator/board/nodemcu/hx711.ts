@@ -1,0 +1,172 @@
+/**
+ * hx711 (app/modules/hx711.c): init(clk, data); read(mode) busy-waits for DOUT low (≈1 s, then
+ * "ADC timeout!"), reads, and leaves PD_SCK high (the chip powers down); start(mode, samples, cb)
+ * reads in the DOUT falling-edge interrupt into two buffers and posts cb(packed 3-byte LE
+ * samples, raw uint32 system time of the last sample as a signed 32-bit integer — negative after
+ * 2^31 µs — , samples dropped while Lua still held the other buffer); stop().
+ */
+import { K, PRIO_ISR, PRIO_MED, api, apiError, busyUntil, feedWatchdog, post, runFirmware, schedule } from "../kernel.ts";
+import { CH } from "../chips.ts";
+import { writePin } from "./gpio.ts";
+
+const MAX_WAIT_US = 1_000_000;
+
+interface Control {
+  mode: 0 | 1 | 2;
+  samples: number;
+  cb: (this: void, s: string, t: number, dropped: number) => void;
+  buf: string[][];
+  timestamp: number[];
+  dropped: number[];
+  active: number;
+  freed: number;
+  dropping: boolean;
+  nobuffer: number;
+  token: number;
+}
+
+const H = { clk: -1, data: -1, control: undefined as Control | undefined, token: 0, droppedTotal: 0, samples: 0 };
+
+export function hx711Stats(): { dropped: number; samples: number } {
+  return { dropped: H.droppedTotal, samples: H.samples };
+}
+
+export function resetHx711(): void {
+  H.control = undefined;
+  H.token += 1;
+  H.clk = -1;
+  H.data = -1;
+}
+
+function channelOf(): number {
+  for (let i = 0; i < CH.channels.length; i++) {
+    if (CH.channels[i].clkPin === H.clk && CH.channels[i].dataPin === H.data) return i;
+  }
+  return -1;
+}
+
+/** uint32 → Lua integer on the board (lua_pushinteger of a 32-bit int). */
+function asInt32(u: number): number {
+  return u >= 2147483648 ? u - 4294967296 : u;
+}
+
+function pack3(v: number): string {
+  const u = v < 0 ? v + 16777216 : v;
+  return string.char(u % 256, Math.floor(u / 256) % 256, Math.floor(u / 65536) % 256);
+}
+
+function armIsr(c: Control, after: number): void {
+  const ch = channelOf();
+  if (ch < 0) return;
+  const t = CH.chips[ch].nextReadyUs(after);
+  if (t === math.huge || t !== t) return;
+  schedule(Math.max(t, after), PRIO_ISR, isr, [c, c.token]);
+}
+
+/** hx711_data_available(): runs at the DOUT falling edge, at C speed. */
+function isr(this: void, arg: unknown, t: number): void {
+  const [c, token] = arg as [Control, number];
+  if (H.control !== c || c.token !== token) return;
+  const ch = channelOf();
+  const chip = CH.chips[ch];
+  if (chip.dout(t) !== 0) { armIsr(c, t + 1); return; }
+  const data = chip.readWord(t, c.mode);
+  H.samples += 1;
+  let store = true;
+  if (c.dropping) {
+    if (c.active === c.freed) {
+      c.nobuffer += 1;
+      H.droppedTotal += 1;
+      store = false;
+    } else {
+      c.active = (c.active + 1) % 2;
+      c.dropping = false;
+    }
+  }
+  if (store) {
+    const b = c.buf[c.active];
+    b.push(pack3(data));
+    if (b.length === c.samples) {
+      const slot = c.active;
+      const sys = Math.floor(t - K.bootAt) % 4294967296;
+      c.timestamp[slot] = asInt32(sys);
+      c.dropped[slot] = c.nobuffer;
+      c.nobuffer = 0;
+      post(PRIO_MED, task, [c, slot, c.token]);
+      if (c.active === c.freed) c.dropping = true;
+      else c.active = (c.active + 1) % 2;
+    }
+  }
+  armIsr(c, t + 1);
+}
+
+/** hx711_task(): hands a full buffer to Lua. */
+function task(this: void, arg: unknown): void {
+  const [c, slot, token] = arg as [Control, number, number];
+  if (H.control !== c || c.token !== token) return;
+  const s = c.buf[slot].join("");
+  c.buf[slot] = [];
+  c.freed = slot;
+  runFirmware(c.cb as (this: void, ...a: unknown[]) => unknown, "callback", s, c.timestamp[slot], c.dropped[slot]);
+}
+
+function stop(): void {
+  if (H.control !== undefined) {
+    H.control.token = -1;
+    H.control = undefined;
+  }
+}
+
+export function createHx711Module(): Record<string, unknown> {
+  return {
+    init: api((clk: unknown, data: unknown) => {
+      if (type(clk) !== "number" || type(data) !== "number") return apiError("bad argument #1 to 'init' (number expected)");
+      H.clk = clk as number;
+      H.data = data as number;
+      writePin(H.clk, 1); // put the chip to sleep
+    }, 10),
+    start: api((mode: unknown, samples: unknown, cb: unknown) => {
+      const m = type(mode) === "number" ? Math.floor(mode as number) : -1;
+      const n = type(samples) === "number" ? Math.floor(samples as number) : 0;
+      if (m < 0 || m > 2) return apiError("bad argument #1 to 'start' (Mode value out of range)");
+      if (n < 1 || n > 400) return apiError("bad argument #2 to 'start' (Samples value out of range (1-400))");
+      if (H.control !== undefined) return apiError("Already running");
+      if (type(cb) !== "function") return apiError("bad argument #3 to 'start' (Not a callback function)");
+      H.token += 1;
+      const c: Control = {
+        mode: m as 0 | 1 | 2, samples: n, cb: cb as Control["cb"], buf: [[], []], timestamp: [0, 0], dropped: [0, 0],
+        active: 0, freed: 1, dropping: false, nobuffer: 0, token: H.token,
+      };
+      H.control = c;
+      writePin(H.clk, 0); // wake the chip
+      armIsr(c, K.now);
+    }, 20),
+    stop: api(() => stop(), 5),
+    read: api((mode?: unknown) => {
+      const m = mode === undefined ? 0 : type(mode) === "number" ? Math.floor(mode as number) : -1;
+      if (m < 0 || m > 2) return apiError("bad argument #1 to 'read' (Mode value out of range)");
+      stop();
+      writePin(H.clk, 0);
+      const ch = channelOf();
+      let data = 0;
+      for (let j = m !== 0 ? 1 : 0; j >= 0; j--) {
+        feedWatchdog();
+        if (ch < 0) { busyUntil(K.now + MAX_WAIT_US); return apiError("ADC timeout!"); }
+        const chip = CH.chips[ch];
+        if (chip.dout(K.now) !== 0) {
+          const t = chip.nextReadyUs(K.now);
+          if (t === math.huge || t !== t || t - K.now >= MAX_WAIT_US) {
+            busyUntil(K.now + MAX_WAIT_US);
+            return apiError("ADC timeout!");
+          }
+          busyUntil(t);
+        }
+        data = chip.readWord(K.now, m as 0 | 1 | 2);
+        busyUntil(K.now + 30); // 25-27 pulses at C speed
+      }
+      writePin(H.clk, 1); // sleep (this also resets the gain to A/128)
+      return data;
+    }, 10),
+  };
+}
+

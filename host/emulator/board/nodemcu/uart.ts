@@ -1,0 +1,283 @@
+/**
+ * uart (UART0 only, which is the console). Both directions are paced at the configured baud
+ * (10 bits per byte). RX: bytes arrive on the wire one byte time apart, land in a 256-byte ring
+ * that overwrites the OLDEST byte when full (NodeMCU's RX buffer), and an input task drains the
+ * ring like app/driver/input.c: either to the interpreter (echo, CR/LF merging, lines over
+ * 256 bytes discarded) or to the uart.on("data") callback. TX: uart.write/print block while
+ * more than the 128-byte hardware FIFO is queued, so time passes for the writer.
+ */
+import { K, PRIO_HIGH, PRIO_ISR, api, apiError, busyUntil, post, runFirmware, schedule } from "../kernel.ts";
+import { sendTx } from "../link.ts";
+
+export const RX_RING = 256;
+export const TX_FIFO = 128;
+/** LUA_MAXINPUT: the interpreter's line buffer. */
+export const MAX_INPUT = 256;
+
+export const U = {
+  baud: 115200,
+  echo: true,
+  txEnd: 0,
+  txBytes: 0,
+  rxBytes: 0,
+  rxOverwritten: 0,
+  /** Interpreter input active (false before lua_main set it up, e.g. while booting or powered off). */
+  ready: false,
+  cb: undefined as ((this: void, data: string) => void) | undefined,
+  dataLen: 0,
+  endChar: "",
+  runInput: true,
+  /** Where complete interpreter lines go (prompt.ts, installed by board.ts). */
+  onLine: (_line: string) => {},
+  /** Where an empty line's prompt comes from. */
+  currentPrompt: () => "> ",
+};
+
+// ---- TX ------------------------------------------------------------------------------------
+export function byteUs(): number {
+  return 10_000_000 / U.baud;
+}
+
+/** Puts bytes on the wire; blocks (virtual time) while more than the FIFO is queued. */
+export function txWrite(s: string): void {
+  const n = s.length;
+  if (n === 0 || !K.powered) return;
+  const bu = byteUs();
+  const start = Math.max(K.now, U.txEnd);
+  sendTx(start + bu, bu, s);
+  U.txEnd = start + n * bu;
+  U.txBytes += n;
+  const free = U.txEnd - TX_FIFO * bu;
+  if (free > K.now) busyUntil(free);
+}
+
+// ---- RX: the wire, the ring, the input task -------------------------------------------------
+/** Bytes on the wire: chunks whose byte i (1-based) arrives at t0 + i·bu (no per-byte garbage). */
+interface WireChunk { t0: number; bu: number; data: string; pos: number }
+const wire: WireChunk[] = [];
+let wireEnd = 0;
+let wireEventAt = -1;
+
+const ring: string[] = [];
+let ringHead = 0;
+let ringCount = 0;
+let inputPosted = false;
+
+/** Host → board bytes enter the wire now (after what is still on it). */
+export function rxFromHost(data: string): void {
+  if (data.length === 0) return;
+  const bu = byteUs();
+  const t0 = Math.max(K.now, wireEnd);
+  wire.push({ t0, bu, data, pos: 0 });
+  wireEnd = t0 + data.length * bu;
+  armWire();
+}
+
+function nextArrival(): number | undefined {
+  const c = wire[0];
+  if (c === undefined) return undefined;
+  return c.t0 + (c.pos + 1) * c.bu;
+}
+
+function armWire(): void {
+  const t = nextArrival();
+  if (t === undefined) return;
+  if (wireEventAt >= 0 && wireEventAt <= t) return;
+  wireEventAt = t;
+  schedule(t, PRIO_ISR, onWire, undefined, -1);
+}
+
+/** The RX interrupt: every byte that has arrived by now goes into the ring. */
+function onWire(this: void, _arg: unknown, t: number): void {
+  if (t !== wireEventAt) return;
+  wireEventAt = -1;
+  for (;;) {
+    const c = wire[0];
+    if (c === undefined) break;
+    const upTo = Math.max(K.now, t);
+    let arrived = Math.min(c.data.length, Math.floor((upTo - c.t0) / c.bu + 1e-6));
+    // Never stall on rounding: the byte this event was scheduled for has arrived.
+    if (arrived <= c.pos && upTo >= c.t0 + (c.pos + 1) * c.bu - 1e-3) arrived = c.pos + 1;
+    for (let i = c.pos + 1; i <= arrived; i++) {
+      if (K.powered && U.ready) ringPut(string.sub(c.data, i, i));
+    }
+    if (arrived > c.pos) c.pos = arrived;
+    if (c.pos < c.data.length) break;
+    wire.shift();
+  }
+  armWire();
+  if (ringCount > 0 && !inputPosted) {
+    inputPosted = true;
+    post(PRIO_HIGH, inputTask);
+  }
+}
+
+function ringPut(b: string): void {
+  U.rxBytes += 1;
+  if (ringCount === RX_RING) {
+    // Full: the oldest byte is overwritten.
+    ring[(ringHead + ringCount) % RX_RING] = b;
+    ringHead = (ringHead + 1) % RX_RING;
+    U.rxOverwritten += 1;
+    return;
+  }
+  ring[(ringHead + ringCount) % RX_RING] = b;
+  ringCount += 1;
+}
+
+function getc(): string | undefined {
+  if (ringCount === 0) return undefined;
+  const b = ring[ringHead];
+  ringHead = (ringHead + 1) % RX_RING;
+  ringCount -= 1;
+  return b;
+}
+
+let line: string[] = [];
+let lastChar = "";
+
+function deliver(data: string): void {
+  const cb = U.cb;
+  if (cb !== undefined) runFirmware(cb as (this: void, ...a: unknown[]) => unknown, "callback", data);
+}
+
+/** input_readline() of app/driver/input.c, run as a task after RX interrupts. */
+function inputTask(this: void): void {
+  inputPosted = false;
+  if (!U.ready) return;
+  if (U.runInput) {
+    for (;;) {
+      const ch = getc();
+      if (ch === undefined) break;
+      if ((ch === "\r" && lastChar === "\n") || (ch === "\n" && lastChar === "\r")) {
+        lastChar = "";
+        continue;
+      }
+      if (ch === "\x7f" || ch === "\b") {
+        if (line.length > 0) {
+          if (U.echo) txWrite("\b \b");
+          line.length = line.length - 1;
+        }
+        lastChar = "";
+        continue;
+      }
+      lastChar = ch;
+      if (ch === "\r" || ch === "\n") {
+        if (U.echo) txWrite("\n");
+        const text = line.join("");
+        if (U.cb !== undefined) deliver(text);
+        line = [];
+        if (text.length === 0) {
+          txWrite(U.currentPrompt());
+          continue;
+        }
+        U.onLine(text);
+        continue;
+      }
+      if (U.echo) txWrite(ch);
+      // A line longer than the buffer: what was collected is discarded (input.c).
+      if (line.length + 1 >= MAX_INPUT) line = [];
+      line.push(ch);
+    }
+  } else if (U.cb === undefined) {
+    while (getc() !== undefined) { /* no reader: input is dropped */ }
+  } else if (U.dataLen === 0 && U.endChar === "") {
+    for (let ch = getc(); ch !== undefined; ch = getc()) deliver(ch);
+  } else {
+    for (let ch = getc(); ch !== undefined; ch = getc()) {
+      line.push(ch);
+      if (line.length >= MAX_INPUT || (U.endChar === "" && line.length >= U.dataLen) || (U.endChar !== "" && ch === U.endChar)) {
+        const text = line.join("");
+        line = [];
+        deliver(text);
+      }
+    }
+  }
+}
+
+/** Boot/reset: the console is back to 115200, echo on, interpreter input, nothing buffered. */
+export function resetUart(): void {
+  U.baud = 115200;
+  U.echo = true;
+  U.cb = undefined;
+  U.dataLen = 0;
+  U.endChar = "";
+  U.runInput = true;
+  U.ready = false;
+  ringHead = 0;
+  ringCount = 0;
+  inputPosted = false;
+  line = [];
+  lastChar = "";
+}
+
+// ---- the Lua module --------------------------------------------------------------------------
+function checkId(id: unknown): void {
+  if (id !== 0 && id !== 1) apiError("uart id must be 0 or 1");
+}
+
+export function createUartModule(): Record<string, unknown> {
+  return {
+    setup: api((id: number, baud: unknown, databits?: number, parity?: number, stopbits?: number, echo?: unknown) => {
+      checkId(id);
+      if (type(baud) !== "number" || (baud as number) <= 0) return apiError("bad argument #2 to 'setup' (number expected)");
+      void databits; void parity; void stopbits;
+      if (type(echo) === "number") U.echo = echo !== 0;
+      if (id === 0) U.baud = Math.floor(baud as number);
+      return Math.floor(baud as number);
+    }, 20),
+    on: api((method: unknown, a?: unknown, b?: unknown, c?: unknown) => {
+      if (method !== "data") return apiError("bad argument #1 to 'on' (method not supported)");
+      let dataLen = -1;
+      let endChar = "";
+      let fn: unknown = a;
+      let run: unknown = b;
+      if (type(a) === "number") {
+        dataLen = Math.floor(a as number);
+        if (dataLen < 0 || dataLen >= MAX_INPUT) return apiError("bad argument #2 to 'on' (wrong arg range)");
+        fn = b;
+        run = c;
+      } else if (type(a) === "string") {
+        if ((a as string).length !== 1) return apiError("wrong arg range");
+        endChar = a as string;
+        fn = b;
+        run = c;
+      }
+      if (type(fn) === "function") {
+        U.cb = fn as (this: void, data: string) => void;
+        U.runInput = !(type(run) === "number" && run === 0);
+        U.dataLen = dataLen < 0 ? 0 : dataLen;
+        U.endChar = endChar;
+      } else {
+        U.cb = undefined;
+        U.runInput = true;
+        U.dataLen = 0;
+        U.endChar = "";
+      }
+      line = [];
+    }, 5),
+    write: api((id: number, ...items: unknown[]) => {
+      checkId(id);
+      const parts: string[] = [];
+      for (const item of items) {
+        if (type(item) === "number") {
+          const n = Math.floor(item as number);
+          if (n < 0 || n > 255) return apiError("invalid number");
+          parts.push(string.char(n));
+        } else if (type(item) === "string") {
+          parts.push(item as string);
+        } else {
+          return apiError("bad argument to 'write' (string expected)");
+        }
+      }
+      if (id === 0) txWrite(parts.join(""));
+    }, 3),
+    getconfig: api((id: number) => {
+      checkId(id);
+      return $multi(U.baud, 8, 0, 1);
+    }, 2),
+    alt: api(() => {}, 2),
+    PARITY_NONE: 0, PARITY_EVEN: 1, PARITY_ODD: 2,
+    STOPBITS_1: 1, STOPBITS_1_5: 2, STOPBITS_2: 3,
+  };
+}

@@ -1,0 +1,124 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { createHash, createHmac } from "node:crypto";
+import * as path from "node:path";
+import { toLuaLiteral } from "../testing/lua-values.ts";
+
+/**
+ * The Lua 5.1 child process that IS the emulated board (build/emu/emu_main.lua), driven in
+ * lock-step over its stdin/stdout (protocol in host/emulator/board/link.ts). Node is the master
+ * of time: `run(t)` lets the board run until virtual time t; the board answers with the bytes it
+ * transmitted, each stamped with the virtual time it completes on the wire.
+ */
+export interface TxChunk { t0: number; byteUs: number; data: Buffer }
+
+type Waiter = { kind: "D" | "K"; resolve: (v: string) => void; reject: (e: Error) => void };
+
+export class LuaBoardProcess {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private buf = "";
+  private readonly waiters: Waiter[] = [];
+  private exited: Error | undefined;
+  private stderr = "";
+  /** Virtual µs the board reported last (may be past the requested target after a long callback). */
+  nowUs = 0;
+
+  constructor(emuDir: string, private readonly onTx: (c: TxChunk) => void, private readonly onLog: (s: string) => void = () => {}) {
+    const main = path.join(emuDir, "emu_main.lua");
+    this.child = spawn("lua5.1", ["-e", `package.path=${toLuaLiteral(`${emuDir}/?.lua`)}`, main], { stdio: ["pipe", "pipe", "pipe"] });
+    this.child.stdout.setEncoding("latin1");
+    this.child.stdout.on("data", (d: string) => this.onData(d));
+    this.child.stderr.on("data", (d: Buffer) => { this.stderr += d.toString(); });
+    this.child.on("error", (e) => this.fail(new Error(`lua5.1 could not start: ${e.message} (run: bash host/tools/setup.sh)`)));
+    this.child.on("exit", (code, signal) => this.fail(new Error(`emulator Lua process exited (${code ?? signal})${this.stderr ? `: ${this.stderr.trim()}` : ""}`)));
+    this.child.stdin.on("error", () => {});
+  }
+
+  private fail(e: Error): void {
+    if (this.exited) return;
+    this.exited = e;
+    for (const w of this.waiters.splice(0)) w.reject(e);
+  }
+
+  private onData(d: string): void {
+    this.buf += d;
+    let i: number;
+    while ((i = this.buf.indexOf("\n")) >= 0) {
+      const line = this.buf.slice(0, i);
+      this.buf = this.buf.slice(i + 1);
+      this.onLine(line);
+    }
+  }
+
+  private onLine(line: string): void {
+    const op = line[0];
+    const rest = line.slice(2);
+    if (op === "T") {
+      const [t, bu, hex] = rest.split(" ");
+      this.onTx({ t0: Number(t), byteUs: Number(bu), data: Buffer.from(hex ?? "", "hex") });
+    } else if (op === "D" || op === "K") {
+      if (op === "D") this.nowUs = Number(rest);
+      const w = this.waiters.shift();
+      if (w) w.resolve(rest);
+    } else if (op === "Q") {
+      this.answer(rest.split(" "));
+    } else if (op === "E") {
+      this.onLog(rest);
+    }
+  }
+
+  /** Synchronous requests from the board: digests (node:crypto). */
+  private answer([op, algo, a, b]: string[]): void {
+    try {
+      const name = (algo ?? "").toLowerCase();
+      let out: Buffer;
+      if (op === "hash") out = createHash(name).update(Buffer.from(a ?? "", "hex")).digest();
+      else if (op === "hmac") out = createHmac(name, Buffer.from(a ?? "", "hex")).update(Buffer.from(b ?? "", "hex")).digest();
+      else throw new Error(`unknown request ${op}`);
+      this.send(`A ${out.toString("hex")}`);
+    } catch (e) {
+      this.send(`A !${(e as Error).message}`);
+    }
+  }
+
+  private send(line: string): void {
+    if (this.exited) throw this.exited;
+    this.child.stdin.write(`${line}\n`);
+  }
+
+  private expect(kind: "D" | "K", line: string): Promise<string> {
+    if (this.exited) return Promise.reject(this.exited);
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ kind, resolve, reject });
+      this.send(line);
+    });
+  }
+
+  async init(config: unknown): Promise<void> {
+    await this.expect("K", `I ${toLuaLiteral(config)}`);
+  }
+
+  /** Host → board bytes: they enter the board's RX wire at its current virtual time. */
+  rx(data: Buffer): void {
+    if (data.length > 0) this.send(`R ${data.toString("hex")}`);
+  }
+
+  async run(targetUs: number): Promise<number> {
+    await this.expect("D", `U ${targetUs.toFixed(3)}`);
+    return this.nowUs;
+  }
+
+  async control<T = Record<string, unknown>>(cmd: Record<string, unknown>): Promise<T> {
+    const reply = JSON.parse(await this.expect("K", `K ${toLuaLiteral(cmd)}`)) as T & { ok?: boolean; error?: string };
+    if (reply.ok === false) throw new Error(`emulator: ${reply.error}`);
+    return reply;
+  }
+
+  async close(): Promise<void> {
+    if (this.exited) return;
+    const done = new Promise<void>((r) => this.child.once("exit", () => r()));
+    try { this.send("X"); } catch { /* gone already */ }
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 2000);
+    await done;
+    clearTimeout(timer);
+  }
+}
