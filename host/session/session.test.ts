@@ -161,6 +161,24 @@ describe("Session", () => {
     expect(events).toEqual(["boot", "heartbeat", "lift", "notice", "info"]);
   });
 
+  it("asks for the lifts it missed after a reconnect, and ignores lifts it already has", async () => {
+    const subs = new Set<(e: { state: string; detail: string; info?: Record<string, string> }) => void>();
+    const src = Object.assign(fakeSource(), { onState: (cb: (e: { state: string; detail: string }) => void) => (subs.add(cb), () => subs.delete(cb)) });
+    const s = new Session(src, { ...INFO, boot: "2" });
+    const lifts: SessionEvent[] = [];
+    s.onEvent((e) => e.type === "lift" && lifts.push(e));
+    src.feed(encodeRecord("E", ["id", "4", "boot", "2", "kind", "rackpull", "peak", "2000.0"]));
+    for (const cb of subs) cb({ state: "disconnected", detail: "gone" });
+    expect(s.live.connected).toBe(false);
+    for (const cb of subs) cb({ state: "connected", detail: "back", info: { ...INFO, boot: "2" } });
+    expect(src.written.at(-1)).toMatch(/^C,\d+,lifts,4\*/);
+    src.feed(encodeRecord("E", ["id", "4", "boot", "2", "kind", "rackpull", "peak", "2000.0"])); // replayed: already seen
+    src.feed(encodeRecord("E", ["id", "5", "boot", "2", "kind", "isometric", "peak", "3100.0"])); // missed while away
+    expect(lifts.map((e) => (e as { lift: { kind: string } }).lift.kind)).toEqual(["rack pull", "isometric"]);
+    expect(s.counts.reconnects).toBe(1);
+    expect(s.live.connected).toBe(true);
+  });
+
   it("detects a rack pull on the host from the frames", () => {
     const src = fakeSource();
     const s = new Session(src, INFO);

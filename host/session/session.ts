@@ -3,6 +3,8 @@ import {
   detectorFinish, type DetectorState,
 } from "../../shared/analysis/detector.ts";
 import { createMedian3, median3Step, type Median3State } from "../../shared/filters/median3.ts";
+import { liftId } from "../../shared/board/liftrecord.ts";
+import { fieldValue } from "../../shared/protocol/messages.ts";
 import { CHANNEL_FLAG_STALE, seqDistance, SEQ_MODULUS, splitFields } from "../../shared/protocol/frame.ts";
 import { infoRoundingN, isCalibrated, parseBoardInfo, withZeros, type BoardInfo } from "./board-info.ts";
 import { SeqClock } from "./clock.ts";
@@ -95,6 +97,8 @@ export class Session {
   private readonly now: () => number;
   private peakFromS = 0;
   private primeFrames = 2;
+  private lastBoardLiftId = 0;
+  private readonly boardLiftsSeen = new Set<string>();
   private readonly medians: Median3State[] = [];
 
   constructor(readonly source: LineSource, infoFields: Record<string, string>, options: SessionOptions = {}) {
@@ -285,6 +289,14 @@ export class Session {
         return;
       }
       case "E": {
+        // Lift ids count up per board; a replay (`lifts,<sinceId>` after a reconnect) may repeat some.
+        const id = liftId(body);
+        if (id > 0) {
+          const key = `${fieldValue(splitFields(body), "boot")}:${id}`;
+          if (this.boardLiftsSeen.has(key)) return;
+          this.boardLiftsSeen.add(key);
+          this.lastBoardLiftId = Math.max(this.lastBoardLiftId, id);
+        }
         const lift = liftFromRecord(body, this.live.timeS);
         this.live.lastLift = lift;
         this.emit({ type: "lift", lift });
@@ -315,6 +327,8 @@ export class Session {
       const before = this.info.boot;
       this.applyInfo(e.info);
       if (before !== "" && this.info.boot !== "" && before !== this.info.boot && this.tracker.lastSeq >= 0) this.boardRestarted();
+      // Lifts the board finished while we were away are in its lift log: ask for them.
+      if (this.lastBoardLiftId > 0) void this.command("lifts", [String(this.lastBoardLiftId)], { timeoutMs: 10000 });
     }
     if (e.state === "closed") this.commands.cancelAll(e.detail);
     this.emit({ type: "state", state: e.state, detail: e.detail });
