@@ -5,6 +5,8 @@
  * truth. Figures are the median and 95th percentile of |error| over the isometric curves
  * (rack-pull figures over the rack pulls). Also prints the full error table.
  *
+ * Pipelines, in order of preference: the emulated board (firmware in Lua 5.1), the emulator's
+ * HX711 physics run in Node (host/validation/physics.ts), the stand-in.
  * RACKCELL_BENCH_PIPELINE=standin|emulated forces a pipeline; RACKCELL_BENCH_CURVES=<iso>,<rack>
  * changes the set size (default 40 isometric + 15 rack pulls).
  */
@@ -15,14 +17,24 @@ async function pickSource(): Promise<WireSource> {
   const want = process.env.RACKCELL_BENCH_PIPELINE ?? "auto";
   if (want === "standin") return standInSource;
   try {
-    const mod = (await import("../../host/validation/emulated.ts")) as { emulatedSource: () => Promise<WireSource | null> };
+    const mod = await import("../../host/validation/emulated.ts");
     const src = await mod.emulatedSource();
+    for (const n of mod.lastEmulatorNotes) console.log(`  (emulator: ${n})`);
     if (src !== null) return src;
     if (want === "emulated") throw new Error("emulated pipeline requested but the emulator is not available");
   } catch (e) {
     if (want === "emulated") throw e;
-    console.log(`  (emulated pipeline unavailable: ${(e as Error).message.split("\n")[0]}; using the stand-in)`);
+    console.log(`  (emulated pipeline unavailable: ${(e as Error).message.split("\n")[0]})`);
   }
+  if (want !== "physics-off") {
+    const { physicsSource } = await import("../../host/validation/physics.ts");
+    const p = await physicsSource();
+    if (p !== null) {
+      console.log("  (using the emulator's HX711 physics in Node + median-of-3, without the firmware)");
+      return p;
+    }
+  }
+  console.log("  (using the HX711 stand-in)");
   return standInSource;
 }
 
@@ -41,7 +53,8 @@ export async function figures(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   out["analysis.curves_isometric"] = nIso;
   out["analysis.curves_rackpull"] = nRack;
-  out["analysis.pipeline_emulated"] = source.name === "stand-in" ? 0 : 1;
+  // 2 = emulated board + firmware, 1 = emulator HX711 physics without firmware, 0 = stand-in
+  out["analysis.pipeline_emulated"] = source.name.startsWith("emulated") ? 2 : source.name.startsWith("HX711 physics") ? 1 : 0;
   const cols: { suffix: string; rows: CurveErrors[] }[] = [
     { suffix: "", rows: res.byRate.get(80)! },
     { suffix: "_10sps", rows: res.byRate.get(10)! },

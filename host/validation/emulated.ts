@@ -35,9 +35,9 @@ import type { WireSource } from "./suite.ts";
 
 export const SYNC_N = 400;
 /** sync pulses: [start, end) in s relative to the segment start */
-export const SYNC_PRE_S = 1.5;
-const SYNC_POST_S = 1.5;
-const PULSE_AT_S = 0.5;
+export const SYNC_PRE_S = 2.0;
+export const SYNC_POST_S = 2.0;
+const PULSE_AT_S = 0.8;
 /** longer than the 10 SPS filter span (400 ms), so the pulse reaches its full height at both rates */
 const PULSE_LEN_S = 0.6;
 

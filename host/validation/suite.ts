@@ -7,7 +7,7 @@ import { buildCurve, isometricSet, rackPullSet, type Curve, type CurveSpec } fro
 import { decodeLines, type DecodedSeries } from "./decode.ts";
 import { evaluate, type CurveErrors } from "./evaluate.ts";
 import { countsPerN, NODEMCU_2PIN_CELL, standInWire, type WireRecord } from "./standin.ts";
-import { findSyncEdges, fitTimeBase } from "./emulated.ts";
+import { findSyncEdges, fitTimeBase, SYNC_PRE_S } from "./emulated.ts";
 
 /** Something that turns a curve into the board's lines at a sample rate. */
 export interface WireSource {
@@ -36,9 +36,10 @@ export function decodeWire(w: WireRecord): DecodedSeries & { timeBase: { offsetM
   const total = s.leftN.map((l, i) => l + s.rightN[i]);
   const idx = s.timesMs; // sample index (gaps included)
   const nIdx = idx.length;
-  // search the pulses in the first and last 1.5 s of samples
-  const span = Math.ceil(1500 / w.periodMs);
-  const edgePos = findSyncEdges(total, w.periodMs, [1, span], [nIdx - span - 1, nIdx - 1]);
+  // search the pulses in the sync segments before and after the curve
+  const span = Math.ceil((SYNC_PRE_S * 1000) / w.periodMs);
+  // skip the first 4 samples: a chip that just powered up ramps from 0 while its filter fills
+  const edgePos = findSyncEdges(total, w.periodMs, [5, span], [nIdx - span - 1, nIdx - 1]);
   if (edgePos.length !== 4) throw new Error(`${w.pipeline}: sync pulses not found in ${nIdx} samples`);
   // fractional positions → sample indices (idx may skip lost frames)
   const atPos = (p: number) => idx[Math.floor(p)] + (p - Math.floor(p)) * (idx[Math.floor(p) + 1] - idx[Math.floor(p)]);

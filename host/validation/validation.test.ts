@@ -282,14 +282,35 @@ describe("emulated pipeline's time base (sync pulses), checked with the stand-in
       const s = decodeWire(rec);
       const T = 1000 / (rate * 1.01);
       expect(Math.abs(s.timeBase.periodMs - T) / T).toBeLessThan(2e-5);
-      // conversion k ends at phase + k·T in CSV time; CSV time = curve time + 1500 ms; the filter's group delay is 2T
-      const expectedOffset = w.firstConversionEndMs - 2 * T - 1500;
+      // conversion k ends at phase + k·T in CSV time; CSV time = curve time + 2000 ms; the filter's group delay is 2T
+      const expectedOffset = w.firstConversionEndMs - 2 * T - 2000;
       expect(Math.abs(s.timeBase.offsetMs - expectedOffset)).toBeLessThan(0.05 * T);
       expect(s.timesMs[0]).toBeGreaterThanOrEqual(0);
       expect(s.timesMs[s.timesMs.length - 1]).toBeLessThanOrEqual(c.timesMs[c.timesMs.length - 1]);
       const e = evaluate(c, s, rate, "synced");
       expect(e.found).toBe(true);
       expect(Math.abs(e.e.peak_pct)).toBeLessThan(rate === 80 ? 0.2 : 1);
+    }
+  });
+});
+
+describe("cross-check: stand-in vs the emulator's HX711 physics (Node)", () => {
+  it("both pipelines agree on peak force and raw RFD at 80 SPS on the same curves", async () => {
+    const { physicsSource } = await import("./physics.ts");
+    const phys = await physicsSource();
+    if (phys === null) return; // physics not in this checkout
+    const specs = isometricSet(4);
+    const a = await runSuite(specs, [80], standInSource, { reference: false });
+    const b = await runSuite(specs, [80], phys, { reference: false });
+    const ra = a.byRate.get(80)!;
+    const rb = b.byRate.get(80)!;
+    for (let i = 0; i < specs.length; i++) {
+      expect(rb[i].found).toBe(true);
+      expect(Math.abs(rb[i].e.peak_pct)).toBeLessThan(0.5);
+      expect(Math.abs(rb[i].e.peak_pct - ra[i].e.peak_pct)).toBeLessThan(0.3);
+      // box 4T vs sinc⁴: the threshold crossing may differ by about one period either way
+      expect(Math.abs(rb[i].e.onset_ms - ra[i].e.onset_ms)).toBeLessThan(25);
+      expect(Math.abs(rb[i].e.rfd200_pct_raw - ra[i].e.rfd200_pct_raw)).toBeLessThan(6);
     }
   });
 });
