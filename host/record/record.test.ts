@@ -264,3 +264,16 @@ describe("store integration", () => {
     }
   });
 });
+
+describe("cli module", () => {
+  it("parses --deadlift and registers `lifter weigh` / `lifter show`", async () => {
+    const { parseDeadlift, register } = await import("./cli.ts");
+    expect(parseDeadlift("460@2024-02-20")).toEqual({ kg: 460, day: "2024-02-20" });
+    expect(() => parseDeadlift("460")).toThrow(/<kg>@<YYYY-MM-DD>/);
+    const { Command } = await import("commander");
+    const program = new Command();
+    register(program);
+    const lifter = program.commands.find((c) => c.name() === "lifter")!;
+    expect(lifter.commands.map((c) => c.name())).toEqual(["weigh", "show"]);
+  });
+});

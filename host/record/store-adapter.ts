@@ -9,8 +9,7 @@
  *  - pin height: lift details `pinHeightCm` (number) if present, else the session note
  *    ("pins 45 cm", "pin=45cm", "pin height 45 cm"); otherwise unknown.
  *  - full-range deadlifts (not measured by the rack): passed by the caller (`deadlifts`).
- *  - sessions → athlete: Store.listSessions does not return athlete_id, so this reads the
- *    sessions table with one SELECT.
+ *  - sessions → athlete: Store.listSessions (athleteId, startedAt, note).
  */
 import type { Store } from "../store/store.ts";
 import { localDay, N_PER_KGF, type AthleteInput, type LiftEntry, type WeighIn } from "./record.ts";
@@ -35,9 +34,10 @@ export function athleteFromStore(store: Store, athleteId: number, o: FromStoreOp
   const a = store.listAthletes().find((x) => x.id === athleteId);
   if (a === undefined) throw new Error(`no athlete with id ${athleteId}`);
   const weighIns: WeighIn[] = store.bodyWeights(athleteId).map((w) => ({ day: localDay(w.at, offset), kg: w.kg }));
-  const sessions = store.db
-    .prepare("SELECT id, started_at AS startedAt, note FROM sessions WHERE athlete_id = ? ORDER BY started_at, id")
-    .all(athleteId) as { id: number; startedAt: string; note: string | null }[];
+  const sessions = store
+    .listSessions({ limit: 1_000_000 })
+    .filter((s) => s.athleteId === athleteId)
+    .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.id - b.id);
   const lifts: LiftEntry[] = [];
   for (const s of sessions) {
     const start = Date.parse(s.startedAt);
