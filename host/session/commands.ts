@@ -15,6 +15,12 @@ export interface CommandResult {
 
 export interface CommandOptions {
   timeoutMs?: number;
+  /**
+   * Called synchronously when the ok reply is read, before any later line is handled (a promise
+   * continuation runs after the rest of the chunk): for state that must change exactly there,
+   * such as new zeros after `tare`.
+   */
+  onOk?: (fields: Record<string, string>) => void;
 }
 
 /** Command ids 1..999999, starting at a random point so stale replies from an earlier run do not match. */
@@ -35,6 +41,7 @@ export function parsePairs(fields: string[], from: number): Record<string, strin
 
 interface Pending {
   name: string;
+  onOk?: (fields: Record<string, string>) => void;
   resolve: (r: CommandResult) => void;
   timer: NodeJS.Timeout;
 }
@@ -62,7 +69,7 @@ export class CommandClient {
         this.pending.delete(id);
         resolve({ ok: false, fields: {}, id, reason: `no reply to \`${name}\` (id ${id}) within ${(timeoutMs / 1000).toFixed(1)} s: is the board connected and running rackcell?` });
       }, timeoutMs);
-      this.pending.set(id, { name, resolve, timer });
+      this.pending.set(id, { name, resolve, timer, onOk: options.onOk });
       this.write(line).catch((err: Error) => {
         clearTimeout(timer);
         this.pending.delete(id);
@@ -78,7 +85,11 @@ export class CommandClient {
     if (!p) return false;
     clearTimeout(p.timer);
     this.pending.delete(id);
-    if (fields[2] === "ok") p.resolve({ ok: true, fields: parsePairs(fields, 3), reason: "", id });
+    if (fields[2] === "ok") {
+      const kv = parsePairs(fields, 3);
+      p.onOk?.(kv);
+      p.resolve({ ok: true, fields: kv, reason: "", id });
+    }
     else p.resolve({ ok: false, fields: {}, id, reason: `the board refused \`${p.name}\`: ${fields.slice(3).join(",") || "no reason given"}` });
     return true;
   }

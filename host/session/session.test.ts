@@ -161,6 +161,20 @@ describe("Session", () => {
     expect(events).toEqual(["boot", "heartbeat", "lift", "notice", "info"]);
   });
 
+  it("applies new zeros from a tare reply before the frames that follow it in the same chunk", async () => {
+    const src = fakeSource();
+    const s = new Session(src, INFO);
+    for (let i = 0; i < 4; i++) src.feed(frame(i, 50, 0));
+    const p = s.tare();
+    const id = Number(src.written[0].split(",")[1]);
+    // One serial chunk: the reply, then frames computed with the new zero (raw 6000 → 0 N).
+    src.feed(encodeReplyOk(id, ["z0", "6000.0", "sd0", "1.0", "z1", "-500.0", "sd1", "1.0", "saved", "1"]));
+    for (let i = 4; i < 8; i++) src.feed(encodeSample(i, [6000, -500], [0, 0], [0, 0]));
+    expect(s.counts.calibrationMismatches).toBe(0);
+    expect((await p).ok).toBe(true);
+    expect(s.live.forceN[0]).toBe(0);
+  });
+
   it("asks for the lifts it missed after a reconnect, and ignores lifts it already has", async () => {
     const subs = new Set<(e: { state: string; detail: string; info?: Record<string, string> }) => void>();
     const src = Object.assign(fakeSource(), { onState: (cb: (e: { state: string; detail: string }) => void) => (subs.add(cb), () => subs.delete(cb)) });

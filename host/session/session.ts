@@ -134,20 +134,21 @@ export class Session {
   }
 
   /** Asks the board for `info` again (after tare, calibration or a restart) and applies it. */
-  async refreshInfo(): Promise<CommandResult> {
-    const r = await this.command("info");
-    if (r.ok) this.applyInfo(r.fields);
-    return r;
+  refreshInfo(): Promise<CommandResult> {
+    return this.command("info", [], { onOk: (fields) => this.applyInfo(fields) });
   }
 
   /** Tares the pins (the board averages `samples` readings) and applies the new zeros. */
-  async tare(samples?: number, options: CommandOptions = {}): Promise<CommandResult> {
-    const r = await this.command("tare", samples ? [String(samples)] : [], { timeoutMs: 30000, ...options });
-    if (r.ok) {
-      this.info = withZeros(this.info, r.fields);
-      this.emit({ type: "info", info: this.info });
-    }
-    return r;
+  tare(samples?: number, options: CommandOptions = {}): Promise<CommandResult> {
+    // The frames right after the reply already use the new zeros: apply them as the reply is read.
+    return this.command("tare", samples ? [String(samples)] : [], {
+      timeoutMs: 30000, ...options,
+      onOk: (fields) => {
+        this.info = withZeros(this.info, fields);
+        this.emit({ type: "info", info: this.info });
+        options.onOk?.(fields);
+      },
+    });
   }
 
   applyInfo(fields: Record<string, string>): void {
