@@ -22,6 +22,8 @@ export interface ConnectOptions {
   scenario?: string;
   emulatorBoard?: string;
   seed?: number;
+  /** Tare an emulated board after connecting (default true; pins are empty when scenarios start). */
+  tare?: boolean;
   /** Where to say what is happening (stderr by default). */
   log?: (text: string) => void;
 }
@@ -37,6 +39,11 @@ export async function connectBoard(g: GlobalOptions, options: ConnectOptions = {
   }
   try {
     const { session, connection } = await openSession(path, { connection: { baudRate: g.baud } });
+    if (emulator && options.tare !== false && !/\.csv$/i.test(options.scenario ?? "")) {
+      // The emulated board carries a nominal calibration; its scenarios start with empty pins: zero them.
+      const r = await session.tare();
+      if (!r.ok) log(`warning: could not tare the emulated board: ${r.reason}`);
+    }
     return {
       session, connection, path, emulator,
       async close() {

@@ -1,44 +1,90 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { loadBoard, type BoardDefinition } from "../build/boards.ts";
+import { idealCounts } from "../emulator/board/physics/index.ts";
+import { installFirmware, repoRoot, runEmulateCommand, startEmulatedBoard, type EmulatedBoard } from "../emulator/index.ts";
+import { emptyCalChannel, encodeCalFile } from "../../shared/board/calfile.ts";
+
 /**
- * The emulated board (host/emulator, another developer's module), loaded on demand so the
- * tool starts fast when a real port is given.
+ * The emulated board as the CLI uses it when no --port is given: the firmware installed on a
+ * fresh flash with a "factory" calibration file made from the board's nominal cell data (rated
+ * output, excitation, gain), so readings are in newtons from the start. Its zero is nominal:
+ * commands that need an exact zero tare first (the scenarios start with empty pins).
  */
-export interface EmulatedBoardHandle {
-  path: string;
-  close(): Promise<void> | void;
-  stats?(): unknown;
-  setScenario?(spec: string): void;
-}
+export type EmulatedBoardHandle = EmulatedBoard & { path: string };
 
 export interface EmulatorStartOptions {
   board?: string;
   scenario?: string;
   seed?: number;
   clock?: "realtime" | "fast" | "manual";
+  /** Write the nominal calibration (default true). */
+  calibrated?: boolean;
 }
 
-interface EmulatorModule {
-  startEmulatedBoard(o: Record<string, unknown>): Promise<EmulatedBoardHandle>;
-  runEmulateCommand(o: Record<string, unknown>): Promise<void>;
+export const DEFAULT_EMULATED_BOARD = "nodemcu-v3-2pin";
+
+/** cal.txt for the board's nominal cells: k = N per count of an ideal HX711 and cell, z = ideal zero. */
+export function nominalCalibration(def: BoardDefinition): string {
+  const channels = def.channels.map((ch) => {
+    const zero = idealCounts(ch.cell, 0, ch.hx711Mode);
+    const span = idealCounts(ch.cell, ch.cell.capacityN, ch.hx711Mode) - zero;
+    return { ...emptyCalChannel(), nPerCount: ch.cell.capacityN / span, zeroCounts: zero, fitZeroCounts: zero };
+  });
+  return encodeCalFile("nominal", "emulated", channels);
 }
 
-async function load(): Promise<EmulatorModule> {
-  const where = "../emulator/index.ts";
+/** A fresh flash directory with the firmware (and the nominal calibration unless told not to). */
+export function prepareFlash(name: string, calibrated = true): string {
+  const def = loadBoard(name);
+  const flashDir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-flash-"));
   try {
-    return (await import(where)) as EmulatorModule;
+    installFirmware(repoRoot(), flashDir, name);
+    if (calibrated) fs.writeFileSync(path.join(flashDir, "cal.txt"), nominalCalibration(def));
   } catch (err) {
-    throw new Error(`the emulated board is not available in this build (${(err as Error).message}). Give a real board with --port PATH.`);
+    fs.rmSync(flashDir, { recursive: true, force: true });
+    throw err;
   }
+  return flashDir;
+}
+
+function removingFlashOnClose(board: EmulatedBoard, flashDir: string): EmulatedBoardHandle {
+  const close = board.close.bind(board);
+  board.close = async () => {
+    await close();
+    fs.rmSync(flashDir, { recursive: true, force: true });
+  };
+  return board as EmulatedBoardHandle;
 }
 
 export async function startEmulator(o: EmulatorStartOptions): Promise<EmulatedBoardHandle> {
-  const m = await load();
-  const opts: Record<string, unknown> = { pty: true, clock: o.clock ?? "realtime", install: "firmware", scenario: o.scenario ?? "empty" };
-  if (o.board) opts.board = o.board;
-  if (o.seed !== undefined) opts.seed = o.seed;
-  return m.startEmulatedBoard(opts);
+  const name = o.board ?? DEFAULT_EMULATED_BOARD;
+  const flashDir = prepareFlash(name, o.calibrated !== false);
+  try {
+    const board = await startEmulatedBoard({
+      board: name, flashDir, install: "none", pty: true, clock: o.clock ?? "realtime",
+      scenario: o.scenario ?? "empty", ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    });
+    return removingFlashOnClose(board, flashDir);
+  } catch (err) {
+    fs.rmSync(flashDir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
-export async function runEmulate(o: Record<string, unknown>): Promise<void> {
-  const m = await load();
-  await m.runEmulateCommand(o);
+/** `rackcell emulate`: the emulator's own command (prints the pty path); the board keeps running. */
+export async function startEmulatorCommand(o: EmulatorStartOptions): Promise<EmulatedBoardHandle> {
+  const name = o.board ?? DEFAULT_EMULATED_BOARD;
+  const flashDir = prepareFlash(name, o.calibrated !== false);
+  try {
+    const board = await runEmulateCommand({
+      board: name, flashDir, install: "none", ...(o.scenario ? { scenario: o.scenario } : {}),
+      ...(o.seed !== undefined ? { seed: o.seed } : {}), clock: o.clock ?? "realtime",
+    });
+    return removingFlashOnClose(board, flashDir);
+  } catch (err) {
+    fs.rmSync(flashDir, { recursive: true, force: true });
+    throw err;
+  }
 }

@@ -3,12 +3,13 @@ import { runLive } from "../live-run.ts";
 import { examples, globalOptions, positiveNumber } from "../options.ts";
 import { action } from "../run.ts";
 
-export const DEMO_SCENARIO = "rackpull:kg=200";
+/** A 200 kg rack pull: 5 s of empty pins (tare), the bar set down and weighed, pulled, held 2 s, set down. */
+export const DEMO_SCENARIO = "rackpull:kg=200,emptyS=5,restS=3,holdS=2,afterS=6";
 
 export function register(program: Command): void {
   const cmd = program
     .command("demo")
-    .description(`the README demo: an emulated board in real time with a rack pull (${DEMO_SCENARIO}) on a pseudo-terminal, shown live until the lift is detected; with --port it drives a real board the same way`)
+    .description("the README demo: an emulated board in real time on a pseudo-terminal, a 200 kg rack pull shown live until the lift is detected (≈15 s); with --port it drives a real board the same way")
     .option("--seconds <n>", "stop after n seconds at the latest (default 60)", positiveNumber("--seconds"), 60)
     .option("--scenario <spec>", "emulated board only: another scenario", DEMO_SCENARIO)
     .option("--plain", "plain lines even on a terminal")

@@ -1,18 +1,37 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { Command } from "commander";
-import { runEmulate } from "../emulated.ts";
+import { emulatorAnnounceFiles } from "../../transport/discover.ts";
+import { startEmulatorCommand } from "../emulated.ts";
 import { examples } from "../options.ts";
-import { action } from "../run.ts";
+import { action, untilStopped } from "../run.ts";
 
 export function register(program: Command): void {
   const cmd = program
     .command("emulate")
-    .description("run an emulated board (the real firmware in a Lua VM, load-cell physics) on a pseudo-terminal; prints its path and runs until Ctrl-C")
+    .description("run an emulated board (the real firmware in a Lua VM, load-cell physics) on a pseudo-terminal; prints its path and runs until Ctrl-C (`rackcell ports` finds it too)")
     .option("--board <name>", "board definition from boards/ (default nodemcu-v3-2pin)")
     .option("--scenario <spec>", "what happens on the pins: a name (empty, rackpull:kg=200, …) or a CSV file")
     .option("--fast", "run faster than real time")
     .option("--seed <n>", "noise seed, for a repeatable run", (t) => Number(t))
     .action(action(async (o: { board?: string; scenario?: string; fast?: boolean; seed?: number }) => {
-      await runEmulate({ board: o.board, scenario: o.scenario, fast: o.fast ?? false, seed: o.seed });
+      const board = await startEmulatorCommand({ board: o.board, scenario: o.scenario, clock: o.fast ? "fast" : "realtime", seed: o.seed });
+      // Announce the pty so `rackcell ports` (another process) can find it.
+      const announce = emulatorAnnounceFiles()[0];
+      try {
+        fs.mkdirSync(path.dirname(announce), { recursive: true });
+        fs.writeFileSync(announce, `${JSON.stringify({ path: board.path, pid: process.pid, board: o.board ?? "nodemcu-v3-2pin", scenario: o.scenario ?? "empty" })}\n`);
+      } catch {
+        /* discovery is a convenience */
+      }
+      process.stderr.write(`in another terminal: rackcell --port ${board.path} live   (Ctrl-C here stops the board)\n`);
+      await untilStopped({});
+      try {
+        if (JSON.parse(fs.readFileSync(announce, "utf8")).pid === process.pid) fs.rmSync(announce, { force: true });
+      } catch {
+        /* already gone */
+      }
+      await board.close();
     }));
   examples(cmd, [
     "rackcell emulate                               # then in another terminal: rackcell --port <printed path> live",

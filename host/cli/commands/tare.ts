@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .option("--samples <n>", "readings to average per channel (8..1024, board default 64)", positiveNumber("--samples"))
     .action(action(async (o: { samples?: number }, c: Command) => {
       const g = globalOptions(c);
-      const board = await connectBoard(g);
+      const board = await connectBoard(g, { tare: false });
       try {
         process.stderr.write("taring: keep the pins empty and still…\n");
         const r = await board.session.tare(o.samples);
