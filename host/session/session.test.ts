@@ -148,12 +148,12 @@ describe("Session", () => {
     s.onEvent((e) => events.push(e.type));
     src.feed(frame(500, 10, 10));
     src.feed(frame(501, 10, 10));
-    src.feed(encodeRecord("B", ["fw", "rackcell", "boot", "7"]));
+    src.feed(`> ${encodeRecord("B", ["fw", "rackcell", "boot", "7"])}`); // glued to the Lua prompt, as after a reset
     src.feed(frame(0, 10, 10));
     src.feed(encodeRecord("H", ["seq", "1", "ms", "1000"]));
     src.feed(encodeRecord("E", ["id", "4", "boot", "7", "kind", "rackpull", "peak", "2000.5", "ttp", "850", "weighed", "1961.3", "liftoff", ""]));
     src.feed(encodeFields("M", ["uncalibrated channel 1"]));
-    expect(s.counts).toMatchObject({ good: 3, missing: 0, resets: 1 });
+    expect(s.counts).toMatchObject({ good: 3, missing: 0, resets: 1, corrupt: 0 });
     expect(s.live.lastLift).toMatchObject({ source: "board", kind: "rack pull", peakForceN: 2000.5, timeToPeakMs: 850, weighedLoadN: 1961.3 });
     expect(s.live.notices).toEqual(["uncalibrated channel 1"]);
     await new Promise((r) => setTimeout(r, 20));

@@ -184,6 +184,15 @@ export class Session {
     }
     if (status === LINE_CORRUPT || status === LINE_MALFORMED) {
       if (line.length === 0 || (line.length === 1 && line.charCodeAt(0) === 13)) return; // blank line: nothing lost
+      // NodeMCU prints its "> " prompt before the application takes the UART: the boot record
+      // then arrives glued to it. Not corruption: read the line after the prompt.
+      if (status === LINE_CORRUPT && line.charCodeAt(0) === 62 /* > */) {
+        const rest = line.replace(/^(?:>>? )+/, "");
+        if (rest.length < line.length && rest.length > 0) {
+          this.handleLine(rest);
+          return;
+        }
+      }
       this.counts.corrupt++;
       if (this.lastCorrupt.length >= 5) this.lastCorrupt.shift();
       this.lastCorrupt.push(line);

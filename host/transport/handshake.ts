@@ -67,8 +67,18 @@ export function handshake(link: LineLink, options: HandshakeOptions = {}): Promi
       if (err) reject(err);
       else resolve(result!);
     };
-    const unsubscribe = link.onLine((line) => {
-      const opened = openLine(line);
+    const unsubscribe = link.onLine((raw) => {
+      let opened = openLine(raw);
+      let line = raw;
+      if (opened.error !== "" && /^(?:>>? )+\S/.test(raw)) {
+        // A record glued to the Lua prompt (the app prints it right after "> " at boot).
+        const rest = raw.replace(/^(?:>>? )+/, "");
+        const again = openLine(rest);
+        if (again.error === "" && again.body.charCodeAt(0) !== 67) {
+          opened = again;
+          line = rest;
+        }
+      }
       if (opened.error !== "") {
         const text = line.replace(/\r$/, "");
         if (/^[\x20-\x7e\t]{4,}$/.test(text) && !/^>+ C,/.test(text) && seen.sample.length < 3 && !seen.sample.includes(text.slice(0, 80))) seen.sample.push(text.slice(0, 80));
