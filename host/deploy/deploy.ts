@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { encodeCommand } from "../../shared/protocol/messages.ts";
 import { openLine, splitFields } from "../../shared/protocol/frame.ts";
 import { encodeFile, SEQ_ALPHABET } from "./blocks.ts";
-import { HELPER_LINES, PROBE_LINE, PROBED_MODULES, TEMP_PREFIX, adler32, missingModuleAdvice } from "./lua-helper.ts";
+import { CLEANUP_LINE, HELPER_CHECK_LINE, HELPER_LINES, PROBE_LINE, PROBED_MODULES, TEMP_PREFIX, adler32, hashLine, missingModuleAdvice, swapLines } from "./lua-helper.ts";
 import { DeployError, PromptSession, type RawPort } from "./prompt.ts";
 
 export interface ManifestFile { name: string; bytes: number; sha256: string }
@@ -118,7 +118,7 @@ export async function sendHelper(s: PromptSession): Promise<void> {
     const out = await s.line(l);
     if (/Lua error|stdin:\d+:|not enough memory/.test(out)) throw new DeployError(`the board rejected the upload helper: ${out.trim().slice(-200)}`, "TRANSFER");
   }
-  const m = await s.call(`print("_OK",_m~=nil and _d~=nil and _r~=nil and _x~=nil and _h~=nil and _sw~=nil)`, /_OK\t(true|false)\r?\n/);
+  const m = await s.call(HELPER_CHECK_LINE, /_OK\t(true|false)\r?\n/);
   if (m[1] !== "true") throw new DeployError("the upload helper did not define all its functions on the board", "TRANSFER");
 }
 
@@ -150,7 +150,8 @@ export async function uploadBlocks(s: PromptSession, tempName: string, blocks: B
 }
 
 export async function boardHash(s: PromptSession, name: string, algo: "sha256" | "adler32" = "sha256"): Promise<{ algo: string; value: string }> {
-  const m = await s.call(`_h("${name}"${algo === "adler32" ? ",1" : ""})`, /_H (sha256|adler32|none) ?([0-9a-f]*)\r?\n/, 15000);
+  const m = await s.call(hashLine(name, algo), /_H (sha256|adler32|none) ?([0-9a-f]*)\r?\n|Lua error[^\n]*\n/, 15000);
+  if (!m[1]) return { algo: "none", value: m[0].trim() };
   return { algo: m[1], value: m[2] };
 }
 
@@ -241,18 +242,11 @@ export async function deploy(port: RawPort, opts: DeployOptions, boardUsesHx711M
     }
     const uploadSeconds = (Date.now() - t0) / 1000;
     // swap in, as few prompt lines as possible
-    let batch: string[] = [];
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const m = await s.call(`_sw(${batch.map((n) => `"${n}"`).join(",")})`, /_SW(OK|ERR [^\n]*)\r?\n/);
+    for (const l of swapLines(swapped)) {
+      const m = await s.call(l, /_SW(OK|ERR [^\n]*)\r?\n/);
       if (m[1] !== "OK") throw new DeployError(`renaming failed: ${m[0].trim()}`, "VERIFY");
-      batch = [];
-    };
-    for (const n of swapped) {
-      if (`_sw(${[...batch, n].map((x) => `"${x}"`).join(",")})`.length > 230) await flush();
-      batch.push(n);
     }
-    await flush();
+    await s.line(CLEANUP_LINE);
     let boot: Record<string, string> | undefined;
     if (opts.reboot ?? true) {
       s.clear();

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { encodeFile } from "./blocks.ts";
-import { HELPER_LINES, adler32 } from "./lua-helper.ts";
+import { CLEANUP_LINE, HELPER_LINES, adler32, hashLine, swapLines } from "./lua-helper.ts";
 
 /** Runs the helper in real Lua 5.1 with stand-ins for file and uart; blocks are fed to the uart.on callback. */
 function runHelper(data: Buffer, blockSize: number, compress: boolean, extra = ""): { out: string; file: Buffer } {
@@ -26,7 +26,9 @@ assert(loadstring(src))()
 _r("_up_x.lua", ${enc.blocks.length}, ${blockSize})
 ${enc.blocks.map((b) => `cb(${luaStr(b)})`).join("\n")}
 ${extra}
-_h("_up_x.lua")
+${hashLine("_up_x.lua", "adler32")}
+${CLEANUP_LINE}
+assert(_d == nil and W == nil)
 io.write(table.concat(out))
 io.write("FILE:" .. (files["x.lua"] or files["_up_x.lua"] or ""))
 `;
@@ -53,11 +55,14 @@ describe("Lua upload helper (real Lua 5.1, stand-in file/uart)", () => {
     }
   }
   it("swap renames over the old file", () => {
-    const { out, file } = runHelper(lua, 240, true, `files["x.lua"] = "old" _sw("x.lua")`);
+    const { out, file } = runHelper(lua, 240, true, `files["x.lua"] = "old" ${swapLines(["x.lua"])[0]}`);
     expect(out).toContain("_SWOK");
     expect(file.equals(lua)).toBe(true);
   });
-  it("every helper line fits the prompt's line buffer", () => {
-    for (const l of HELPER_LINES) expect(l.length).toBeLessThan(250);
+  it("every helper, hash and swap line fits the prompt's line buffer", () => {
+    const names = Array.from({ length: 30 }, (_, i) => `module_number_${i}.lua`);
+    const lines = [...HELPER_LINES, hashLine("_up_a_rather_long_module_nm.lua", "sha256"), hashLine("_up_a_rather_long_module_nm.lua", "adler32"), ...swapLines(names)];
+    for (const l of lines) expect(l.length).toBeLessThan(250);
+    expect(swapLines(names).join(" ")).toContain("module_number_29.lua");
   });
 });

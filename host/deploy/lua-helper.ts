@@ -1,17 +1,19 @@
 /**
  * The Lua the deploy sends to the bare NodeMCU prompt before uploading: each entry is one input
- * line, well under the prompt's 256-byte line limit (a longer line is dropped silently).
+ * line, well under the prompt's 256-byte line limit (a longer line is dropped silently). Only
+ * the receiver stays defined during the upload (four small functions, a few KB of heap); the
+ * checks and the swap are single self-contained lines, and CLEANUP_LINE frees it all.
  *   _d(s)          decodes one block payload (blocks.ts format), writes it to the open file _f,
  *                  keeps the last 2048 bytes in W for matches into earlier output
  *   _r(n, nb, B)   opens n for writing and takes the UART away from the interpreter
  *                  (uart.on("data", B, fn, 0)): every B-byte block is acknowledged with its seq
  *                  byte at once, then decoded; after nb blocks the file is closed, the UART is
  *                  handed back and "_RXOK <bytes>" printed. Any error: "_RXERR <why>", UART back.
- *   _h(n[, a])     prints "_H sha256 <hex>" (crypto.fhash) or, without crypto or with a given,
- *                  reads the file back and prints "_H adler32 <decimal>"
- *   _sw(...)       for each name: remove the old file, rename _up_<name> over it; "_SWOK"
- * The helper uses only file, uart and string/math of Lua 5.1 (no bit, no encoder needed: the
- * blocks are binary, since the interpreter does not see them).
+ *   hashLine       prints "_H sha256 <hex>" (crypto.fhash) or reads the file back on the board
+ *                  and prints "_H adler32 <decimal>"
+ *   swapLine       for each name: remove the old file, rename _up_<name> over it; "_SWOK"
+ * The receiver uses only file, uart and string/math of Lua 5.1 (no bit, no encoder: the blocks
+ * are binary, since the interpreter does not see them).
  */
 export const TEMP_PREFIX = "_up_";
 
@@ -22,11 +24,34 @@ export const HELPER_LINES: string[] = [
   `function _x(e) uart.on("data") if _f then _f:close() end _f=nil W=nil print("_RXERR "..tostring(e)) end`,
   `function _r(n,nb,B) _f=file.open(n,"w") if not _f then return _x("cannot open "..n) end _c,_n,W=0,nb,"" uart.on("data",B,function(d) uart.write(0,d:sub(1,1))`,
   ` local ok,e=pcall(_d,d:sub(3,2+d:byte(2))) if not ok then return _x(e) end _n=_n-1 if _n==0 then _f:close() _f=nil W=nil uart.on("data") print("_RXOK ".._c) end end,0) end`,
-  `function _hx(h) return (h:gsub(".",function(c) return string.format("%02x",c:byte()) end)) end`,
-  `function _h(n,a) if crypto and crypto.fhash and not a then return print("_H sha256 ".._hx(crypto.fhash("sha256",n))) end local f=file.open(n,"r") if not f then return print("_H none") end`,
-  ` local a,b=1,0 while true do local s=f:read(256) if not s then break end for i=1,#s do a=(a+s:byte(i))%65521 b=(b+a)%65521 end end f:close() print("_H adler32 "..(b*65536+a)) end`,
-  `function _sw(...) for _,n in ipairs({...}) do file.remove(n) if not file.rename("${TEMP_PREFIX}"..n,n) then print("_SWERR "..n) end end print("_SWOK") end`,
 ];
+export const HELPER_CHECK_LINE = `print("_OK",_m~=nil and _d~=nil and _r~=nil and _x~=nil)`;
+export const CLEANUP_LINE = `_m,_d,_x,_r,_f,W,_c,_n=nil collectgarbage()`;
+
+/** One line that prints the file's hash: SHA-256 by crypto.fhash, or an on-board read-back Adler-32. */
+export function hashLine(name: string, algo: "sha256" | "adler32"): string {
+  if (algo === "sha256") {
+    return `print("_H sha256 "..(crypto.fhash("sha256","${name}"):gsub(".",function(c) return string.format("%02x",c:byte()) end)))`;
+  }
+  return `local f,a,b=file.open("${name}","r"),1,0 while f do local s=f:read(256) if not s then f:close() break end ` +
+    `for i=1,#s do a=(a+s:byte(i))%65521 b=(b+a)%65521 end end print(f and "_H adler32 "..(b*65536+a) or "_H none")`;
+}
+
+/** Lines that swap the uploaded files in (each under the prompt's limit). */
+export function swapLines(names: string[]): string[] {
+  const out: string[] = [];
+  const line = (ns: string[]) => `for _,n in ipairs({${ns.map((x) => `"${x}"`).join(",")}}) do file.remove(n) if not file.rename("${TEMP_PREFIX}"..n,n) then print("_SWERR "..n) end end print("_SWOK")`;
+  let batch: string[] = [];
+  for (const n of names) {
+    if (batch.length > 0 && line([...batch, n]).length > 240) {
+      out.push(line(batch));
+      batch = [];
+    }
+    batch.push(n);
+  }
+  if (batch.length > 0) out.push(line(batch));
+  return out;
+}
 
 /** Modules probed at the prompt, in order; which ones the rackcell firmware cannot do without. */
 export const PROBED_MODULES = ["uart", "tmr", "node", "file", "gpio", "hx711", "struct", "bit", "crypto", "encoder"] as const;
