@@ -23,6 +23,7 @@ describe("units", () => {
     expect(fromNewtons(4.4482216152605, "lbf")).toBe(1);
     expect(formatForce(1961.33, "kg")).toBe("200.0 kg");
     expect(formatForce(NaN, "N")).toBe("— N");
+    expect(formatForce(-0.02, "N")).toBe("0.0 N");
     expect(() => parseUnit("stone")).toThrow(/use kg, N or lbf/);
   });
 });

@@ -18,7 +18,8 @@ export function fromNewtons(n: number, unit: Unit): number {
 
 /** "204.3 kg", "2003.5 N", "450.4 lbf"; "—" for no reading. */
 export function formatForce(n: number, unit: Unit, width = 0): string {
-  const text = Number.isFinite(n) ? `${fromNewtons(n, unit).toFixed(1)} ${unit}` : `— ${unit}`;
+  const v = fromNewtons(n, unit);
+  const text = Number.isFinite(v) ? `${(Math.abs(v) < 0.05 ? 0 : v).toFixed(1)} ${unit}` : `— ${unit}`;
   return width > 0 ? text.padStart(width) : text;
 }
 

@@ -173,6 +173,7 @@ describe("Session", () => {
     expect(s.counts.calibrationMismatches).toBe(0);
     expect((await p).ok).toBe(true);
     expect(s.live.forceN[0]).toBe(0);
+    expect(s.live.peakTotalN).toBeCloseTo(0); // the peak restarted with the new zero
   });
 
   it("asks for the lifts it missed after a reconnect, and ignores lifts it already has", async () => {

@@ -145,6 +145,7 @@ export class Session {
       timeoutMs: 30000, ...options,
       onOk: (fields) => {
         this.info = withZeros(this.info, fields);
+        this.resetPeak(); // a peak measured against the old zero means nothing now
         this.emit({ type: "info", info: this.info });
         options.onOk?.(fields);
       },
