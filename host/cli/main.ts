@@ -50,5 +50,6 @@ const isMain = process.argv[1] !== undefined && /(?:rackcell(?:\.mjs)?|main\.ts)
 if (isMain) {
   await buildProgram().parseAsync(process.argv);
   // Serial ports and timers can hold the loop open after a command finished: exit when done.
+  // So a command's action must resolve only when the command is over (await Ctrl-C if it serves).
   process.exit(process.exitCode ?? 0);
 }
