@@ -13,6 +13,7 @@ import { register as registerVerify } from "./commands/verify.ts";
 import { register as registerDeploy } from "./commands/deploy.ts";
 import { register as registerReport } from "./commands/report.ts";
 import { register as registerWeb } from "./commands/web.ts";
+import { register as registerLifter } from "../record/cli.ts";
 
 /**
  * `rackcell`: the laptop tool. Each command is one module in ./commands exporting
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerDeploy(program);
   registerReport(program);
   registerWeb(program);
+  registerLifter(program);
   return program;
 }
 
