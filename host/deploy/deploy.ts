@@ -117,6 +117,8 @@ export async function sendHelper(s: PromptSession): Promise<void> {
   for (const l of HELPER_LINES) {
     const out = await s.line(l);
     if (/Lua error|stdin:\d+:|not enough memory/.test(out)) throw new DeployError(`the board rejected the upload helper: ${out.trim().slice(-200)}`, "TRANSFER");
+    // compiling a line leaves garbage; collect it while the prompt is idle rather than in a callback
+    if (!l.startsWith("function") || l.endsWith(" end")) await s.line("collectgarbage()");
   }
   const m = await s.call(HELPER_CHECK_LINE, /_OK\t(true|false)\r?\n/);
   if (m[1] !== "true") throw new DeployError("the upload helper did not define all its functions on the board", "TRANSFER");
@@ -124,7 +126,7 @@ export async function sendHelper(s: PromptSession): Promise<void> {
 
 /** Streams one file's blocks with `window` in flight; resolves with the board's byte count. */
 export async function uploadBlocks(s: PromptSession, tempName: string, blocks: Buffer[], blockSize: number, window: number, ackTimeoutMs: number, onBlock: (i: number) => void): Promise<number> {
-  await s.line(`_r("${tempName}",${blocks.length},${blockSize})`);
+  await s.line(`collectgarbage() _r("${tempName}",${blocks.length},${blockSize})`);
   let sent = 0;
   const abort = /_RXERR[^\n]*\n/;
   const sendNext = async () => {
