@@ -4,7 +4,7 @@ import { loadBoard, type BoardDefinition } from "../../build/boards.ts";
 import { connectBoard } from "../board.ts";
 import { examples, globalOptions } from "../options.ts";
 import { parsePlates, CALIBRATED_PLATES, type PlateSpec } from "../../calibrate/plates.ts";
-import { parsePoints, type PlannedPoint } from "../../calibrate/plan.ts";
+import { parsePoints, validatePlan, type PlannedPoint } from "../../calibrate/plan.ts";
 import { describeRun, runCalibration, type PlaceFn } from "../../calibrate/run.ts";
 import { announceOnly, askPerson, emulatorPlace } from "../../calibrate/place.ts";
 import { Store } from "../../store/store.ts";
@@ -67,6 +67,16 @@ export function register(program: Command): void {
         log(`calibrate: ${plates.error}`);
         process.exitCode = 2;
         return;
+      }
+      // refuse a nonsense plan before touching the board, when we know which board it is
+      const knownBoard = flags.board ?? (g.port ? undefined : "nodemcu-v3-2pin");
+      if (knownBoard) {
+        const early = validatePlan(loadBoard(knownBoard), points.points, plates as PlateSpec);
+        if (!early.ok) {
+          log(`calibrate refused:\n${early.reasons.map((r) => `  - ${r}`).join("\n")}`);
+          process.exitCode = 2;
+          return;
+        }
       }
       const bc = await connectBoard(g, { scenario: "empty", emulatorBoard: flags.board, log });
       try {
