@@ -48,7 +48,8 @@ export interface BoardStats {
 export interface EmulatedBoard {
   readonly path: string | undefined;
   write(data: string | Buffer): void;
-  onData(listener: (chunk: Buffer) => void): () => void;
+  /** `tUs` (extra, optional): virtual time at which the chunk's last byte completed on the wire. */
+  onData(listener: (chunk: Buffer, tUs?: number) => void): () => void;
   advance(ms: number): Promise<void>;
   runUntil(predicate: (receivedText: string) => boolean, maxMs: number): Promise<boolean>;
   nowUs(): number;
@@ -102,7 +103,7 @@ function rng(seed: number): () => number {
 
 class Board implements EmulatedBoard {
   path: string | undefined;
-  private listeners = new Set<(c: Buffer) => void>();
+  private listeners = new Set<(c: Buffer, tUs?: number) => void>();
   private txQueue: TxChunk[] = [];
   private txOffset = 0;
   private released = 0;
@@ -143,22 +144,26 @@ class Board implements EmulatedBoard {
 
   /** Hands every byte completed by virtual time `upTo` to the host side. */
   private release(upTo: number): void {
-    const out: number[] = [];
     while (this.txQueue.length > 0) {
       const c = this.txQueue[0];
       let n = 0;
       while (this.txOffset + n < c.data.length && c.t0 + (this.txOffset + n) * c.byteUs <= upTo + 1e-6) n++;
-      for (let i = 0; i < n; i++) out.push(c.data[this.txOffset + i]);
+      if (n > 0) {
+        const tLast = c.t0 + (this.txOffset + n - 1) * c.byteUs;
+        this.deliver(c.data.subarray(this.txOffset, this.txOffset + n), tLast);
+      }
       this.txOffset += n;
       if (this.txOffset < c.data.length) break;
       this.txQueue.shift();
       this.txOffset = 0;
     }
     this.released = Math.max(this.released, upTo);
-    if (out.length === 0) return;
-    const bytes = this.applyLinkFaults(Buffer.from(out));
+  }
+
+  private deliver(raw: Buffer, tUs: number): void {
+    const bytes = this.applyLinkFaults(Buffer.from(raw));
     if (bytes.length === 0) return;
-    for (const l of this.listeners) l(bytes);
+    for (const l of this.listeners) l(bytes, tUs);
     const p = this.pty?.write(bytes);
     if (p) this.backpressure = p;
   }
@@ -200,7 +205,7 @@ class Board implements EmulatedBoard {
     this.lua.rx(buf);
   }
 
-  onData(listener: (chunk: Buffer) => void): () => void {
+  onData(listener: (chunk: Buffer, tUs?: number) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

@@ -24,6 +24,7 @@ async function start(opts: Parameters<typeof startEmulatedBoard>[0]): Promise<Em
 /** A tiny line-oriented client over a SerialPort: send a command, wait for text. */
 class PortClient {
   text = "";
+  all = "";
   constructor(readonly port: SerialPort) {
     port.on("data", (d: Buffer) => { this.text += d.toString("latin1"); });
   }
@@ -38,6 +39,7 @@ class PortClient {
   }
   /** Sends one line and returns what came back up to the next prompt (NodeMCU-Tool style). */
   async command(line: string, ms = 5000): Promise<string> {
+    this.all += this.text;
     this.text = "";
     await new Promise<void>((res, rej) => this.port.write(`${line}\r\n`, (e) => (e ? rej(e) : res())));
     const m = await this.waitFor(/\n> $/, ms);
@@ -77,11 +79,12 @@ describe("emulated board over a pseudo-terminal", () => {
       const prefix = '__f:write(encoder.fromBase64("';
       const suffix = '"))';
       const per = Math.floor((230 - prefix.length - suffix.length) / 4) * 4;
+      const transcript = () => c.all + c.text;
       for (let i = 0; i < b64.length; i += per) {
         const line = `${prefix}${b64.slice(i, i + per)}${suffix}`;
         expect(line.length).toBeLessThanOrEqual(230);
         const reply = await c.command(line);
-        expect(reply).not.toMatch(/Lua error/);
+        expect(reply, transcript()).not.toMatch(/Lua error/);
       }
       await c.command("__f:close() __f=nil");
       const back = await c.command('=encoder.toBase64(file.getcontents("up.bin"))');

@@ -31,6 +31,15 @@ const BOOT_US = 100_000;
 /** The default error handler restarts 2 s after printing (node.c, DELAY2SEC). */
 const ERROR_RESTART_US = 2_000_000;
 
+/**
+ * Lua's string table doubles (and halves) with the number of live strings; on a 64-bit host one
+ * doubling is 32+ KB, as much as the firmware's whole heap. Holding a pool of strings keeps the
+ * table at one size (between a quarter full and full), so the emulator's own footprint stays
+ * flat and "what the firmware holds" (count − baseline) means what it says.
+ */
+const STRING_POOL = 7000;
+const stringPool: string[] = [];
+
 const stats = { resets: 0, powerCuts: 0, extResets: 0, cellFaults: 0, callbackErrors: 0, bootCount: 0 };
 let cfg: BoardConfig;
 
@@ -161,6 +170,7 @@ export function startBoard(config: BoardConfig): void {
       error("emu: power lost", 0);
     }
   };
+  for (let i = 0; i < STRING_POOL; i++) stringPool.push(`emu:pool:${i}`);
   K.powered = true;
   schedule(BOOT_US, PRIO_HIGH, boot, REASON.POWER_ON);
 }

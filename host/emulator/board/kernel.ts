@@ -61,8 +61,13 @@ export const hooks = {
 
 const ABORT_TEXT: Record<string, string> = { wdt: "emu: soft watchdog", oom: "not enough memory", power: "emu: power lost" };
 
-// ---- event queue: a binary heap keyed (t, priority, sequence) --------------------------------
-const q: Ev[] = [];
+// ---- event queues: binary heaps keyed (t, priority, sequence) -------------------------------
+// Interrupts and tasks are kept apart: an interrupt that fell due while a callback held the CPU
+// really ran during it (interrupts pre-empt Lua), so once the callback ends every such interrupt
+// runs before any task, even a task posted earlier.
+type Heap = Ev[];
+const isrQ: Heap = [];
+const taskQ: Heap = [];
 let seq = 0;
 
 function less(a: Ev, b: Ev): boolean {
@@ -71,9 +76,7 @@ function less(a: Ev, b: Ev): boolean {
   return a.s < b.s;
 }
 
-export function schedule(t: number, p: number, fn: (this: void, arg: unknown, t: number) => void, arg?: unknown, gen = K.gen): void {
-  seq += 1;
-  const ev: Ev = { t, p, s: seq, gen, fn, arg };
+function push(q: Heap, ev: Ev): void {
   q.push(ev);
   let i = q.length - 1;
   while (i > 0) {
@@ -86,12 +89,7 @@ export function schedule(t: number, p: number, fn: (this: void, arg: unknown, t:
   }
 }
 
-/** A task posted now (NodeMCU's task queue, three priorities). */
-export function post(p: number, fn: (this: void, arg: unknown, t: number) => void, arg?: unknown): void {
-  schedule(K.now, p, fn, arg);
-}
-
-function pop(): Ev | undefined {
+function pop(q: Heap): Ev | undefined {
   const n = q.length;
   if (n === 0) return undefined;
   const top = q[0];
@@ -117,24 +115,38 @@ function pop(): Ev | undefined {
   return top;
 }
 
+export function schedule(t: number, p: number, fn: (this: void, arg: unknown, t: number) => void, arg?: unknown, gen = K.gen): void {
+  seq += 1;
+  push(p === PRIO_ISR ? isrQ : taskQ, { t, p, s: seq, gen, fn, arg });
+}
+
+/** A task posted now (NodeMCU's task queue, three priorities). */
+export function post(p: number, fn: (this: void, arg: unknown, t: number) => void, arg?: unknown): void {
+  schedule(K.now, p, fn, arg);
+}
+
 /** Drops every event of the current boot (a reset): the wire's events (gen -1) stay. */
 export function newGeneration(): void {
   K.gen += 1;
-  const keep = q.filter((e) => e.gen === -1);
-  q.length = 0;
-  for (const e of keep) schedule(e.t, e.p, e.fn, e.arg, -1);
-}
-
-export function nextEventTime(): number | undefined {
-  return q.length > 0 ? q[0].t : undefined;
+  for (const q of [isrQ, taskQ]) {
+    const keep = q.filter((e) => e.gen === -1);
+    q.length = 0;
+    for (const e of keep) push(q, e);
+  }
 }
 
 /** Runs every event due up to `target`; virtual time ends at max(target, where a callback overran to). */
 export function runUntil(target: number): void {
   for (;;) {
-    const top = q[0];
-    if (top === undefined || top.t > target) break;
-    pop();
+    let i: Ev | undefined = isrQ[0];
+    let tk: Ev | undefined = taskQ[0];
+    if (i !== undefined && i.t > target) i = undefined;
+    if (tk !== undefined && tk.t > target) tk = undefined;
+    let q: Heap;
+    if (i !== undefined && (i.t <= K.now || tk === undefined || !less(tk, i))) q = isrQ;
+    else if (tk !== undefined) q = taskQ;
+    else break;
+    const top = pop(q) as Ev;
     if (top.gen !== -1 && top.gen !== K.gen) continue;
     if (top.t > K.now) K.now = top.t;
     top.fn(top.arg, top.t);
@@ -304,7 +316,7 @@ return function(impl, costUs)
     K.now = K.now + costUs
     return leave(impl(...))
   end
-end`);
+end`, "=emu_kernel_wrappers"); // the name marks these frames as the emulator's (inFirmware, tracebacks)
 const makeWrapper = (wrapperChunk as unknown as (this: void, k: typeof K) => (this: void, impl: unknown, costUs: number) => unknown)(K);
 
 const packn = (K as unknown as { packn: (this: void, ...a: unknown[]) => unknown }).packn;

@@ -44,7 +44,7 @@ function serve(): void {
   }
 }
 
-const [ok, err] = pcall(serve);
+const [ok, err] = xpcall(serve, (e: unknown) => debug.traceback(tostring(e), 2));
 if (!ok) {
   log(`emulator crashed: ${tostring(err)}`);
   flush();

@@ -5,8 +5,8 @@
  * samples, raw uint32 system time of the last sample as a signed 32-bit integer — negative after
  * 2^31 µs — , samples dropped while Lua still held the other buffer); stop().
  */
-import { K, PRIO_ISR, PRIO_MED, api, apiError, busyUntil, feedWatchdog, post, runFirmware, schedule } from "../kernel.ts";
-import { CH } from "../chips.ts";
+import { K, PRIO_ISR, PRIO_MED, api, apiError, busyUntil, cost, feedWatchdog, post, runFirmware, schedule } from "../kernel.ts";
+import { CH, type Hx711Chip } from "../chips.ts";
 import { writePin } from "./gpio.ts";
 
 const MAX_WAIT_US = 1_000_000;
@@ -50,6 +50,33 @@ function asInt32(u: number): number {
   return u >= 2147483648 ? u - 4294967296 : u;
 }
 
+/** Edge spacing of read_sample(): GPIO register writes at C speed. */
+const EDGE_US = 0.2;
+
+/**
+ * read_sample() of hx711.c, edge by edge at C speed: 24 pulses reading DOUT after each rising
+ * edge (sign-extending the first bit), then 1 + mode pulses selecting the next gain. Done with
+ * the chip's own edges (not a shortcut), so a chip left mid-read resynchronises as on hardware.
+ */
+function readSample(chip: Hx711Chip, t: number, mode: number): number {
+  let data = 0;
+  let tt = t;
+  for (let i = 0; i < 24; i++) {
+    chip.clock(1, tt);
+    tt += EDGE_US;
+    chip.clock(0, tt);
+    tt += EDGE_US;
+    data = data * 2 + chip.dout(tt);
+  }
+  for (let i = 0; i <= mode; i++) {
+    chip.clock(1, tt);
+    tt += EDGE_US;
+    chip.clock(0, tt);
+    tt += EDGE_US;
+  }
+  return data >= 8388608 ? data - 16777216 : data;
+}
+
 function pack3(v: number): string {
   const u = v < 0 ? v + 16777216 : v;
   return string.char(u % 256, Math.floor(u / 256) % 256, Math.floor(u / 65536) % 256);
@@ -70,7 +97,7 @@ function isr(this: void, arg: unknown, t: number): void {
   const ch = channelOf();
   const chip = CH.chips[ch];
   if (chip.dout(t) !== 0) { armIsr(c, t + 1); return; }
-  const data = chip.readWord(t, c.mode);
+  const data = readSample(chip, t, c.mode);
   H.samples += 1;
   let store = true;
   if (c.dropping) {
@@ -138,6 +165,10 @@ export function createHx711Module(): Record<string, unknown> {
         active: 0, freed: 1, dropping: false, nobuffer: 0, token: H.token,
       };
       H.control = c;
+      // Before it wakes the chip, hx711_start() allocates its buffers (NodeMCU's default EGC mode
+      // collects on allocation), takes a registry ref and sets up the GPIO interrupt: ~100 µs, so
+      // PD_SCK, high since init(), has powered the chip down and the wake-up is a clean reset.
+      cost(100);
       writePin(H.clk, 0); // wake the chip
       armIsr(c, K.now);
     }, 20),
@@ -161,8 +192,8 @@ export function createHx711Module(): Record<string, unknown> {
           }
           busyUntil(t);
         }
-        data = chip.readWord(K.now, m as 0 | 1 | 2);
-        busyUntil(K.now + 30); // 25-27 pulses at C speed
+        data = readSample(chip, K.now, m);
+        busyUntil(K.now + (25 + m) * 2 * EDGE_US);
       }
       writePin(H.clk, 1); // sleep (this also resets the gain to A/128)
       return data;

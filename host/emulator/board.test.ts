@@ -1,0 +1,271 @@
+import { afterEach, describe, expect, it } from "vitest";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulatedBoard, type EmulatedBoard, type EmulatorOptions } from "./index.ts";
+
+/**
+ * The board's behaviour under firmware: callbacks that fail, hang or eat the heap, the HX711
+ * module and bit-banged reads wired to the physics, the flash's limits and power cuts, and
+ * determinism. Each test boots a bare board whose flash holds only the init.lua it needs.
+ */
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+interface Log { text: string; chunks: { t: number; s: string }[] }
+
+async function boot(init: string | undefined, opts: EmulatorOptions = {}): Promise<{ b: EmulatedBoard; log: Log; dir: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-board-test-"));
+  cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  if (init !== undefined) fs.writeFileSync(path.join(dir, "init.lua"), init);
+  const b = await startEmulatedBoard({ flashDir: dir, install: "none", ...opts });
+  cleanup.push(() => b.close());
+  const log: Log = { text: "", chunks: [] };
+  b.onData((d, tUs) => {
+    const s = d.toString("latin1");
+    log.text += s;
+    log.chunks.push({ t: tUs ?? b.nowUs(), s });
+  });
+  return { b, log, dir };
+}
+
+/** Virtual time (µs) at which the n-th occurrence (0-based) of `needle` was delivered. */
+function timeOf(log: Log, needle: string, n = 0): number {
+  let idx = -1;
+  for (let i = 0; i <= n; i++) {
+    idx = log.text.indexOf(needle, idx + 1);
+    if (idx < 0) throw new Error(`"${needle}" #${n} not in ${JSON.stringify(log.text.slice(-500))}`);
+  }
+  let pos = 0;
+  for (const c of log.chunks) {
+    pos += c.s.length;
+    if (pos > idx) return c.t;
+  }
+  throw new Error("unreachable");
+}
+
+function count(text: string, needle: string): number {
+  return text.split(needle).length - 1;
+}
+
+/** Complete "BOOT\t<reason>\n" lines printed by the init.lua below. */
+function boots(text: string): number {
+  return [...text.matchAll(/BOOT\t\d+\n/g)].length;
+}
+
+async function promptOf(b: EmulatedBoard, log: Log) {
+  expect(await b.runUntil(() => log.text.includes("\n> "), 3000)).toBe(true);
+  return async (line: string): Promise<string> => {
+    const from = log.text.length;
+    b.write(`${line}\r\n`);
+    await b.runUntil(() => /\n(>|>>) $/.test(log.text.slice(from)), 5000);
+    return log.text.slice(from);
+  };
+}
+
+const ONLY_ON_POWER_ON = "local _, reason = node.bootreason() print('BOOT', reason) if reason == 0 then";
+
+describe("callbacks that fail", () => {
+  it("an error in a callback prints the error and trace, and the board restarts ≈2 s later", async () => {
+    const { b, log } = await boot(`${ONLY_ON_POWER_ON}
+      tmr.create():alarm(100, tmr.ALARM_SINGLE, function() local x = nil; x.field = 1 end)
+    end`);
+    expect(await b.runUntil(() => boots(log.text) >= 2, 5000)).toBe(true);
+    expect(log.text).toMatch(/init\.lua:\d+: attempt to index local 'x' \(a nil value\)\nstack traceback:\n\tinit\.lua:\d+: in function <init\.lua:\d+>/);
+    const dt = timeOf(log, "BOOT", 1) - timeOf(log, "attempt to index");
+    expect(dt).toBeGreaterThan(1_950_000);
+    expect(dt).toBeLessThan(2_300_000);
+    expect(log.text).toContain("BOOT\t4"); // software restart
+    expect((await b.stats()).callbackErrors).toBe(1);
+  });
+
+  it("node.setonerror replaces the restart", async () => {
+    const { b, log } = await boot(`node.setonerror(function(m) print("HANDLED", (m:gsub("\\n.*", ""))) end)
+      tmr.create():alarm(100, tmr.ALARM_SINGLE, function() error("bad") end)`);
+    await b.advance(3000);
+    expect(log.text).toContain("HANDLED\tinit.lua:2: bad");
+    expect(count(log.text, "NodeMCU 3.0.0.0")).toBe(1);
+  });
+
+  it("the soft watchdog resets the board when a callback holds the CPU (≈3.2 s)", async () => {
+    const { b, log } = await boot(`${ONLY_ON_POWER_ON}
+      tmr.create():alarm(100, tmr.ALARM_SINGLE, function() print("SPIN") local n = 0 while true do n = n + 1 end end)
+    end`);
+    expect(await b.runUntil(() => boots(log.text) >= 2, 10_000)).toBe(true);
+    expect(log.text).toContain("BOOT\t3"); // software watchdog reset
+    const dt = timeOf(log, "BOOT", 1) - timeOf(log, "SPIN");
+    expect(dt).toBeGreaterThan(3_200_000);
+    expect(dt).toBeLessThan(3_600_000);
+    const s = await b.stats();
+    expect(s.watchdogResets).toBe(1);
+    expect(s.maxCallbackInstructions).toBeGreaterThan(3_000_000); // ≈1 µs per VM instruction
+  });
+
+  it("tmr.wdclr() keeps a long callback alive", async () => {
+    const { b, log } = await boot(`tmr.create():alarm(100, tmr.ALARM_SINGLE, function()
+        local t0 = tmr.now() while tmr.now() - t0 < 5000000 do tmr.wdclr() end print("DONE") end)`);
+    await b.advance(6000);
+    expect(log.text).toContain("DONE");
+    expect((await b.stats()).watchdogResets).toBe(0);
+  });
+
+  it("the heap cap: a firmware that keeps memory runs out (E:M, not enough memory) and restarts", async () => {
+    const { b, log } = await boot(`${ONLY_ON_POWER_ON}
+      keep = {}
+      tmr.create():alarm(50, tmr.ALARM_AUTO, function()
+        for i = 1, 50 do keep[#keep + 1] = string.rep("x", 100) .. #keep end
+        print("HEAP", node.heap())
+      end)
+    end`);
+    expect(await b.runUntil(() => boots(log.text) >= 2, 8000)).toBe(true);
+    expect(log.text).toMatch(/E:M \d+\n/);
+    expect(log.text).toContain("not enough memory");
+    const heaps = [...log.text.matchAll(/HEAP\t(-?\d+)/g)].map((m) => Number(m[1]));
+    expect(heaps[0]).toBeGreaterThan(30_000);
+    expect(heaps[0]).toBeLessThan(44_000);
+    expect(heaps[heaps.length - 1]).toBeLessThan(heaps[0]);
+    expect((await b.stats()).oomResets).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("time", () => {
+  it("a long callback delays timers (virtual time follows the VM's instructions)", async () => {
+    const { b, log } = await boot(`
+      local t0
+      tmr.create():alarm(100, tmr.ALARM_SINGLE, function() t0 = tmr.now() for i = 1, 200000 do end end)
+      tmr.create():alarm(110, tmr.ALARM_SINGLE, function() print("LATE", tmr.now() - t0) end)`);
+    await b.advance(1000);
+    const late = Number((log.text.match(/LATE\t(\d+)/) as RegExpMatchArray)[1]);
+    expect(late).toBeGreaterThan(300_000); // 200k iterations ≈ 4 instructions each at 1 µs
+  });
+
+  it("hx711.start's time is the raw 32-bit µs (negative after 2^31), unlike tmr.now()", async () => {
+    const { b, log } = await boot(`
+      tmr.create():alarm(2147300, tmr.ALARM_SINGLE, function()
+        hx711.init(5, 6)
+        hx711.start(0, 8, function(s, t, dropped) print("HX", #s, t, dropped, tmr.now()) end)
+      end)`, { scenario: "weigh" });
+    await b.advance(2_147_000);
+    expect(await b.runUntil((t) => /HX\t24\t-\d+/.test(t), 2000)).toBe(true);
+    const lines = [...log.text.matchAll(/HX\t24\t(-?\d+)\t(\d+)\t(\d+)/g)].map((m) => [Number(m[1]), Number(m[3])]);
+    const pos = lines.filter(([t]) => t > 0);
+    const neg = lines.filter(([t]) => t < 0);
+    expect(pos.length).toBeGreaterThan(0);
+    expect(neg[0][0]).toBeGreaterThan(-(2 ** 31));
+    expect(neg[0][0]).toBeLessThan(-(2 ** 31) + 300_000);
+    // tmr.now() at the same moment is masked to 31 bits: small and positive.
+    expect(neg[0][1]).toBeLessThan(400_000);
+  });
+
+  it("hx711.start counts samples dropped while Lua still held the other buffer", async () => {
+    const { b, log } = await boot(`hx711.init(5, 6)
+      hx711.start(0, 4, function(s, t, dropped) print("HX", #s, dropped) tmr.delay(150000) end)`, { scenario: "weigh" });
+    await b.advance(2000);
+    const dropped = [...log.text.matchAll(/HX\t12\t(\d+)/g)].map((m) => Number(m[1]));
+    expect(dropped.some((d) => d > 0)).toBe(true);
+    expect((await b.stats()).hx711Dropped).toBeGreaterThan(0);
+  });
+});
+
+describe("gpio wired to the HX711 chips", () => {
+  const BITBANG = `
+    function rd()
+      local v = 0
+      for i = 1, 24 do gpio.write(7, 1) gpio.write(7, 0) v = v * 2 + gpio.read(2) end
+      gpio.write(7, 1) gpio.write(7, 0)
+      if v >= 8388608 then v = v - 16777216 end
+      return v
+    end
+    gpio.mode(7, gpio.OUTPUT) gpio.write(7, 0) gpio.mode(2, gpio.INT)`;
+
+  it("gpio.trig on DOUT + bit-banged reads follow the load; the clock-high time stays under 60 µs", async () => {
+    const { b, log } = await boot(`${BITBANG}
+      gpio.trig(2, "down", function(level, when, n) print("BB", rd()) end)`, { scenario: "empty" });
+    await b.advance(1500);
+    const empty = [...log.text.matchAll(/BB\t(-?\d+)/g)].map((m) => Number(m[1]));
+    expect(empty.length).toBeGreaterThan(80); // 80 SPS
+    await b.setScenario("weigh:kg=100,atS=0.5");
+    const from = log.text.length;
+    await b.advance(3000);
+    const loaded = [...log.text.slice(from).matchAll(/BB\t(-?\d+)/g)].map((m) => Number(m[1]));
+    expect(Math.max(...loaded) - Math.max(...empty.slice(-40))).toBeGreaterThan(1000);
+    const s = await b.stats();
+    expect(s.chips[1].timingViolations).toBe(0);
+    expect(s.chips[1].powerDowns).toBe(0);
+  });
+
+  it("a slow bit-bang (clock high > 60 µs) powers the chip down", async () => {
+    const { b } = await boot(`
+      gpio.mode(7, gpio.OUTPUT) gpio.write(7, 0)
+      tmr.create():alarm(200, tmr.ALARM_AUTO, function()
+        for i = 1, 25 do gpio.write(7, 1) tmr.delay(100) gpio.write(7, 0) end
+      end)`);
+    await b.advance(1000);
+    expect((await b.stats()).chips[1].powerDowns).toBeGreaterThan(0);
+  });
+
+  it("the safe-mode pin reads low while the test holds it", async () => {
+    const { b, log } = await boot(`print("SAFE", gpio.read(3))`);
+    await b.holdSafeModePin(true);
+    await b.advance(500);
+    expect(log.text).toContain("SAFE\t0");
+    await b.holdSafeModePin(false);
+    await b.fault({ kind: "reset" });
+    await b.advance(500);
+    expect(log.text).toContain("SAFE\t1");
+  });
+});
+
+describe("file system", () => {
+  it("limits: names over 31 bytes refused, a 5th open file refused, rename onto an existing file fails", async () => {
+    const { b, log } = await boot(undefined);
+    const send = await promptOf(b, log);
+    expect(await send(`=pcall(file.open, "${"n".repeat(32)}", "w")`)).toContain("false\tbad argument #1 to 'open' (filename invalid)");
+    expect(await send(`f0 = file.open("${"n".repeat(31)}", "w") print(f0 ~= nil)`)).toContain("\ntrue\n");
+    await send(`f1 = file.open("a1", "w") f2 = file.open("a2", "w") f3 = file.open("a3", "w")`);
+    expect(await send(`=file.open("a4", "w")`)).toBe(`=file.open("a4", "w")\nnil\n> `); // 4 are open
+    await send(`f0:close() f1:close() f2:close() f3:close()`);
+    expect(await send(`=file.open("a4", "w") ~= nil`)).toContain("\ntrue\n");
+    expect(await send(`=file.rename("a2","a3")`)).toContain("\nfalse\n");
+    expect(await send(`=file.rename("a2","a5")`)).toContain("\ntrue\n");
+    expect(await send(`=file.exists("a2"), file.exists("a5")`)).toContain("\nfalse\ttrue\n");
+  });
+
+  it("a power cut after N file operations leaves the flash as it was at the cut", async () => {
+    const { b, log, dir } = await boot(undefined);
+    const send = await promptOf(b, log);
+    await b.fault({ kind: "powerCut", afterFileWrites: 5 });
+    b.write(`for i = 1, 5 do local f = file.open("p" .. i, "w") f:write("x" .. i) f:close() end print("END")\r\n`);
+    expect(await b.runUntil(() => count(log.text, "NodeMCU 3.0.0.0") >= 2, 3000)).toBe(true);
+    void send;
+    // open p1, write, close, open p2, write = 5 operations: the cut comes before p2 is closed.
+    expect(fs.readFileSync(path.join(dir, "p1"), "utf8")).toBe("x1");
+    expect(fs.readFileSync(path.join(dir, "p2"), "utf8")).toBe("x2");
+    expect(fs.existsSync(path.join(dir, "p3"))).toBe(false);
+    expect(log.text).not.toMatch(/^END$/m);
+    const s = await b.stats();
+    expect(s.injected.powerCuts).toBe(1);
+    expect(s.lastBootReason).toBe(0); // power-on
+  });
+});
+
+describe("determinism", () => {
+  const STREAM = `hx711.init(5, 6)
+    hx711.start(0, 8, function(s, t) local a = struct.unpack("<i3", s) print("S", t, a, node.heap()) end)`;
+
+  it("the same seed gives the same bytes; another seed does not", async () => {
+    const run = async (seed: number) => {
+      const { b, log } = await boot(STREAM, { seed, scenario: "rackpull" });
+      await b.advance(3000);
+      return log.text;
+    };
+    const a = await run(7);
+    const b = await run(7);
+    const c = await run(8);
+    expect(a.length).toBeGreaterThan(500);
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+  });
+});
