@@ -21,7 +21,7 @@ import {
   detectorStep,
   onsetThresholdN,
 } from "./detector.ts";
-import { rackPull, times } from "./fixtures.host.ts";
+import { rackPull, rackPullPreTension, times } from "./fixtures.host.ts";
 
 const cfg80: DetectorConfig = defaultDetectorConfig(80);
 
@@ -135,6 +135,131 @@ describe("detector: things that are not lifts", () => {
     expect(r.lifts.length).toBe(1);
     expect(r.lifts[0].quietOk).toBe(false);
     expect(r.lifts[0].onsetMs).toBe(2000);
+  });
+});
+
+describe("detector: rack pull with pre-tension (400 kg bar, see fixtures rackPullPreTension)", () => {
+  // W = 400 kg = 3922.66 N resting i 0..119; pre-tension P taken over i 120..123 and held to
+  // i 219 (1.2 s); the pull falls from W − P at i = 220 to 0 at i = 251; held to i = 331; set down at
+  // i = 332. Noise-free: every quiet SD is 0, so the onset threshold is its 1 N floor and the
+  // lift-off threshold its 20 N floor.
+  const W = 400 * 9.80665;
+
+  it("300 N (below minEffortNetN): the bar is weighed before the pre-tension, the pull is timed from it", () => {
+    const c = rackPullPreTension(W, 300, W);
+    const r = detectLifts(c.timesMs, c.forceN, cfg80);
+    // no EV_WEIGHED: the first level has not held 2 windows when the lifter takes the slack out at
+    // i = 120; the departure weighs it. The pull: 3622.66/32 = 113.2 N per sample, 500 N net at i = 224
+    expect(codes(r)).toEqual([EV_ONSET, EV_LIFTOFF, EV_SETDOWN, EV_REWEIGH]);
+    expect(r.events.map((e) => e.index)).toEqual([224, 251, 332, 411]);
+    expect(r.lifts.length).toBe(1);
+    const s = r.lifts[0];
+    // weighed: the steadiest (latest of equal) resting window, i 40..119, = W (was W − 300 = 369.4 kg)
+    expect(s.weighedLoadN).toBe(W);
+    expect([s.weighedStartIndex, s.weighedEndIndex, s.weighedSamples]).toEqual([40, 119, 80]);
+    // the pull is timed from the held pre-tension level W − 300
+    expect(s.baselinePinN).toBeCloseTo(W - 300, 9);
+    expect(s.onsetMs).toBe(220 * 12.5); // 2750
+    expect(s.preTensionStartMs).toBe(120 * 12.5); // 1500
+    expect(s.preTensionN).toBeCloseTo(300, 9);
+    expect(s.liftOffMs).toBe(251 * 12.5); // 3137.5
+    expect(s.timeToLiftOffMs).toBe(387.5);
+    expect(s.peakForceN).toBe(W); // weighed − min pin load 0
+    expect(s.holdMs).toBe(332 * 12.5 - 3137.5); // 1012.5
+    // re-weighed after one window on the pins (i 332..411): equal → no plates changed
+    expect(s.reweighN).toBe(W);
+    expect(s.reweighDiffN).toBe(0);
+    expect(s.platesChanged).toBe(false);
+  });
+
+  it("700 N (above minEffortNetN): the pre-tension is confirmed, then recognised as pre-tension when it settles", () => {
+    const c = rackPullPreTension(W, 700, W);
+    const r = detectLifts(c.timesMs, c.forceN, cfg80);
+    // 525 N at i = 122 confirms the pre-tension (EV_ONSET); it settles (window i 122..201, SD 19.5 N
+    // ≤ 25) at 700 N < 0.5·W: a new baseline, no lift ends there. The pull: 3222.66/32 = 100.7 N per
+    // sample, 500 N net at i = 224; lift-off at 251 (was: onset 1500 ms, failed pull at i = 201)
+    expect(codes(r)).toEqual([EV_ONSET, EV_ONSET, EV_LIFTOFF, EV_SETDOWN, EV_REWEIGH]);
+    expect(r.events.map((e) => e.index)).toEqual([122, 224, 251, 332, 411]);
+    expect(r.lifts.length).toBe(1);
+    const s = r.lifts[0];
+    expect(s.kind).toBe(KIND_RACKPULL);
+    expect(s.weighedLoadN).toBe(W);
+    expect(s.onsetMs).toBe(2750);
+    expect(s.preTensionStartMs).toBe(1500);
+    expect(s.preTensionN).toBeCloseTo(700, 9);
+    expect(s.liftOffMs).toBe(3137.5);
+    expect(s.timeToLiftOffMs).toBe(387.5);
+    expect(s.peakNetForceN).toBeCloseTo(W - 700, 9);
+    expect(s.reweighN).toBe(W);
+    expect(s.platesChanged).toBe(false);
+  });
+
+  it("no pre-tension: weighed by the resting window (EV_WEIGHED at i = 159), preTension not reported", () => {
+    const c = rackPullPreTension(W, 0, W);
+    const r = detectLifts(c.timesMs, c.forceN, cfg80);
+    expect(codes(r)).toEqual([EV_WEIGHED, EV_ONSET, EV_LIFTOFF, EV_SETDOWN, EV_REWEIGH]);
+    const s = r.lifts[0];
+    expect(s.weighedLoadN).toBe(W);
+    expect(s.onsetMs).toBe(2750);
+    expect(s.preTensionStartMs).toBe(-1);
+    expect(s.preTensionN).toBe(0);
+    expect(s.liftOffMs).toBe(3137.5);
+  });
+
+  it("a plate taken off during the hold is still caught at the re-weigh, after pre-tension", () => {
+    const c = rackPullPreTension(W, 300, W - 20 * 9.80665);
+    const s = detectLifts(c.timesMs, c.forceN, cfg80).lifts[0];
+    expect(s.weighedLoadN).toBe(W);
+    expect(s.reweighN).toBeCloseTo(W - 196.133, 9);
+    expect(s.reweighDiffN).toBeCloseTo(-196.133, 9);
+    expect(s.platesChanged).toBe(true);
+  });
+
+  it("a 20 kg plate removed while resting (a lower level held 3 windows, no pull) is re-weighed", () => {
+    // W for i < 120, W − 196.133 from i = 120 (settles at i = 199: window 120..199), held to i = 479,
+    // then a pull from there (to 0 at i = 511), held, set down at i = 592 with the lighter bar
+    const W2 = W - 20 * 9.80665;
+    const t = times(800, 12.5);
+    const p = t.map((_, i) => (i < 120 ? W : i < 480 ? W2 : i < 512 ? W2 * (1 - (i - 479) / 32) : i < 592 ? 0 : W2));
+    const r = detectLifts(t, p, cfg80);
+    // the lower level becomes the baseline at i = 199 and is re-weighed 240 samples later (i = 439)
+    expect(codes(r)).toEqual([EV_WEIGHED, EV_ONSET, EV_LIFTOFF, EV_SETDOWN, EV_REWEIGH]);
+    expect(r.events[0].index).toBe(199 + 240);
+    expect(r.events[0].valueN).toBeCloseTo(W2, 9);
+    const s = r.lifts[0];
+    expect(s.weighedLoadN).toBeCloseTo(W2, 9);
+    expect(s.preTensionStartMs).toBe(-1); // the re-weigh ended the "pre-tension"
+    expect(s.onsetMs).toBe(480 * 12.5);
+    expect(s.liftOffMs).toBe(511 * 12.5);
+    expect(s.platesChanged).toBe(false);
+  });
+
+  it("plates of 60 kg (588 N, above minEffortNetN) removed while resting: re-weighed, no lift", () => {
+    const W2 = W - 60 * 9.80665;
+    const t = times(600, 12.5);
+    const p = t.map((_, i) => (i < 120 ? W : W2));
+    const r = detectLifts(t, p, cfg80);
+    // the drop confirms an "effort" at once (EV_ONSET, i = 120), which settles at i = 199 as a lower level
+    // (588 N < 0.5·W); held 240 samples more it is the new weighed load
+    expect(codes(r)).toEqual([EV_ONSET, EV_WEIGHED]);
+    expect(r.events[1].index).toBe(199 + 240);
+    expect(r.events[1].valueN).toBeCloseTo(W2, 9);
+    expect(r.lifts.length).toBe(0);
+    expect(r.restLoadN).toBeCloseTo(W2, 9);
+  });
+
+  it("a pull that stalls steadily at 75 % of the bar is still a failed pull, not pre-tension", () => {
+    // W until i = 120, then 1000 N on the pins (2922.66 N = 75 % of W pulled) for 2 s, then back
+    const t = times(600, 12.5);
+    const p = t.map((_, i) => (i < 120 ? W : i < 280 ? 1000 : W));
+    const r = detectLifts(t, p, cfg80);
+    // settled after one window of post-onset samples (i 120..199)
+    expect(codes(r).slice(0, 2)).toEqual([EV_ONSET, EV_PULL_FAILED]);
+    expect(r.events[1].index).toBe(199);
+    expect(r.lifts[0].onsetMs).toBe(1500);
+    expect(r.lifts[0].liftOffMs).toBe(-1);
+    expect(r.lifts[0].peakForceN).toBeCloseTo(W - 1000, 9);
+    expect(r.lifts[0].preTensionStartMs).toBe(-1);
   });
 });
 

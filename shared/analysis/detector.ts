@@ -26,6 +26,22 @@
 // lifter taking pre-tension) that window becomes the new baseline. This is why
 // pre-tension shorter than one quiet window is counted as part of the effort
 // (and the batch then flags noPretension).
+//
+// Rack pull weighing (the bar resting on the pins). The weighed load is the
+// steady level BEFORE any lifter force: the first departure from a steady
+// resting baseline weighs that baseline (startEffort) if it is not weighed yet.
+// The rule for changing the weighed load afterwards:
+//   - a higher steady level is a new load (plates added): weighed after one
+//     more window (waitUpdate), or at once when a pull leaves from it;
+//   - a LOWER steady level reached while the bar stays on the pins is lifter
+//     pre-tension, not a new load: the weighed load is kept. Such a level
+//     becomes the baseline the pull is timed from (effortSettled), even when
+//     it reached minEffortNetN on the way, as long as its net force is below
+//     maxPreTensionFraction of the weighed load (higher: a failed pull). The
+//     pull's onset is the departure from that level; the pre-tension phase is
+//     reported as preTensionStartMs / preTensionN;
+//   - only a lower level then held steady for relevelSamples (several seconds)
+//     with no lift-off is re-weighed (plates removed).
 
 import {
   WindowStats,
@@ -100,6 +116,8 @@ export interface DetectorConfig {
   reweighToleranceN: number;
   /** a lower resting level held this many samples is taken as the new load (plates removed) */
   relevelSamples: number;
+  /** rack pull: a steady lower level with net force below this fraction of the weighed load is pre-tension */
+  maxPreTensionFraction: number;
 }
 
 /** Everything a lift produced. Unreached values are -1 (times, indices) or false. */
@@ -128,6 +146,10 @@ export interface LiftSummary {
   timeToPeakMs: number;
   /** rack pull: bar weight from the resting window; isometric: -1 */
   weighedLoadN: number;
+  /** rack pull: start of the pre-tension phase before this pull (-1: none seen) */
+  preTensionStartMs: number;
+  /** rack pull: lifter force of the pre-tension level the pull left from (weighed − baseline; 0: none) */
+  preTensionN: number;
   weighedSdN: number;
   weighedSamples: number;
   weighedStartIndex: number;
@@ -174,6 +196,8 @@ export interface DetectorState {
   restSamples: number;
   restStartIndex: number;
   restEndIndex: number;
+  /** start of the pre-tension below the weighed load (-1: none) */
+  preStartMs: number;
   kind: number;
   confirmed: boolean;
   minPinN: number;
@@ -204,6 +228,7 @@ export function defaultDetectorConfig(sampleRateHz: number): DetectorConfig {
     liftOffSdMultiple: 5,
     reweighToleranceN: 9.80665,
     relevelSamples: 3 * q,
+    maxPreTensionFraction: 0.5,
   };
 }
 
@@ -234,6 +259,8 @@ function clearSummary(s: LiftSummary): void {
   s.peakNetForceN = 0;
   s.timeToPeakMs = -1;
   s.weighedLoadN = -1;
+  s.preTensionStartMs = -1;
+  s.preTensionN = 0;
   s.weighedSdN = 0;
   s.weighedSamples = 0;
   s.weighedStartIndex = -1;
@@ -281,6 +308,7 @@ export function detectorCreate(cfg: DetectorConfig): DetectorState {
     restSamples: 0,
     restStartIndex: -1,
     restEndIndex: -1,
+    preStartMs: -1,
     kind: KIND_NONE,
     confirmed: false,
     minPinN: 0,
@@ -310,6 +338,7 @@ function setRestFromBaseline(st: DetectorState): void {
   st.restSamples = st.win.count;
   st.restStartIndex = st.candStartIndex;
   st.restEndIndex = st.candEndIndex;
+  st.preStartMs = -1;
 }
 
 function absN(x: number): number {
@@ -334,7 +363,8 @@ function isNewLevel(cfg: DetectorConfig, m: number, sd: number, baseMean: number
  * resting bar. A new level is weighed only after it has held for one more
  * window (so the steadiest window at that level has been seen, not one
  * straddling the step); a LOWER level only after relevelSamples, because a
- * short lower level is the lifter taking pre-tension, not plates removed.
+ * lower level is the lifter taking pre-tension, not plates removed, unless it
+ * stays for several seconds with no pull (see the header).
  */
 function waitUpdate(st: DetectorState, i: number, tMs: number): number {
   const cfg = st.cfg;
@@ -365,8 +395,10 @@ function waitUpdate(st: DetectorState, i: number, tMs: number): number {
         setRestFromBaseline(st);
         return EV_WEIGHED;
       }
-    } else if (change >= 0 && st.candSdN <= st.restSdN) {
-      setRestFromBaseline(st);
+    } else {
+      // back at the weighed level: no pre-tension now
+      st.preStartMs = -1;
+      if (change >= 0 && st.candSdN <= st.restSdN) setRestFromBaseline(st);
     }
   } else if (cm < cfg.restMinLoadN) {
     st.resting = false;
@@ -400,6 +432,13 @@ function startEffort(st: DetectorState, i: number, tMs: number, pinN: number, ga
   s.peakMs = tMs;
   s.maxGapMs = gapMs;
   if (kind === KIND_RACKPULL) {
+    // the first lifter force weighs a steady resting baseline not weighed yet (or higher: plates added)
+    if (st.candSdN <= cfg.maxQuietSdN && (!st.resting || st.candMeanN - st.restLoadN > st.thresholdN)) {
+      st.resting = true;
+      setRestFromBaseline(st);
+    }
+    s.preTensionStartMs = st.preStartMs;
+    if (st.preStartMs >= 0) s.preTensionN = st.restLoadN - st.candMeanN;
     if (st.resting) {
       s.weighedLoadN = st.restLoadN;
       s.weighedSdN = st.restSdN;
@@ -481,9 +520,14 @@ function effortSettled(st: DetectorState, i: number, tMs: number): number {
   if (!windowFull(st.win) || i - st.summary.onsetIndex + 1 < cfg.quietSamples) return EV_NONE;
   const sd = windowSd(st.win);
   if (sd > cfg.maxQuietSdN) return EV_NONE;
-  if (!st.confirmed) {
-    // settled at a new level without becoming an effort: pre-tension; new baseline
-    takeWindowAsBaseline(st, i, tMs, windowMean(st.win), sd);
+  const m = windowMean(st.win);
+  const pre = st.restLoadN - m;
+  // bar still on the pins below its weighed load: pre-tension (if confirmed, only below maxPreTensionFraction)
+  const isPre = st.kind === KIND_RACKPULL && st.resting && pre > 0 && (!st.confirmed || pre < cfg.maxPreTensionFraction * st.restLoadN);
+  if (!st.confirmed || isPre) {
+    // settled at a new level: pre-tension; new baseline, the weighed load is kept
+    if (isPre && st.preStartMs < 0) st.preStartMs = st.summary.onsetMs;
+    takeWindowAsBaseline(st, i, tMs, m, sd);
     st.candLevelIndex = i;
     st.phase = PH_WAIT;
     return EV_NONE;

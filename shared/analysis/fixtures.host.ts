@@ -62,6 +62,22 @@ export function expRise(base: number, fMax: number, k: number, t0Ms: number, dtM
 }
 
 /**
+ * Sigmoid (zero-slope start, Hill-type) rise: F = base + fMax·(1 − e^(−k·(t − t0)))² after t0 (s).
+ * Its slope is 0 at t0 and largest at the inflection, ln 2/k after t0, where F = base + fMax/4.
+ */
+export function sigmoidRise(base: number, fMax: number, k: number, t0Ms: number, dtMs: number, durMs: number): Curve {
+  const n = Math.floor(durMs / dtMs);
+  const t = times(n, dtMs);
+  const f: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = (t[i] - t0Ms) / 1000;
+    const x = s > 0 ? 1 - Math.exp(-k * s) : 0;
+    f.push(base + fMax * x * x);
+  }
+  return { timesMs: t, forceN: f };
+}
+
+/**
  * The hand-checked rack pull at 80 SPS (dt 12.5 ms), 480 samples (6 s), pin load:
  *   i 0..159    W (rest, weighed)
  *   i 160..191  W − (i − 159)·W/32                  falls linearly, reaches 0 at i = 191
@@ -76,6 +92,30 @@ export function rackPull(W: number, W2: number, noiseA: number): Curve {
     else if (i < 192) p.push(W - ((i - 159) * W) / 32);
     else if (i < 272) p.push(0);
     else p.push(W2 + alternating(i, noiseA));
+  }
+  return { timesMs: t, forceN: p };
+}
+
+/**
+ * A rack pull with pre-tension at 80 SPS (dt 12.5 ms), 480 samples (6 s), pin load:
+ *   i 0..119    W (bar resting, 1.5 s)
+ *   i 120..123  W − (i − 119)·P/4                   pre-tension taken over 4 samples
+ *   i 124..219  W − P                               pre-tension held 1.2 s
+ *   i 220..251  (W − P)·(1 − (i − 219)/32)          the pull: reaches 0 at i = 251
+ *   i 252..331  0                                   held off the pins (1 s)
+ *   i 332..479  W2 (set down; W2 = W unless plates changed)
+ * With P = 0 it is a pull straight from rest (onset i = 220).
+ */
+export function rackPullPreTension(W: number, P: number, W2: number): Curve {
+  const t = times(480, 12.5);
+  const p: number[] = [];
+  for (let i = 0; i < 480; i++) {
+    if (i < 120) p.push(W);
+    else if (i < 124) p.push(W - ((i - 119) * P) / 4);
+    else if (i < 220) p.push(W - P);
+    else if (i < 252) p.push((W - P) * (1 - (i - 219) / 32));
+    else if (i < 332) p.push(0);
+    else p.push(W2);
   }
   return { timesMs: t, forceN: p };
 }

@@ -6,7 +6,7 @@ import { detectLifts, defaultDetectorConfig, onsetThresholdN, MODE_ISOMETRIC } f
 import { analyzeIsometric, windowMetrics, peakSlidingRfd, negateSeries } from "./isometric.ts";
 import { analyzeRackPull, weighingUncertaintyN } from "./rackpull.ts";
 import { interpolateAt, integrateTo, medianPeriodMs, asymmetryPct, meanRange } from "./series.ts";
-import { alternating, isoRamp, rackPull, times } from "./fixtures.host.ts";
+import { alternating, isoRamp, rackPull, rackPullPreTension, times } from "./fixtures.host.ts";
 
 const dir = new URL("./vectors", import.meta.url).pathname;
 type Case = { fn: string; args: unknown[]; expect?: unknown; note?: string };
@@ -29,9 +29,14 @@ const t400 = times(400, 12.5);
 const isoPins = t400.map((_, i) => (i < 160 ? 0 : i < 176 ? -(i - 159) * 125 : i < 320 ? -2000 : 0));
 const twitch = t400.map((_, i) => (i === 200 ? 4800 : 5000));
 const failed = t400.map((_, i) => (i < 160 ? 5000 : i < 200 ? 1000 : 5000));
+const W400 = 400 * 9.80665;
+const pre300 = rackPullPreTension(W400, 300, W400);
+const pre700 = rackPullPreTension(W400, 700, W400);
+const t600 = times(600, 12.5);
+const platesOff60 = t600.map((_, i) => (i < 120 ? W400 : W400 - 60 * 9.80665));
 
 write("detector", "shared/analysis/detector",
-  "Streaming detector over whole arrays (pin load, + = bar on pins). Hand-checked curves: see detector.test.ts / fixtures.host.ts. Rack pull at 80 SPS: weighed 5000 N (event at i=159), onset 2000 ms, lift-off 2387.5 ms, set-down 3400 ms, re-weigh 5000 N.",
+  "Streaming detector over whole arrays (pin load, + = bar on pins). Hand-checked curves: see detector.test.ts / fixtures.host.ts. Rack pull at 80 SPS: weighed 5000 N (event at i=159), onset 2000 ms, lift-off 2387.5 ms, set-down 3400 ms, re-weigh 5000 N. Pre-tension (400 kg bar): weighed before it, onset at the final pull.",
   { detectLifts, defaultDetectorConfig, onsetThresholdN },
   [
     { fn: "defaultDetectorConfig", args: [80] },
@@ -45,6 +50,9 @@ write("detector", "shared/analysis/detector",
     { fn: "detectLifts", args: [t400, isoPins, cfg80], note: "isometric, auto mode: peak 2000 N, time to peak 187.5 ms" },
     { fn: "detectLifts", args: [t400, twitch, cfg80], note: "one-sample dip: not a lift" },
     { fn: "detectLifts", args: [t400, failed, cfg80], note: "failed pull: no lift-off, 4000 N" },
+    { fn: "detectLifts", args: [pre300.timesMs, pre300.forceN, cfg80], note: "400 kg, 300 N pre-tension held 1.2 s: weighed 3922.66 N, pre-tension 300 N from 1500 ms, onset 2750 ms, lift-off 3137.5 ms, re-weigh equal" },
+    { fn: "detectLifts", args: [pre700.timesMs, pre700.forceN, cfg80], note: "400 kg, 700 N pre-tension (confirmed at i=122, settles at 201): same weighing, onset and lift-off" },
+    { fn: "detectLifts", args: [t600, platesOff60, cfg80], note: "60 kg removed while resting: re-weighed 3334.261 N at i=439, no lift" },
     { fn: "detectLifts", args: [t400, negateSeries(t400.map((_, i) => (i < 160 ? 300 + alternating(i, 40) : i < 250 ? 3300 : 0))), { ...cfg80, mode: MODE_ISOMETRIC }], note: "no quiet window: quietOk false" },
   ]);
 
@@ -83,6 +91,8 @@ write("rackpull", "shared/analysis/rackpull",
     { fn: "analyzeRackPull", args: [rpPlates.timesMs, rpPlates.forceN, {}], note: "plates changed" },
     { fn: "analyzeRackPull", args: [t400, failedRp, {}], note: "no lift-off" },
     { fn: "analyzeRackPull", args: [rp.timesMs, P, { leftN: L, rightN: R, pinCapacityN: 2400 }], note: "right pin leaves first; asymmetry −5.714 %" },
+    { fn: "analyzeRackPull", args: [pre300.timesMs, pre300.forceN, {}], note: "300 N pre-tension: 400 kg, onset 2750 ms, lift-off 3137.5 ms, breakaway 9056.65 N/s, no plates changed" },
+    { fn: "analyzeRackPull", args: [pre700.timesMs, pre700.forceN, {}], note: "700 N pre-tension: 400 kg, onset 2750 ms, lift-off 3137.5 ms, breakaway 8056.65 N/s" },
     { fn: "analyzeRackPull", args: [times(100, 12.5), times(100, 12.5).map(() => 2000), {}], note: "resting bar only" },
   ]);
 

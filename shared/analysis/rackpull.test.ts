@@ -1,7 +1,59 @@
 import { describe, it, expect } from "vitest";
 import { analyzeRackPull, rackPullDetectorConfig, STANDARD_GRAVITY, weighingUncertaintyN } from "./rackpull.ts";
 import { detectLifts } from "./detector.ts";
-import { alternating, rackPull, times } from "./fixtures.host.ts";
+import { alternating, rackPull, rackPullPreTension, times } from "./fixtures.host.ts";
+
+describe("rack pull with pre-tension: 400 kg bar, 300 N and 700 N held 1.2 s (see fixtures rackPullPreTension)", () => {
+  const W = 400 * 9.80665; // 3922.66 N
+  for (const P of [300, 700]) {
+    const c = rackPullPreTension(W, P, W);
+    const r = analyzeRackPull(c.timesMs, c.forceN, {});
+    it(`${P} N: weighs 400 kg (not ${((W - P) / 9.80665).toFixed(1)} kg), reports the pre-tension apart`, () => {
+      expect(r.weighedLoadN).toBe(W);
+      expect(r.weighedLoadKg).toBeCloseTo(400, 9);
+      expect(r.weighedSamples).toBe(80);
+      expect(r.preTensionStartMs).toBe(1500);
+      expect(r.preTensionN).toBeCloseTo(P, 9);
+    });
+    it(`${P} N: onset at the start of the final pull (2750 ms), lift-off 3137.5 ms (387.5 ms later)`, () => {
+      expect(r.onsetMs).toBe(2750);
+      expect(r.liftedOff).toBe(true);
+      expect(r.liftOffMs).toBe(3137.5);
+      expect(r.timeToLiftOffMs).toBe(387.5);
+      expect(r.noLiftOff).toBe(false);
+    });
+    it(`${P} N: lifter force curve starts at the pre-tension step, breakaway from the onset sample`, () => {
+      // i = 220..251: 32 samples; at i = 220 the pin is (W − P)·31/32, so the lifter force is P + (W − P)/32
+      expect(r.forceCurveN.length).toBe(32);
+      expect(r.forceCurveN[0]).toBeCloseTo(P + (W - P) / 32, 9);
+      expect(r.forceCurveN[31]).toBe(W);
+      expect(r.peakLifterForceN).toBe(W);
+      // ((W − P)·31/32 − 0) N over 0.3875 s: 300 N → 9056.65 N/s, 700 N → 8056.65 N/s
+      expect(r.breakawayRateNPerS).toBeCloseTo((((W - P) * 31) / 32) / 0.3875, 6);
+      expect(r.breakawayRateNPerS).toBeCloseTo(P === 300 ? 9056.65 : 8056.65, 6);
+    });
+    it(`${P} N: re-weigh equals the weighed load: plates not changed`, () => {
+      expect(r.reweighN).toBe(W);
+      expect(r.reweighDiffN).toBe(0);
+      expect(r.platesChanged).toBe(false);
+      expect(r.holdMs).toBe(1012.5);
+    });
+  }
+  it("a pull straight from rest reports no pre-tension", () => {
+    const c = rackPullPreTension(W, 0, W);
+    const r = analyzeRackPull(c.timesMs, c.forceN, {});
+    expect(r.preTensionN).toBe(0);
+    expect(r.preTensionStartMs).toBe(-1);
+    expect(r.weighedLoadN).toBe(W);
+  });
+  it("maxPreTensionFraction below 700/W (0.178): the 700 N level is a failed pull, as before", () => {
+    const c = rackPullPreTension(W, 700, W);
+    const r = analyzeRackPull(c.timesMs, c.forceN, { maxPreTensionFraction: 0.1 });
+    expect(r.onsetMs).toBe(1500);
+    expect(r.liftedOff).toBe(false);
+    expect(r.weighedLoadN).toBe(W);
+  });
+});
 
 describe("rack pull: hand-checked 5000 N pull at 80 SPS (see fixtures rackPull)", () => {
   const c = rackPull(5000, 5000, 0);

@@ -12,6 +12,10 @@
 // k = 2. The re-weigh difference uses only the noise part: both weighings use
 // the same cells and calibration, so the calibration error cancels.
 //
+// Pre-tension: the detector keeps the load weighed before any lifter force and
+// times the pull from the level the lifter held just before it (see detector.ts);
+// the pre-tension phase is reported apart (preTensionN, preTensionStartMs).
+//
 // Time resolution: as in isometric.ts, one sample interval (the larger of the
 // median interval and the largest gap seen during the lift).
 
@@ -32,6 +36,8 @@ export interface RackPullOptions {
   restMinLoadN?: number;
   liftOffMinN?: number;
   liftOffSdMultiple?: number;
+  /** a steady lower level below this fraction of the weighed load is pre-tension; default 0.5 */
+  maxPreTensionFraction?: number;
   /** platesChanged when |re-weigh − weighed| exceeds this; default 1 kg (9.80665 N) */
   reweighToleranceN?: number;
   /** standard uncertainty of the calibration at the weighed load, N; default 0 */
@@ -56,8 +62,13 @@ export interface RackPullResult {
   weighedStdUncertaintyKg: number;
   /** k = 2 */
   weighedExpandedUncertaintyKg: number;
+  /** start of the final pull (the departure from the pre-tension level when there was one) */
   onsetMs: number;
   onsetResolutionMs: number;
+  /** pre-tension held before the pull (weighed − the level the pull left from), N; 0 = none seen */
+  preTensionN: number;
+  /** when the lifter started taking pre-tension; -1 = none seen (or held less than one quiet window) */
+  preTensionStartMs: number;
   liftedOff: boolean;
   liftOffThresholdN: number;
   liftOffMs: number;
@@ -121,6 +132,7 @@ export function rackPullDetectorConfig(sampleRateHz: number, options: RackPullOp
   cfg.liftOffMinN = opt(options.liftOffMinN, cfg.liftOffMinN);
   cfg.liftOffSdMultiple = opt(options.liftOffSdMultiple, cfg.liftOffSdMultiple);
   cfg.reweighToleranceN = opt(options.reweighToleranceN, cfg.reweighToleranceN);
+  cfg.maxPreTensionFraction = opt(options.maxPreTensionFraction, cfg.maxPreTensionFraction);
   return cfg;
 }
 
@@ -165,6 +177,8 @@ export function analyzeRackPull(timesMs: number[], pinLoadN: number[], options: 
     weighedExpandedUncertaintyKg: 0,
     onsetMs: -1,
     onsetResolutionMs: periodMs,
+    preTensionN: 0,
+    preTensionStartMs: -1,
     liftedOff: false,
     liftOffThresholdN: 0,
     liftOffMs: -1,
@@ -221,6 +235,8 @@ export function analyzeRackPull(timesMs: number[], pinLoadN: number[], options: 
     r.weighedSdN = s.weighedSdN;
     r.weighedSamples = s.weighedSamples;
     r.onsetMs = s.onsetMs;
+    r.preTensionN = s.preTensionN;
+    r.preTensionStartMs = s.preTensionStartMs;
     const res = s.maxGapMs > periodMs ? s.maxGapMs : periodMs;
     r.timeResolutionMs = res;
     r.onsetResolutionMs = res;
