@@ -2,7 +2,7 @@ import type { AppCtx, BoardDef, BuildInfo } from "./types/rackcell.d.ts";
 import { defaultDetectorConfig, detectorCreate } from "../shared/analysis/detector.ts";
 import { createMedian3 } from "../shared/filters/median3.ts";
 import { unwrapCreate, unwrapStep } from "../shared/board/unwrap.ts";
-import { fmtInt, requireData, seal } from "./framer.ts";
+import { fmtInt, requireData, seal, unloadTransient } from "./framer.ts";
 import * as sampler from "./sampler.ts";
 
 /**
@@ -167,10 +167,10 @@ export function start(): void {
   }
   const cal = require("calstore") as typeof import("./calstore.ts");
   const calNote = cal.load(ctx);
+  unloadTransient();
   const log = require("liftlog") as typeof import("./liftlog.ts");
   log.init(ctx);
-  const cmds = require("commands") as typeof import("./commands.ts");
-  cmds.unload();
+  unloadTransient();
 
   uart.setup(0, board.uartBaud, 8, uart.PARITY_NONE, uart.STOPBITS_1, 1);
   send(`B,fw=${ctx.build.version},build=${ctx.build.hash},board=${board.name},boot=${fmtInt(bootId)},cal=${ctx.calState},` +

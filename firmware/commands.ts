@@ -1,5 +1,5 @@
 import type { AppCtx } from "./types/rackcell.d.ts";
-import { loaded } from "./framer.ts";
+import { unloadTransient } from "./framer.ts";
 import { decodeCommand, encodeReplyError, encodeReplyOk } from "../shared/protocol/messages.ts";
 import { formatFixed, formatInt, parseDecimal } from "../shared/protocol/wire-number.ts";
 import { fitCalibration } from "../shared/calibration/fit.ts";
@@ -31,10 +31,6 @@ import { STRIKES_FILE } from "./app.ts";
  *   reboot                        ok, then node.restart()
  *   prompt                        ok, then sampling stops and the UART goes back to the Lua prompt
  */
-const TRANSIENT = [
-  "commands", "calstore", "liftlog", "board_calfile", "board_liftrecord", "calibration_fit",
-  "protocol_messages", "protocol_frame", "protocol_wire_number", "protocol_checksum",
-];
 const DEFAULT_SAMPLES = 64;
 /** a run is unstable when its SD exceeds this many times the noise seen between successive samples */
 const STABLE_RATIO = 2.5;
@@ -43,7 +39,7 @@ const STABLE_FLOOR_COUNTS = 40;
 const MIN_SPAN_FRACTION = 0.02;
 
 export function unload(): void {
-  for (const name of TRANSIENT) loaded()[name] = undefined;
+  unloadTransient();
 }
 
 function reply(id: number, pairs: string[]): void {

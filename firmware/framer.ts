@@ -121,6 +121,19 @@ export function loaded(): Record<string, unknown> {
   return (_G as unknown as { package: { loaded: Record<string, unknown> } }).package.loaded;
 }
 
+/** Modules loaded only now and then (commands, calibration file, lift log, the protocol codec). */
+const TRANSIENT = [
+  "commands", "calstore", "liftlog", "board_calfile", "board_liftrecord", "calibration_fit",
+  "protocol_messages", "protocol_frame", "protocol_wire_number", "protocol_checksum",
+];
+
+/** Releases the transient modules and collects, so they cost no heap while streaming. */
+export function unloadTransient(): void {
+  const l = loaded();
+  for (const name of TRANSIENT) l[name] = undefined;
+  collectgarbage("collect");
+}
+
 /** require() of a module that is not TypeScript (board.lua, buildinfo.lua, written by the build). */
 export function requireData(name: string): unknown {
   const [ok, value] = pcall(require, name);

@@ -25,7 +25,8 @@ function startApp(pin: number): void {
 }
 
 function boot(): void {
-  const [, board] = pcall(require, "board") as unknown as LuaMultiReturn<[boolean, BoardDef]>;
+  const [, loaded] = pcall(require, "board");
+  const board = loaded as BoardDef;
   const pin = board.safeModePin;
   gpio.mode(pin, gpio.INPUT, gpio.PULLUP);
   if (gpio.read(pin) === 0) {

@@ -1,5 +1,5 @@
 import type { AppCtx } from "./types/rackcell.d.ts";
-import { loaded } from "./framer.ts";
+import { unloadTransient } from "./framer.ts";
 import { EV_ISO_DONE, EV_PULL_FAILED, EV_REWEIGH, detectorStep } from "../shared/analysis/detector.ts";
 import { median3Step } from "../shared/filters/median3.ts";
 import { unwrapCreate, unwrapStep, type Unwrapper } from "../shared/board/unwrap.ts";
@@ -16,9 +16,10 @@ import { sampleBody, sealSuffix } from "./framer.ts";
  *    clk/data pair per firmware image), so at most one channel can use it.
  *  - "gpio-bitbang": every other HX711 is read in Lua: gpio.trig(data, "down") fires when the chip
  *    pulls DOUT low (conversion ready); the callback clocks 24 data bits plus 1–3 gain-select
- *    pulses (25 = A/128, 26 = B/32, 27 = A/64) with gpio.write/gpio.read. PD_SCK is high only for
- *    the few VM instructions between the two writes of one bit (≈8 µs at ~1 µs per instruction,
- *    well under the 60 µs that powers the chip down); the loop uses only upvalues and locals.
+ *    pulses (25 = A/128, 26 = B/32, 27 = A/64) with gpio.write/gpio.read. Each bit is read after
+ *    its pulse (it stays valid until the next rising edge), so PD_SCK is high only between two
+ *    back-to-back gpio.write calls (≈4 VM instructions ≈ 4 µs, far under the 60 µs that powers
+ *    the chip down); the loop uses only upvalues and locals.
  *
  * Pairing: the chips run on their own clocks, so samples queue per channel (ring of 32) and the
  * heads are paired in arrival order; when one head is older than another by more than 3/4 of a
@@ -82,7 +83,7 @@ function push(ch: number, tUs: number, raw: number): void {
 function liftEnded(): void {
   const log = require("liftlog") as typeof import("./liftlog.ts");
   log.record(ctx);
-  loaded()["liftlog"] = undefined;
+  unloadTransient();
 }
 
 function feedCollector(): void {
@@ -166,7 +167,7 @@ function emit(tUs: number): void {
 
 /** Pairs queued samples into frames, at most `limit` of them. */
 function pump(limit: number): void {
-  const now = unwrapStep(uNow, tmr.now());
+  let now = -1;
   const tol = periodUs * 0.75;
   let made = 0;
   while (made < limit) {
@@ -184,8 +185,9 @@ function pump(limit: number): void {
         }
         if (live === 0 || t > newestT) newestT = t;
         live = live + 1;
-      } else if (now - lastArrival[ch] <= staleUs[ch]) {
-        waiting = true;
+      } else {
+        if (now < 0) now = unwrapStep(uNow, tmr.now());
+        if (now - lastArrival[ch] <= staleUs[ch]) waiting = true;
       }
     }
     if (live === 0 || waiting) return;
@@ -250,8 +252,8 @@ function bitbangCallback(ch: number, clk: number, dp: number, extra: number): (l
     let v = 0;
     for (const _ of $range(1, 24)) {
       gwrite(clk, 1);
-      v = v + v + gread(dp);
       gwrite(clk, 0);
+      v = v + v + gread(dp);
     }
     for (const _ of $range(1, extra)) {
       gwrite(clk, 1);
