@@ -133,13 +133,17 @@ class Board implements EmulatedBoard {
     this.txQueue.push(c);
   }
 
-  private get unplugged(): boolean {
+  private unpluggedFromUs = 0;
+
+  /** Is the cable out at virtual time tUs (manual clock) / now (free-running clocks)? */
+  private unpluggedAt(tUs: number): boolean {
     if (this.unpluggedUntilUs < 0) return false;
-    if (!this.unpluggedWall && this.lua.nowUs >= this.unpluggedUntilUs) {
-      this.unpluggedUntilUs = -1;
-      return false;
-    }
-    return true;
+    if (this.unpluggedWall) return true;
+    return tUs >= this.unpluggedFromUs && tUs < this.unpluggedUntilUs;
+  }
+
+  private get unplugged(): boolean {
+    return this.unpluggedAt(this.nowUs());
   }
 
   /** Hands every byte completed by virtual time `upTo` to the host side. */
@@ -161,15 +165,15 @@ class Board implements EmulatedBoard {
   }
 
   private deliver(raw: Buffer, tUs: number): void {
-    const bytes = this.applyLinkFaults(Buffer.from(raw));
+    const bytes = this.applyLinkFaults(Buffer.from(raw), tUs);
     if (bytes.length === 0) return;
     for (const l of this.listeners) l(bytes, tUs);
     const p = this.pty?.write(bytes);
     if (p) this.backpressure = p;
   }
 
-  private applyLinkFaults(data: Buffer): Buffer {
-    if (this.unplugged) {
+  private applyLinkFaults(data: Buffer, tUs = this.nowUs()): Buffer {
+    if (this.unpluggedAt(tUs)) {
       this.injected.bytesLostUnplugged += data.length;
       return Buffer.alloc(0);
     }
@@ -264,6 +268,7 @@ class Board implements EmulatedBoard {
     this.injected.unplugs++;
     if (this.clock === "manual") {
       this.unpluggedWall = false;
+      this.unpluggedFromUs = this.nowUs();
       this.unpluggedUntilUs = this.nowUs() + seconds * 1e6;
     } else {
       this.unpluggedWall = true;
