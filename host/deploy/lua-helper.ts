@@ -1,10 +1,10 @@
 /**
  * The Lua the deploy sends to the bare NodeMCU prompt before uploading: each entry is one input
  * line, well under the prompt's 256-byte line limit (a longer line is dropped silently). Only
- * the receiver stays defined during the upload (four small functions, a few KB of heap); the
+ * the receiver stays defined during the upload (three small functions, a few KB of heap); the
  * checks and the swap are single self-contained lines, and CLEANUP_LINE frees it all.
  *   _d(s)          decodes one block payload (blocks.ts format), writes it to the open file _f,
- *                  keeps the last 2048 bytes in W for matches into earlier output
+ *                  keeps the last WINDOW (1 KB) bytes in W for matches into earlier output
  *   _r(n, nb, B)   opens n for writing and takes the UART away from the interpreter
  *                  (uart.on("data", B, fn, 0)): every B-byte block is acknowledged with its seq
  *                  byte at once, then decoded; after nb blocks the file is closed, the UART is
@@ -15,18 +15,20 @@
  * The receiver uses only file, uart and string/math of Lua 5.1 (no bit, no encoder: the blocks
  * are binary, since the interpreter does not see them).
  */
+import { WINDOW } from "./blocks.ts";
+
 export const TEMP_PREFIX = "_up_";
 
 export const HELPER_LINES: string[] = [
-  `function _m(b,o,m) if o>#b then local p=#W-o+#b+1 return W:sub(p,p+m-1) end local p=#b-o+1 return b:sub(p,p+m-1) end`,
-  `function _d(s) local i,n,b=1,#s,"" while i<=n do local t=s:byte(i) i=i+1 local l,m=(t-t%16)/16,t%16 if l==15 then l=l+s:byte(i) i=i+1 end b=b..s:sub(i,i+l-1) i=i+l`,
-  ` if m>0 then if m==15 then m=m+s:byte(i) i=i+1 end b=b.._m(b,s:byte(i)+256*s:byte(i+1),m+2) i=i+2 end end _c=_c+#b _f:write(b) W=(W..b):sub(-2048) end`,
+  `function _d(s) local i,n,t=1,#s,{} while i<=n do local c=s:byte(i) i=i+1 local l,m=(c-c%16)/16,c%16 if l==15 then l=l+s:byte(i) i=i+1 end t[#t+1]=s:sub(i,i+l-1) i=i+l`,
+  ` if m>0 then if m==15 then m=m+s:byte(i) i=i+1 end local p=#W-s:byte(i)-256*s:byte(i+1)+1 t[#t+1]=W:sub(p,p+m+1) i=i+2 end end`,
+  ` local b=table.concat(t) _c=_c+#b _f:write(b) W=#b<${WINDOW} and (W..b):sub(-${WINDOW}) or b:sub(-${WINDOW}) end`,
   `function _x(e) uart.on("data") if _f then _f:close() end _f=nil W=nil print("_RXERR "..tostring(e)) end`,
   `function _r(n,nb,B) _f=file.open(n,"w") if not _f then return _x("cannot open "..n) end _c,_n,W=0,nb,"" uart.on("data",B,function(d) uart.write(0,d:sub(1,1))`,
   ` local ok,e=pcall(_d,d:sub(3,2+d:byte(2))) if not ok then return _x(e) end _n=_n-1 if _n==0 then _f:close() _f=nil W=nil uart.on("data") print("_RXOK ".._c) end end,0) end`,
 ];
-export const HELPER_CHECK_LINE = `print("_OK",_m~=nil and _d~=nil and _r~=nil and _x~=nil)`;
-export const CLEANUP_LINE = `_m,_d,_x,_r,_f,W,_c,_n=nil collectgarbage()`;
+export const HELPER_CHECK_LINE = `print("_OK",_d~=nil and _r~=nil and _x~=nil)`;
+export const CLEANUP_LINE = `_d,_x,_r,_f,W,_c,_n=nil collectgarbage()`;
 
 /** One line that prints the file's hash: SHA-256 by crypto.fhash, or an on-board read-back Adler-32. */
 export function hashLine(name: string, algo: "sha256" | "adler32"): string {
