@@ -138,7 +138,9 @@ describe("time", () => {
       tmr.create():alarm(110, tmr.ALARM_SINGLE, function() print("LATE", tmr.now() - t0) end)`);
     await b.advance(1000);
     const late = Number((log.text.match(/LATE\t(\d+)/) as RegExpMatchArray)[1]);
-    expect(late).toBeGreaterThan(300_000); // 200k iterations ≈ 4 instructions each at 1 µs
+    // An empty numeric for loop is one VM instruction (FORLOOP) per iteration: ≈ 1 µs each.
+    expect(late).toBeGreaterThan(200_000);
+    expect(late).toBeLessThan(230_000);
   });
 
   it("hx711.start's time is the raw 32-bit µs (negative after 2^31), unlike tmr.now()", async () => {
@@ -182,7 +184,8 @@ describe("gpio wired to the HX711 chips", () => {
 
   it("gpio.trig on DOUT + bit-banged reads follow the load; the clock-high time stays under 60 µs", async () => {
     const { b, log } = await boot(`${BITBANG}
-      gpio.trig(2, "down", function(level, when, n) print("BB", rd()) end)`, { scenario: "empty" });
+      gpio.trig(2, "down", function(level, when, n) print("BB", rd()) end)
+      if gpio.read(2) == 0 then rd() end -- an unread conversion: no falling edge until it is read`, { scenario: "empty" });
     await b.advance(1500);
     const empty = [...log.text.matchAll(/BB\t(-?\d+)/g)].map((m) => Number(m[1]));
     expect(empty.length).toBeGreaterThan(80); // 80 SPS
@@ -192,7 +195,8 @@ describe("gpio wired to the HX711 chips", () => {
     const loaded = [...log.text.slice(from).matchAll(/BB\t(-?\d+)/g)].map((m) => Number(m[1]));
     expect(Math.max(...loaded) - Math.max(...empty.slice(-40))).toBeGreaterThan(1000);
     const s = await b.stats();
-    expect(s.chips[1].timingViolations).toBe(0);
+    // At most the first, unsynchronised read may overlap a conversion end; the triggered ones never.
+    expect(s.chips[1].timingViolations).toBeLessThanOrEqual(1);
     expect(s.chips[1].powerDowns).toBe(0);
   });
 

@@ -152,6 +152,7 @@ export function startBoard(config: BoardConfig): void {
   // Collect continuously: the emulator's own garbage would otherwise pile up to twice its live
   // size between cycles and count as the firmware's heap until the cap forces a full collect.
   collectgarbage("setpause", 100);
+  collectgarbage("setstepmul", 400);
   hooks.onAbort = onAbort;
   hooks.onCallbackError = onCallbackError;
   U.onLine = queueLine;

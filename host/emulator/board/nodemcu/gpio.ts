@@ -18,6 +18,8 @@ interface PinState {
   cb: ((this: void, level: number, when: number, count: number) => void) | undefined;
   armed: number;
   pendingCount: number;
+  /** DOUT as last seen (edges are level changes from this). */
+  seen: 0 | 1;
 }
 
 const pins: PinState[] = [];
@@ -27,7 +29,7 @@ function pin(n: unknown): PinState {
   const i = n as number;
   let p = pins[i];
   if (p === undefined) {
-    p = { mode: 1, level: 1, trig: "none", cb: undefined, armed: 0, pendingCount: 0 };
+    p = { mode: 1, level: 1, trig: "none", cb: undefined, armed: 0, pendingCount: 0, seen: 1 };
     pins[i] = p;
   }
   return p;
@@ -55,7 +57,13 @@ export function writePin(n: number, level: 0 | 1): void {
   const p = pin(n);
   p.level = level;
   const c = chipOnClk(n);
-  if (c >= 0) CH.chips[c].clock(level, K.now);
+  if (c >= 0) {
+    const chip = CH.chips[c];
+    chip.clock(level, K.now);
+    // A read raises DOUT: remember it, so the next conversion is a falling edge again.
+    const data = pins[CH.channels[c].dataPin];
+    if (data !== undefined && data.trig !== "none" && chip.dout(K.now) === 1) data.seen = 1;
+  }
 }
 
 export function resetGpio(): void {
@@ -69,18 +77,27 @@ export function resetGpio(): void {
   }
 }
 
+/** DOUT changes on its own at conversion ends; while it stays low (unread), look again each ms. */
 function armEdge(n: number, p: PinState, after: number): void {
   const c = chipOnData(n);
   if (c < 0) return; // only the HX711 DOUT lines move on their own
-  const t = CH.chips[c].nextReadyUs(after);
-  if (t === math.huge || t !== t) return;
-  schedule(Math.max(t, after), PRIO_ISR, onEdge, [n, p, p.armed]);
+  let t = CH.chips[c].nextReadyUs(after);
+  if (t === math.huge || t !== t) {
+    if (p.seen === 0) t = after + 1000; // stuck/disconnected: keep watching
+    else return;
+  }
+  if (t <= after) t = after + 1000;
+  schedule(t, PRIO_ISR, onEdge, [n, p, p.armed]);
 }
 
 function onEdge(this: void, arg: unknown, t: number): void {
   const [n, p, armed] = arg as [number, PinState, number];
   if (p.armed !== armed || p.cb === undefined) return;
-  if (p.trig === "down" || p.trig === "both" || p.trig === "low") {
+  const c = chipOnData(n);
+  const level = CH.chips[c].dout(t);
+  const fell = level === 0 && p.seen === 1;
+  p.seen = level;
+  if (fell && (p.trig === "down" || p.trig === "both" || p.trig === "low")) {
     p.pendingCount += 1;
     if (p.pendingCount === 1) {
       const when = systemTimeUs() % 2147483648 - Math.floor(K.now - t);
@@ -125,6 +142,8 @@ export function createGpioModule(): Record<string, unknown> {
       }
       p.trig = kind as string;
       p.cb = cb as PinState["cb"];
+      const c = chipOnData(n as number);
+      p.seen = c >= 0 ? CH.chips[c].dout(K.now) : 1;
       armEdge(n as number, p, K.now);
     }, 5),
   };
