@@ -6,6 +6,7 @@ import { listBoards, loadBoard } from "./boards.ts";
 import { buildLuaProject } from "./lua-build.ts";
 import { toLuaLiteral } from "../testing/lua-values.ts";
 import { bundleHost } from "./bundle.ts";
+import { writeLfsImage } from "./lfs-image.ts";
 
 /**
  * `npm run build`: type-checks everything, bundles the host (+ shared) into dist/ (JavaScript); firmware + shared → build/lua51 and
@@ -61,8 +62,12 @@ function main(): void {
     fs.writeFileSync(path.join(dir, "board.lua"), `return ${toLuaLiteral(loadBoard(name))}\n`);
   }
   const all = [...files, "buildinfo.lua"];
+  const lfsModules = writeLfsImage(luaDir, all, "build/lfs.img");
   const manifest = {
     version, buildHash: hash, luaDir, boards,
+    /** The emulated board's LFS image (see lfs-image.ts) and the files that stay on SPIFFS. */
+    lfs: { image: "build/lfs.img", bytes: fs.statSync("build/lfs.img").size, modules: lfsModules },
+    spiffs: ["init.lua"],
     files: all.map((f) => {
       const data = fs.readFileSync(path.join(luaDir, f));
       return { name: f, bytes: data.length, sha256: sha256(data) };
