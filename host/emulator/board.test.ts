@@ -255,6 +255,21 @@ describe("file system", () => {
   });
 });
 
+describe("LFS", () => {
+  it("node.LFS.reload flashes an image and restarts; require finds its modules, whose code takes no heap", async () => {
+    const { b, log, dir } = await boot(undefined);
+    const src = "local M = {} function M.hi() return 'hello from LFS' end return M";
+    fs.writeFileSync(path.join(dir, "img.lfs"), Buffer.concat([Buffer.from(`RCLFS1\nhello\n${src.length}\n`), Buffer.from(src)]));
+    const send = await promptOf(b, log);
+    expect(await send('=node.LFS.reload("nothere")')).toContain("cannot open nothere");
+    b.write('node.LFS.reload("img.lfs")\r\n');
+    expect(await b.runUntil(() => count(log.text, "NodeMCU 3.0.0.0") >= 2 && log.text.endsWith("> "), 5000), log.text).toBe(true);
+    expect(await send("=require('hello').hi()")).toContain("\nhello from LFS\n");
+    expect(await send("=node.LFS.list()[1]")).toContain("\nhello\n");
+    expect(await send("=file.exists('hello.lua')")).toContain("\nfalse\n");
+  });
+});
+
 describe("determinism", () => {
   const STREAM = `hx711.init(5, 6)
     hx711.start(0, 8, function(s, t) local a = struct.unpack("<i3", s) print("S", t, a, node.heap()) end)`;

@@ -20,6 +20,13 @@ export interface EmulatorOptions {
   clock?: "manual" | "fast" | "realtime";
   pty?: boolean;
   instructionUs?: number;
+  /**
+   * Extra: board heap bytes per byte of the host's Lua heap. Lua 5.1 objects on this 64-bit
+   * host are about 1.5× their size on the ESP8266 (8-byte pointers: table nodes 40 vs ≈28 B,
+   * tables 64 vs ≈40 B, string headers 24 vs 16 B), so node.heap() and the cap use
+   * (host bytes × heapScale). Default 0.65; 1 counts host bytes as board bytes.
+   */
+  heapScale?: number;
 }
 
 export type Fault =
@@ -71,15 +78,32 @@ export function repoRoot(): string {
   return process.cwd();
 }
 
-/** Copies the built firmware (build/manifest.json) and the board's board.lua into an empty flash. */
+/**
+ * Copies the built firmware (build/manifest.json) and the board's board.lua into an empty flash.
+ * When the build made an LFS image, the SPIFFS files are copied, the image too (as lfs.img) and
+ * it is flashed into the LFS partition, as `deploy` + node.LFS.reload() would leave the board.
+ */
 export function installFirmware(root: string, flashDir: string, board: string): string[] {
   const manifestPath = path.join(root, "build", "manifest.json");
   if (!fs.existsSync(manifestPath)) throw new Error("build/manifest.json is missing: run npm run build");
-  const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as { luaDir: string; files: { name: string }[] };
+  const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as {
+    luaDir: string; files: { name: string }[]; lfs?: { image: string }; spiffs?: string[];
+  };
   const copied: string[] = [];
-  for (const f of manifest.files) {
-    fs.copyFileSync(path.join(root, manifest.luaDir, f.name), path.join(flashDir, f.name));
-    copied.push(f.name);
+  if (manifest.lfs && manifest.spiffs) {
+    for (const name of manifest.spiffs) {
+      fs.copyFileSync(path.join(root, manifest.luaDir, name), path.join(flashDir, name));
+      copied.push(name);
+    }
+    const image = path.join(root, manifest.lfs.image);
+    fs.copyFileSync(image, path.join(flashDir, "lfs.img"));
+    fs.copyFileSync(image, path.join(flashDir, ".lfs-partition"));
+    copied.push("lfs.img");
+  } else {
+    for (const f of manifest.files) {
+      fs.copyFileSync(path.join(root, manifest.luaDir, f.name), path.join(flashDir, f.name));
+      copied.push(f.name);
+    }
   }
   const boardLua = path.join(root, "build", "boards", board, "board.lua");
   if (fs.existsSync(boardLua)) {
@@ -405,6 +429,7 @@ export async function startEmulatedBoard(opts: EmulatorOptions = {}): Promise<Em
       emuDir,
       seed,
       instructionUs: opts.instructionUs ?? 1,
+      heapScale: opts.heapScale ?? 0.65,
       scenario: resolveScenario(opts.scenario ?? "empty"),
       board: { name: def.name, heapBytes: def.heapBytes, safeModePin: def.safeModePin, sampleRateSps: def.sampleRateSps, channels: def.channels },
     });

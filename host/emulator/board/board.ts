@@ -21,6 +21,7 @@ export interface BoardConfig {
   emuDir: string;
   seed: number;
   instructionUs: number;
+  heapScale?: number;
   scenario: string;
   powerOffUs?: number;
   board: { name: string; heapBytes: number; safeModePin: number; sampleRateSps: number; channels: Channel[] };
@@ -74,7 +75,7 @@ function boot(this: void, arg: unknown): void {
   collectgarbage("collect");
   collectgarbage("collect");
   K.baselineKb = collectgarbage("count");
-  K.capKb = K.baselineKb + K.heapBytes / 1024;
+  K.capKb = K.baselineKb + K.heapBytes / 1024 / K.heapScale;
   U.ready = true;
   queueLine(" ");
   txWrite("\nNodeMCU 3.0.0.0 build 2024-02-25 powered by Lua 5.1.4 on SDK 3.0.1-dev(fce080e)\n");
@@ -143,6 +144,7 @@ export function startBoard(config: BoardConfig): void {
   cfg = config;
   setInstructionUs(config.instructionUs);
   K.heapBytes = config.board.heapBytes;
+  K.heapScale = config.heapScale ?? 1;
   B.seed = config.seed;
   B.chipId = 0x100000 + ((config.seed * 2654435761) % 0xeffff);
   SAFE_PIN.pin = config.board.safeModePin;

@@ -44,8 +44,14 @@ export function mountFlash(dir: string): void {
   }
 }
 
+/** Known to the index, or put into the directory from outside since it was mounted. */
 export function exists(name: string): boolean {
-  return names[name] === true;
+  if (names[name] === true) return true;
+  const [h] = io.open(hostPath(name), "rb");
+  if (h === undefined) return false;
+  h.close();
+  names[name] = true;
+  return true;
 }
 
 export function touch(name: string): void {

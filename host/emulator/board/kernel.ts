@@ -49,6 +49,8 @@ export const K = {
   capKb: math.huge,
   baselineKb: 0,
   heapBytes: 44000,
+  /** Board bytes per host byte of Lua heap (64-bit host objects are bigger than the ESP8266's). */
+  heapScale: 1,
   gcOnCap: 0,
   powered: true,
   /** Virtual µs charged per hook call (HOOK_EVERY instructions). */

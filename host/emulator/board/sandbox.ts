@@ -17,6 +17,7 @@ import { createBitModule } from "./nodemcu/bit.ts";
 import { createStructModule } from "./nodemcu/struct.ts";
 import { createEncoderModule } from "./nodemcu/encoder.ts";
 import { createCryptoModule } from "./nodemcu/crypto.ts";
+import { createLfsModule, loadLfs } from "./nodemcu/lfs.ts";
 
 /** Kept in sync with host/testing/nodemcu-profile.ts (NODEMCU_MATH_51, NODEMCU_DEBUG). */
 const MATH_51 = ["abs", "ceil", "floor", "max", "min", "pow", "random", "randomseed", "sqrt", "pi", "huge"];
@@ -121,6 +122,7 @@ export function createSandbox(): Env {
     return 0;
   };
 
+  const lfs = loadLfs(env);
   const pkg: Env = { loaded, path: "?.lc;?.lua", preload: {} };
   env.package = pkg;
   env.require = (name: unknown) => {
@@ -137,6 +139,7 @@ export function createSandbox(): Env {
         if (err !== undefined && string.sub(err, 1, 12) !== "cannot open ") return error(`error loading module '${key}' from file '${candidate}':\n\t${err}`, 2);
       }
     }
+    if (loader === undefined && lfs.fns[key] !== undefined) loader = lfs.fns[key];
     if (loader === undefined) {
       return error(`module '${key}' not found:\n\tno field package.preload['${key}']\n\tno file '${string.gsub(key, "%.", "/")[0]}.lc'\n\tno file '${string.gsub(key, "%.", "/")[0]}.lua'`, 2);
     }
@@ -151,6 +154,11 @@ export function createSandbox(): Env {
     gpio: createGpioModule(), hx711: createHx711Module(), bit: createBitModule(), struct: createStructModule(),
     encoder: createEncoderModule(), crypto: createCryptoModule(),
   };
+  const lfsModule = createLfsModule(lfs);
+  const nodeModule = modules.node as Env;
+  nodeModule.LFS = lfsModule;
+  nodeModule.flashindex = lfsModule.get;
+  nodeModule.flashreload = lfsModule.reload;
   for (const k in modules) {
     env[k] = modules[k];
     loaded[k] = modules[k];

@@ -9,7 +9,7 @@ import { U } from "./uart.ts";
 
 /** Bytes the firmware holds: Lua's count above the baseline measured at boot. */
 export function firmwareBytes(): number {
-  return Math.max(0, Math.floor((collectgarbage("count") - K.baselineKb) * 1024));
+  return Math.max(0, Math.floor((collectgarbage("count") - K.baselineKb) * 1024 * K.heapScale));
 }
 
 let lastFullGc = -1e18;
@@ -27,7 +27,7 @@ export function settledFirmwareBytes(): number {
 }
 
 export function freeHeap(): number {
-  return K.heapBytes - settledFirmwareBytes();
+  return Math.max(0, K.heapBytes - settledFirmwareBytes());
 }
 
 const MODULES = "bit,crypto,encoder,file,gpio,hx711,node,struct,tmr,uart";
