@@ -311,7 +311,11 @@ export function start(app: AppCtx): void {
       gpio.mode(def.clkPin, gpio.OUTPUT);
       gpio.write(def.clkPin, 0);
       gpio.mode(def.dataPin, gpio.INT);
-      gpio.trig(def.dataPin, "down", bitbangCallback(ch, def.clkPin, def.dataPin, def.hx711Mode + 1));
+      const cb = bitbangCallback(ch, def.clkPin, def.dataPin, def.hx711Mode + 1);
+      gpio.trig(def.dataPin, "down", cb);
+      // DOUT is edge-triggered: a conversion that was already waiting (DOUT low since before the
+      // trigger was armed) never makes another falling edge until it is read, so read it now.
+      if (gpio.read(def.dataPin) === 0) cb(0, tmr.now(), 1);
     }
   }
 }
