@@ -12,6 +12,9 @@ import * as sampler from "./sampler.ts";
  * lift log, the shared protocol codec) is loaded when needed and released afterwards, so the
  * streaming heap stays small (see commands.ts `unload`).
  *
+ * The detector keeps no window times on the board (detectorCreate(cfg, false)): quietStartMs is
+ * not part of the E record, and the array would cost ~1.3 KB.
+ *
  * Records written here (sealed lines, see shared/protocol/messages.ts):
  *   B,fw=<version>,build=<hash>,board=<name>,boot=<id>,cal=<ok|none|corrupt>,reason=<0..6>,ch=<n>,sps=<10|80>
  *   M,<notice>
@@ -110,15 +113,11 @@ function readInt(name: string): number {
   return v === undefined || v !== v ? 0 : Math.floor(v);
 }
 
-function emptyCollector(): AppCtx["collector"] {
-  return { active: false, kind: "", cmdId: 0, want: 0, n: 0, channel: -1, forceN: 0, stale: false, ref: [], sum: [], sumSq: [], sumD2: [], prev: [] };
-}
-
 /** Recreates the detector and restarts the readers at a new rate (commands `rate`). */
 export function setRate(sps: number): void {
   sampler.stop();
   ctx.sps = sps;
-  ctx.det = detectorCreate(defaultDetectorConfig(sps));
+  ctx.det = detectorCreate(defaultDetectorConfig(sps), false);
   sampler.start(ctx);
 }
 
@@ -146,10 +145,10 @@ export function start(): void {
     calState: "none", calId: "", calDate: "",
     nPerCount: [], zeroCounts: [], fitZeroCounts: [], maxResidualN: [], residualSdN: [],
     calCounts: [], calForceN: [], calResidualN: [], unsaved: false,
-    capacityN: [], points: [], collector: emptyCollector(),
+    capacityN: [], points: undefined, collector: undefined, collecting: false,
     streaming: true, running: true,
-    liftLines: [], liftIds: [], lastLiftId: 0, liftFileLines: 0,
-    det: detectorCreate(defaultDetectorConfig(board.sampleRateSps)),
+    lastLiftId: 0, liftFileLines: 0,
+    det: detectorCreate(defaultDetectorConfig(board.sampleRateSps), false),
     med: [], outbox: [], send, kick,
   };
   for (let ch = 0; ch < nch; ch++) {
@@ -162,7 +161,6 @@ export function start(): void {
     ctx.calForceN[ch] = [];
     ctx.calResidualN[ch] = [];
     ctx.capacityN[ch] = board.channels[ch].cell.capacityN;
-    ctx.points[ch] = { counts: [], forceN: [] };
     ctx.med[ch] = createMedian3();
   }
   const cal = require("calstore") as typeof import("./calstore.ts");
@@ -182,12 +180,16 @@ export function start(): void {
   // still answers at the prompt (deploy, safe mode).
   uart.on("data", "\n", onData, 0);
   const hb = tmr.create();
-  hb.alarm(1000, tmr.ALARM_AUTO, heartbeat);
+  hb.alarm(1000, tmr.ALARM_AUTO, () => {
+    sampler.watchdog();
+    heartbeat();
+  });
   hbTimer = hb;
   const clean = tmr.create();
   clean.alarm(CLEAN_RUN_MS, tmr.ALARM_SINGLE, () => {
     // a clean run: init.lua's crash-loop counter starts again from zero
     file.remove(STRIKES_FILE);
+    cleanTimer = undefined;
   });
   cleanTimer = clean;
 }

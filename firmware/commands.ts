@@ -1,4 +1,4 @@
-import type { AppCtx } from "./types/rackcell.d.ts";
+import type { AppCtx, CapturedPoints, Collector } from "./types/rackcell.d.ts";
 import { unloadTransient } from "./framer.ts";
 import { decodeCommand, encodeReplyError, encodeReplyOk } from "../shared/protocol/messages.ts";
 import { formatFixed, formatInt, parseDecimal } from "../shared/protocol/wire-number.ts";
@@ -66,15 +66,9 @@ function channelArg(ctx: AppCtx, text: string): number {
   return -2;
 }
 
+/** The collector exists only while a tare/capture runs (finishCollect drops it). */
 function startCollect(ctx: AppCtx, kind: string, id: number, channel: number, forceN: number, want: number): void {
-  const c = ctx.collector;
-  c.kind = kind;
-  c.cmdId = id;
-  c.want = want;
-  c.n = 0;
-  c.channel = channel;
-  c.forceN = forceN;
-  c.stale = false;
+  const c: Collector = { active: true, kind, cmdId: id, want, n: 0, channel, forceN, stale: false, ref: [], sum: [], sumSq: [], sumD2: [], prev: [] };
   for (let ch = 0; ch < ctx.nch; ch++) {
     c.ref[ch] = 0;
     c.sum[ch] = 0;
@@ -82,7 +76,19 @@ function startCollect(ctx: AppCtx, kind: string, id: number, channel: number, fo
     c.sumD2[ch] = 0;
     c.prev[ch] = 0;
   }
-  c.active = true;
+  ctx.collector = c;
+  ctx.collecting = true;
+}
+
+/** The captured points per channel, made on first use. */
+function points(ctx: AppCtx): CapturedPoints[] {
+  let p = ctx.points;
+  if (p === undefined) {
+    p = [];
+    for (let ch = 0; ch < ctx.nch; ch++) p[ch] = { counts: [], forceN: [] };
+    ctx.points = p;
+  }
+  return p;
 }
 
 export function handleLine(ctx: AppCtx, line: string): void {
@@ -94,7 +100,7 @@ export function handleLine(ctx: AppCtx, line: string): void {
   const id = cmd.id;
   const a = cmd.args;
   const name = cmd.name;
-  const busy = ctx.collector.active;
+  const busy = ctx.collecting;
   if (name === "ping") {
     reply(id, ["ms", formatInt(sampler.counters.lastMs)]);
   } else if (name === "info") {
@@ -126,7 +132,7 @@ export function handleLine(ctx: AppCtx, line: string): void {
     let cap = 0;
     for (let i = 0; i < ctx.nch; i++) if (ctx.capacityN[i] > cap) cap = ctx.capacityN[i];
     let full = false;
-    for (let i = 0; i < ctx.nch; i++) if ((ch === -1 || ch === i) && ctx.points[i].counts.length >= MAX_CAL_POINTS) full = true;
+    for (let i = 0; i < ctx.nch; i++) if ((ch === -1 || ch === i) && points(ctx)[i].counts.length >= MAX_CAL_POINTS) full = true;
     if (busy) refuse(id, "busy");
     else if (ch === -2) refuse(id, "unknown channel");
     else if (f !== f || f < -1.5 * cap || f > 1.5 * cap) refuse(id, "force must be a number of N within 1.5 x capacity");
@@ -142,10 +148,9 @@ export function handleLine(ctx: AppCtx, line: string): void {
     else saveCommand(ctx, id, a[0], a[1]);
   } else if (name === "clearpoints") {
     let n = 0;
-    for (let ch = 0; ch < ctx.nch; ch++) {
-      n = n + ctx.points[ch].counts.length;
-      ctx.points[ch] = { counts: [], forceN: [] };
-    }
+    const p = ctx.points;
+    if (p !== undefined) for (let ch = 0; ch < ctx.nch; ch++) n = n + p[ch].counts.length;
+    ctx.points = undefined;
     reply(id, ["cleared", formatInt(n)]);
   } else if (name === "rate") {
     const sps = intArg(a[0], 10, 80);
@@ -188,7 +193,7 @@ export function handleLine(ctx: AppCtx, line: string): void {
 function fitCommand(ctx: AppCtx, id: number): void {
   let fitted = 0;
   for (let ch = 0; ch < ctx.nch; ch++) {
-    const p = ctx.points[ch];
+    const p = points(ctx)[ch];
     if (p.counts.length === 1) {
       refuse(id, `ch${ch} has 1 point: need at least 2`);
       return;
@@ -214,7 +219,7 @@ function fitCommand(ctx: AppCtx, id: number): void {
   const pairs: string[] = [];
   const fits = [];
   for (let ch = 0; ch < ctx.nch; ch++) {
-    const p = ctx.points[ch];
+    const p = points(ctx)[ch];
     if (p.counts.length < 2) continue;
     const fit = fitCalibration(p.counts, p.forceN);
     if (fit.error !== "") {
@@ -226,7 +231,7 @@ function fitCommand(ctx: AppCtx, id: number): void {
   for (let ch = 0; ch < ctx.nch; ch++) {
     const fit = fits[ch];
     if (fit === undefined) continue;
-    const p = ctx.points[ch];
+    const p = points(ctx)[ch];
     ctx.nPerCount[ch] = fit.nPerCount;
     ctx.zeroCounts[ch] = fit.zeroCounts;
     ctx.fitZeroCounts[ch] = fit.zeroCounts;
@@ -276,6 +281,8 @@ function saveCommand(ctx: AppCtx, id: number, calId: string, date: string): void
 /** The collector finished (called from a task after the last sample): reply to tare/capture. */
 export function finishCollect(ctx: AppCtx): void {
   const c = ctx.collector;
+  if (c === undefined) return;
+  ctx.collector = undefined;
   const n = c.n;
   if (c.stale) {
     refuse(c.cmdId, "a channel is stale (no conversions): check the wiring");
@@ -317,7 +324,7 @@ export function finishCollect(ctx: AppCtx): void {
   pairs[1] = c.channel < 0 ? "all" : formatInt(c.channel);
   for (let ch = 0; ch < ctx.nch; ch++) {
     if (c.channel >= 0 && c.channel !== ch) continue;
-    const p = ctx.points[ch];
+    const p = points(ctx)[ch];
     p.counts[p.counts.length] = means[ch];
     p.forceN[p.forceN.length] = c.forceN;
     pairs[pairs.length] = `n${ch}`;

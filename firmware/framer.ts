@@ -3,15 +3,14 @@
  * bytes of encodeSample / sealLine (firmware/framer.test.ts checks this against the shared codec
  * on many inputs, in Lua 5.1 and 5.3), at a fraction of the cost: encodeSample takes ≈1,340 Lua VM
  * instructions per 2-channel frame (its Fletcher-16 alone ≈770, one lualib charCodeAt call per
- * byte), this one ≈200, because digits come from lookup tables, the body is one string.format call and
+ * byte), this one ≈250, because digit codes come from string.byte of one constant string (%c), the body is one string.format call and
  * the checksum reads the bytes eight at a time with string.byte and reduces modulo 255 once, and
  * text is made by one string.format call (no intermediate strings: TSTL's `a + b + c` would make one
  * per `..`).
  * Lua-only (string.byte multiple returns): the host uses frame.ts.
  */
+/** The digits as one constant string (in flash with LFS): a table of 64 one-letter strings would cost ~1.7 KB of heap. */
 const B64_TEXT = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-const B64 = new LuaTable<number, string>();
-for (let i = 0; i < 64; i++) B64.set(i, string.sub(B64_TEXT, i + 1, i + 1));
 const sbyte = string.byte;
 const floor = math.floor;
 const sfmt = string.format;
@@ -75,8 +74,8 @@ export function fmtInt(x: number): string {
   return sfmt("%d", floor(x + 0.5));
 }
 
-/** The 4 base64 digits of a raw 24-bit reading (offset binary, clamped). */
-function raw4(raw: number): LuaMultiReturn<[string, string, string, string]> {
+/** The 4 base64 digits of a raw 24-bit reading (offset binary, clamped), as character codes. */
+function raw4(raw: number): LuaMultiReturn<[number, number, number, number]> {
   let v = raw + OFFSET;
   if (v > 16777215) v = 16777215;
   if (v < 0) v = 0;
@@ -85,7 +84,7 @@ function raw4(raw: number): LuaMultiReturn<[string, string, string, string]> {
   const d3 = v % 64;
   v = (v - d3) / 64;
   const d2 = v % 64;
-  return $multi(B64.get((v - d2) / 64), B64.get(d2), B64.get(d3), B64.get(d4));
+  return $multi(sbyte(B64_TEXT, (v - d2) / 64 + 1), sbyte(B64_TEXT, d2 + 1), sbyte(B64_TEXT, d3 + 1), sbyte(B64_TEXT, d4 + 1));
 }
 
 /** The body of encodeSample(seq, raws, flags, forces) for 1..4 channels (raws are integers). */
@@ -98,14 +97,14 @@ export function sampleBody(seq: number, raws: number[], flags: number[], forces:
   if (nch === 2) {
     const [a1, a2, a3, a4] = raw4(raws[0]);
     const [b1, b2, b3, b4] = raw4(raws[1]);
-    return sfmt("S%s%s%s%s%s%s%s%s%s%s%s%s%s,%s,%s", B64.get(q1), B64.get(q2), B64.get(q3),
-      a1, a2, a3, a4, B64.get(flags[0]), b1, b2, b3, b4, B64.get(flags[1]), fmt1(forces[0]), fmt1(forces[1]));
+    return sfmt("S%c%c%c%c%c%c%c%c%c%c%c%c%c,%s,%s", sbyte(B64_TEXT, q1 + 1), sbyte(B64_TEXT, q2 + 1), sbyte(B64_TEXT, q3 + 1),
+      a1, a2, a3, a4, sbyte(B64_TEXT, flags[0] + 1), b1, b2, b3, b4, sbyte(B64_TEXT, flags[1] + 1), fmt1(forces[0]), fmt1(forces[1]));
   }
-  let packed = sfmt("S%s%s%s", B64.get(q1), B64.get(q2), B64.get(q3));
+  let packed = sfmt("S%c%c%c", sbyte(B64_TEXT, q1 + 1), sbyte(B64_TEXT, q2 + 1), sbyte(B64_TEXT, q3 + 1));
   let tail = "";
   for (let ch = 0; ch < nch; ch++) {
     const [d1, d2, d3, d4] = raw4(raws[ch]);
-    packed = sfmt("%s%s%s%s%s%s", packed, d1, d2, d3, d4, B64.get(flags[ch]));
+    packed = sfmt("%s%c%c%c%c%c", packed, d1, d2, d3, d4, sbyte(B64_TEXT, flags[ch] + 1));
     tail = sfmt("%s,%s", tail, fmt1(forces[ch]));
   }
   return packed + tail;
@@ -122,15 +121,13 @@ export function loaded(): Record<string, unknown> {
 }
 
 /** Modules loaded only now and then (commands, calibration file, lift log, the protocol codec). */
-const TRANSIENT = [
-  "commands", "calstore", "liftlog", "board_calfile", "board_liftrecord", "calibration_fit",
-  "protocol_messages", "protocol_frame", "protocol_wire_number", "protocol_checksum",
-];
+const TRANSIENT = "commands calstore liftlog board_calfile board_liftrecord calibration_fit protocol_messages protocol_frame protocol_wire_number protocol_checksum lualib_bundle";
 
 /** Releases the transient modules and collects, so they cost no heap while streaming. */
 export function unloadTransient(): void {
   const l = loaded();
-  for (const name of TRANSIENT) l[name] = undefined;
+  // names from one constant string (a table of names would stay resident)
+  for (const [name] of string.gmatch(TRANSIENT, "%S+")) l[name] = undefined;
   collectgarbage("collect");
 }
 

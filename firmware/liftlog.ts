@@ -4,15 +4,15 @@ import { seal, sealSuffix } from "./framer.ts";
 
 /**
  * Lift summaries (E records, shared/board/liftrecord.ts): written to the UART when the detector
- * completes a lift, kept in a RAM ring of the last RAM_RING sealed lines, and appended to the
- * flash ring `lifts.txt` (one sealed line each). The file is compacted to the newest KEEP lines
+ * completes a lift and appended to the flash ring `lifts.txt` (one sealed line each). Flash is
+ * the only copy: no RAM ring (a few sealed lines would stay resident, ~250 B each, and grow
+ * the streaming heap with every lift). The file is compacted to the newest KEEP lines
  * once it holds COMPACT_AT (temp file + rename; an interrupted compaction is finished or undone
  * at boot like the calibration). A torn last line (power cut during an append) fails its checksum
  * and is skipped. Ids continue across boots (the newest id on flash + 1).
  */
 export const LIFTS_FILE = "lifts.txt";
 export const LIFTS_TMP = "lifts.tmp";
-const RAM_RING = 8;
 const KEEP = 16;
 const COMPACT_AT = 32;
 
@@ -83,13 +83,6 @@ export function record(ctx: AppCtx): void {
   ctx.lastLiftId = id;
   const line = seal(liftBody(id, ctx.bootId, ctx.det.summary));
   uart.write(0, line, "\n");
-  const ring = ctx.liftLines;
-  if (ring.length >= RAM_RING) {
-    table.remove(ring, 1);
-    table.remove(ctx.liftIds, 1);
-  }
-  ring[ring.length] = line;
-  ctx.liftIds[ctx.liftIds.length] = id;
   const fd = file.open(LIFTS_FILE, "a");
   if (fd === undefined) return;
   fd.write(line + "\n");
@@ -98,23 +91,10 @@ export function record(ctx: AppCtx): void {
   if (ctx.liftFileLines >= COMPACT_AT) compact(ctx);
 }
 
-/** Sealed E lines with id > sinceId, oldest first: from the RAM ring when it reaches back far enough, else flash. */
-export function since(ctx: AppCtx, sinceId: number): string[] {
+/** Sealed E lines with id > sinceId from flash, oldest first. */
+export function since(_ctx: AppCtx, sinceId: number): string[] {
   const out: string[] = [];
-  const ids = ctx.liftIds;
-  if (ids.length > 0 && (ids[0] <= sinceId + 1 || ctx.liftFileLines === 0)) {
-    for (let i = 0; i < ids.length; i++) if (ids[i] > sinceId) out[out.length] = ctx.liftLines[i];
-    return out;
-  }
   const lines = readAll(LIFTS_FILE);
-  let newest = sinceId;
-  for (let i = 0; i < lines.length; i++) {
-    const id = lineId(lines[i]);
-    if (id > sinceId) {
-      out[out.length] = lines[i];
-      if (id > newest) newest = id;
-    }
-  }
-  for (let i = 0; i < ids.length; i++) if (ids[i] > newest) out[out.length] = ctx.liftLines[i];
+  for (let i = 0; i < lines.length; i++) if (lineId(lines[i]) > sinceId) out[out.length] = lines[i];
   return out;
 }

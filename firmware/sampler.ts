@@ -1,4 +1,4 @@
-import type { AppCtx } from "./types/rackcell.d.ts";
+import type { AppCtx, Collector } from "./types/rackcell.d.ts";
 import { unloadTransient } from "./framer.ts";
 import { EV_ISO_DONE, EV_PULL_FAILED, EV_REWEIGH, detectorStep } from "../shared/analysis/detector.ts";
 import { median3Step } from "../shared/filters/median3.ts";
@@ -21,7 +21,8 @@ import { sampleBody, sealSuffix } from "./framer.ts";
  *    back-to-back gpio.write calls (≈4 VM instructions ≈ 4 µs, far under the 60 µs that powers
  *    the chip down); the loop uses only upvalues and locals.
  *
- * Pairing: the chips run on their own clocks, so samples queue per channel (ring of 32) and the
+ * Pairing: the chips run on their own clocks, so samples queue per channel (ring of 16: the module
+ * hands over 8 at a time, the bit-banged reader one per period) and the
  * heads are paired in arrival order; when one head is older than another by more than 3/4 of a
  * period its partner never came (clock drift, a lost conversion): it is dropped and counted as
  * unpaired. A channel with no conversion for more than 3 periods (plus its delivery latency, a
@@ -29,14 +30,17 @@ import { sampleBody, sealSuffix } from "./framer.ts";
  * A reading stuck at one value for 16 samples is flagged stale too. Frames are written at most a
  * few per callback so uart.write never blocks long enough to miss a bit-banged conversion.
  */
-const FIFO = 32;
-const SAT_HI = 8388607;
-const SAT_LO = -8388608;
-const STUCK_SAMPLES = 16;
-const F_SAT = 1;
-const F_OVER = 2;
-const F_STALE = 4;
-const F_UNCAL = 8;
+/** Constants as a const enum: inlined as literals (a module-level local is an upvalue: heap). */
+const enum K {
+  FIFO = 16,
+  SAT_HI = 8388607,
+  SAT_LO = -8388608,
+  STUCK_SAMPLES = 16,
+  F_SAT = 1,
+  F_OVER = 2,
+  F_STALE = 4,
+  F_UNCAL = 8,
+}
 
 let ctx: AppCtx;
 let nch = 0;
@@ -53,6 +57,8 @@ const lastArrival: number[] = [];
 const lastSampleUs: number[] = [];
 const lastRaw: number[] = [];
 const sameCount: number[] = [];
+/** the bit-banged readers per channel (undefined for the hx711 module's) */
+const bbRead: (((this: void, level: number, when: number, count: number) => void) | undefined)[] = [];
 /** conversions lost per channel (hx711 module `dropped`, or gaps in the bit-banged times) */
 export const lost: number[] = [];
 /** samples without a partner per channel */
@@ -67,13 +73,13 @@ let lastModuleBatchUs = -1;
 
 function push(ch: number, tUs: number, raw: number): void {
   let cnt = fCnt[ch];
-  if (cnt >= FIFO) {
+  if (cnt >= K.FIFO) {
     // the other channel has been silent for a whole ring: the oldest goes, counted
-    fHead[ch] = (fHead[ch] + 1) % FIFO;
+    fHead[ch] = (fHead[ch] + 1) % K.FIFO;
     cnt = cnt - 1;
     unpaired[ch] = unpaired[ch] + 1;
   }
-  const slot = (fHead[ch] + cnt) % FIFO;
+  const slot = (fHead[ch] + cnt) % K.FIFO;
   fT[ch][slot] = tUs;
   fR[ch][slot] = raw;
   fCnt[ch] = cnt + 1;
@@ -86,8 +92,7 @@ function liftEnded(): void {
   unloadTransient();
 }
 
-function feedCollector(): void {
-  const c = ctx.collector;
+function feedCollector(c: Collector): void {
   for (let ch = 0; ch < nch; ch++) {
     if (STALE[ch]) c.stale = true;
     const med = MED[ch];
@@ -105,6 +110,7 @@ function feedCollector(): void {
   c.n = c.n + 1;
   if (c.n >= c.want) {
     c.active = false;
+    ctx.collecting = false;
     node.task.post(node.task.LOW_PRIORITY, () => {
       const cmds = require("commands") as typeof import("./commands.ts");
       cmds.finishCollect(ctx);
@@ -121,28 +127,28 @@ function emit(tUs: number): void {
     const raw = RW[ch];
     let fl = 0;
     if (STALE[ch]) {
-      fl = F_STALE;
-    } else if (raw === lastRaw[ch] && raw < SAT_HI && raw > SAT_LO) {
+      fl = K.F_STALE;
+    } else if (raw === lastRaw[ch] && raw < K.SAT_HI && raw > K.SAT_LO) {
       const same = sameCount[ch] + 1;
       sameCount[ch] = same;
-      if (same >= STUCK_SAMPLES) fl = F_STALE;
+      if (same >= K.STUCK_SAMPLES) fl = K.F_STALE;
     } else {
       sameCount[ch] = 0;
     }
     lastRaw[ch] = raw;
-    if (raw >= SAT_HI || raw <= SAT_LO) fl = fl + F_SAT;
+    if (raw >= K.SAT_HI || raw <= K.SAT_LO) fl = fl + K.F_SAT;
     const med = median3Step(ctx.med[ch], raw);
     MED[ch] = med;
     const k = ctx.nPerCount[ch];
     let force = 0 / 0;
     if (k === 0) {
-      fl = fl + F_UNCAL;
+      fl = fl + K.F_UNCAL;
       usable = false;
-    } else if (fl >= F_STALE) {
+    } else if (fl >= K.F_STALE) {
       usable = false;
     } else {
       force = k * (med - ctx.zeroCounts[ch]);
-      if (force > ctx.capacityN[ch] || force < -ctx.capacityN[ch]) fl = fl + F_OVER;
+      if (force > ctx.capacityN[ch] || force < -ctx.capacityN[ch]) fl = fl + K.F_OVER;
       total = total + force;
     }
     FL[ch] = fl;
@@ -154,7 +160,7 @@ function emit(tUs: number): void {
     const ev = detectorStep(ctx.det, tMs, total);
     if (ev === EV_REWEIGH || ev === EV_ISO_DONE || ev === EV_PULL_FAILED) node.task.post(node.task.LOW_PRIORITY, liftEnded);
   }
-  if (ctx.collector.active) feedCollector();
+  if (ctx.collecting) feedCollector(ctx.collector as Collector);
   const seq = counters.seq;
   if (ctx.streaming) {
     const body = sampleBody(seq, RW, FL, FN, nch);
@@ -192,7 +198,7 @@ function pump(limit: number): void {
     }
     if (live === 0 || waiting) return;
     if (newestT - oldestT > tol) {
-      fHead[oldest] = (fHead[oldest] + 1) % FIFO;
+      fHead[oldest] = (fHead[oldest] + 1) % K.FIFO;
       fCnt[oldest] = fCnt[oldest] - 1;
       unpaired[oldest] = unpaired[oldest] + 1;
     } else {
@@ -201,7 +207,7 @@ function pump(limit: number): void {
           const h = fHead[ch];
           RW[ch] = fR[ch][h];
           STALE[ch] = false;
-          fHead[ch] = (h + 1) % FIFO;
+          fHead[ch] = (h + 1) % K.FIFO;
           fCnt[ch] = fCnt[ch] - 1;
         } else {
           STALE[ch] = true;
@@ -283,7 +289,7 @@ export function start(app: AppCtx): void {
     uCh[ch] = unwrapCreate();
     fT[ch] = [];
     fR[ch] = [];
-    for (let i = 0; i < FIFO; i++) {
+    for (let i = 0; i < K.FIFO; i++) {
       fT[ch][i] = 0;
       fR[ch][i] = 0;
     }
@@ -312,11 +318,25 @@ export function start(app: AppCtx): void {
       gpio.write(def.clkPin, 0);
       gpio.mode(def.dataPin, gpio.INT);
       const cb = bitbangCallback(ch, def.clkPin, def.dataPin, def.hx711Mode + 1);
+      bbRead[ch] = cb;
       gpio.trig(def.dataPin, "down", cb);
-      // DOUT is edge-triggered: a conversion that was already waiting (DOUT low since before the
-      // trigger was armed) never makes another falling edge until it is read, so read it now.
+      // The trigger is edge-triggered: a conversion that was already waiting (DOUT low since before
+      // it was armed) makes no falling edge until it is read, so read it now.
       if (gpio.read(def.dataPin) === 0) cb(0, tmr.now(), 1);
     }
+  }
+}
+
+/**
+ * Once a second (heartbeat): a bit-banged channel silent for more than its stale time while its
+ * DOUT is low has missed its edge (the chip holds DOUT low until read): read it, so it resumes.
+ */
+export function watchdog(): void {
+  if (ctx === undefined) return;
+  const now = unwrapStep(uNow, tmr.now());
+  for (let ch = 0; ch < nch; ch++) {
+    const cb = bbRead[ch];
+    if (cb !== undefined && now - lastArrival[ch] > staleUs[ch] && gpio.read(ctx.board.channels[ch].dataPin) === 0) cb(0, tmr.now(), 1);
   }
 }
 

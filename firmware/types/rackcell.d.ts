@@ -76,13 +76,15 @@ export interface AppCtx {
   /** 1 after `fit` until `save` */
   unsaved: boolean;
   capacityN: number[];
-  points: CapturedPoints[];
-  collector: Collector;
+  /** captured calibration points per channel; undefined until the first capture (heap) */
+  points: CapturedPoints[] | undefined;
+  /** the tare/capture run in progress (undefined when idle: it exists only while needed) */
+  collector: Collector | undefined;
+  /** a collector is active: the sampler feeds it */
+  collecting: boolean;
   streaming: boolean;
   running: boolean;
-  /** lift summaries: sealed E lines, newest last; ids */
-  liftLines: string[];
-  liftIds: number[];
+  /** newest lift id (the lifts themselves are on flash only: lifts.txt) */
   lastLiftId: number;
   /** flash ring line count, for compaction */
   liftFileLines: number;

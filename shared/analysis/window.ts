@@ -11,7 +11,8 @@
 export interface WindowStats {
   size: number;
   vals: number[];
-  times: number[];
+  /** sample times; absent in a window made without them (the board's: see windowCreate) */
+  times: number[] | undefined;
   /** next slot to write (0-based) */
   idx: number;
   /** valid samples, at most size */
@@ -21,14 +22,18 @@ export interface WindowStats {
   sumD2: number;
 }
 
-export function windowCreate(size: number): WindowStats {
-  const vals: number[] = [];
-  const times: number[] = [];
-  for (let i = 0; i < size; i++) {
-    vals.push(0);
-    times.push(0);
-  }
-  return { size: size, vals: vals, times: times, idx: 0, count: 0, ref: 0, sumD: 0, sumD2: 0 };
+/**
+ * `keepTimes` false: no times array (windowOldestMs then answers -1). The board's detector needs
+ * no window times (they only give quietStartMs, which the board does not report) and an array of
+ * ~80 doubles is ~1.3 KB of its heap.
+ */
+export function windowCreate(size: number, keepTimes = true): WindowStats {
+  const grow: number[] = [];
+  for (let i = 0; i < size; i++) grow.push(0);
+  // Copied with a spread: in Lua `{unpack(grow)}` sizes the array part exactly (pushes grow it to
+  // the next power of two: 128 slots for 80 samples).
+  const vals = [...grow];
+  return { size: size, vals: vals, times: keepTimes ? [...grow] : undefined, idx: 0, count: 0, ref: 0, sumD: 0, sumD2: 0 };
 }
 
 export function windowReset(w: WindowStats): void {
@@ -69,7 +74,8 @@ export function windowPush(w: WindowStats, tMs: number, x: number): void {
   w.sumD = w.sumD + d;
   w.sumD2 = w.sumD2 + d * d;
   w.vals[w.idx] = x;
-  w.times[w.idx] = tMs;
+  const times = w.times;
+  if (times !== undefined) times[w.idx] = tMs;
   w.idx = w.idx + 1;
   if (w.idx >= w.size) {
     w.idx = 0;
@@ -93,6 +99,9 @@ export function windowSd(w: WindowStats): number {
   return v > 0 ? Math.sqrt(v) : 0;
 }
 
+/** Time of the oldest sample in the window; -1 for a window made without times. */
 export function windowOldestMs(w: WindowStats): number {
-  return w.count < w.size ? w.times[0] : w.times[w.idx];
+  const times = w.times;
+  if (times === undefined) return -1;
+  return w.count < w.size ? times[0] : times[w.idx];
 }
