@@ -142,7 +142,11 @@ export async function uploadBlocks(s: PromptSession, tempName: string, blocks: B
       throw new DeployError(`${tempName}: transfer cut at block ${acked + 1} of ${blocks.length} (${(e as Error).message}); the board keeps its old files`, "TRANSFER");
     }
     const want = SEQ_ALPHABET[acked % 64];
-    if (ack !== want) throw new DeployError(`${tempName}: block ${acked + 1} acknowledged as ${JSON.stringify(ack)}, expected ${want}: the link lost bytes`, "TRANSFER");
+    if (ack !== want) {
+      const oom = await s.expect(/^:M (\d+)/, 300, "E:M").catch(() => null);
+      if (ack === "E" && oom) throw new DeployError(`${tempName}: the board ran out of memory at block ${acked + 1} of ${blocks.length} (E:M ${oom[1]}: ${oom[1]} bytes in use) and restarts; the board keeps its old files`, "TRANSFER");
+      throw new DeployError(`${tempName}: block ${acked + 1} acknowledged as ${JSON.stringify(ack)}, expected ${want}: the link lost bytes; the board keeps its old files`, "TRANSFER");
+    }
     onBlock(acked);
     if (sent < blocks.length) await sendNext();
   }

@@ -42,7 +42,7 @@ export function hashLine(name: string, algo: "sha256" | "adler32"): string {
 /** Lines that swap the uploaded files in (each under the prompt's limit). */
 export function swapLines(names: string[]): string[] {
   const out: string[] = [];
-  const line = (ns: string[]) => `for _,n in ipairs({${ns.map((x) => `"${x}"`).join(",")}}) do file.remove(n) if not file.rename("${TEMP_PREFIX}"..n,n) then print("_SWERR "..n) end end print("_SWOK")`;
+  const line = (ns: string[]) => `for _,n in ipairs({${ns.map((x) => `"${x}"`).join(",")}}) do file.remove(n) if not file.rename("${TEMP_PREFIX}"..n,n) then print("_S".."WERR "..n) end end print("_S".."WOK")`; // split so the echo never matches
   let batch: string[] = [];
   for (const n of names) {
     if (batch.length > 0 && line([...batch, n]).length > 240) {
@@ -58,7 +58,7 @@ export function swapLines(names: string[]): string[] {
 /** Modules probed at the prompt, in order; which ones the rackcell firmware cannot do without. */
 export const PROBED_MODULES = ["uart", "tmr", "node", "file", "gpio", "hx711", "struct", "bit", "crypto", "encoder"] as const;
 export type ModuleName = (typeof PROBED_MODULES)[number];
-export const PROBE_LINE = `print("_M",${PROBED_MODULES.map((m) => `${m}~=nil`).join(",")},node and node.heap and node.heap() or -1)`;
+export const PROBE_LINE = `print("_M",${PROBED_MODULES.map((m) => `not not ${m}`).join(",")},node and node.heap and node.heap() or -1)`;
 
 export function adler32(data: Buffer): number {
   let a = 1;

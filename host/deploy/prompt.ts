@@ -124,7 +124,9 @@ export class PromptSession {
   }
 
   write(data: Buffer | string): Promise<void> {
-    return this.port.write(data);
+    return this.port.write(data).catch((e: Error) => {
+      throw new DeployError(`${this.port.path}: write failed (${e.message}): the board is unplugged or the port closed`, "TRANSFER");
+    });
   }
 
   /** Sends one line at the prompt and waits for the next prompt ("> " or ">> " after a newline). */
@@ -141,7 +143,7 @@ export class PromptSession {
     this.clear();
     await this.write(`${text}\n`);
     const m = await this.expect(re, timeoutMs, re.source);
-    await this.expect(/\n>>? $/, timeoutMs, "the prompt").catch(() => undefined);
+    await this.expect(/(?:^|\n)>>? $/, timeoutMs, "the prompt").catch(() => undefined);
     return m;
   }
 
