@@ -70,6 +70,8 @@ const MED: number[] = [];
 const STALE: boolean[] = [];
 export const counters = { seq: 0, sent: 0, frames: 0, lastMs: 0 };
 let lastModuleBatchUs = -1;
+/** filter delay of the detector's input (ms): 2 periods (HX711 filter) + 1 (median of 3) */
+let delayMs = 37.5;
 
 function push(ch: number, tUs: number, raw: number): void {
   let cnt = fCnt[ch];
@@ -157,7 +159,10 @@ function emit(tUs: number): void {
   const tMs = tUs / 1000;
   counters.lastMs = tMs;
   if (usable) {
-    const ev = detectorStep(ctx.det, tMs, total);
+    // The detector's time is when the force it gets was on the pins: an HX711 output is a
+    // symmetric (sinc⁴) average over the last four conversion periods, centred two periods
+    // before DOUT falls, and the 3-sample median is centred on the previous sample: 3 periods.
+    const ev = detectorStep(ctx.det, tMs - delayMs, total);
     if (ev === EV_REWEIGH || ev === EV_ISO_DONE || ev === EV_PULL_FAILED) node.task.post(node.task.LOW_PRIORITY, liftEnded);
   }
   if (ctx.collecting) feedCollector(ctx.collector as Collector);
@@ -202,9 +207,11 @@ function pump(limit: number): void {
       fCnt[oldest] = fCnt[oldest] - 1;
       unpaired[oldest] = unpaired[oldest] + 1;
     } else {
+      let tSum = 0;
       for (let ch = 0; ch < nch; ch++) {
         if (fCnt[ch] > 0) {
           const h = fHead[ch];
+          tSum = tSum + fT[ch][h];
           RW[ch] = fR[ch][h];
           STALE[ch] = false;
           fHead[ch] = (h + 1) % K.FIFO;
@@ -213,7 +220,9 @@ function pump(limit: number): void {
           STALE[ch] = true;
         }
       }
-      emit(oldestT);
+      // the frame's time: the mean of its samples' times (the oldest alone would jump by up to
+      // a period whenever the two chips' phases cross)
+      emit(tSum / live);
       made = made + 1;
     }
   }
@@ -280,6 +289,7 @@ export function start(app: AppCtx): void {
   ctx = app;
   nch = app.nch;
   periodUs = 1000000 / app.sps;
+  delayMs = (3 * periodUs) / 1000;
   moduleBatch = app.sps >= 80 ? 8 : 1;
   uNow = unwrapCreate();
   const now = unwrapStep(uNow, tmr.now());
