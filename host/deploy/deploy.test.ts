@@ -88,7 +88,7 @@ describe("deploy to the emulated board", () => {
       },
     }, true);
     await expect(attempt).rejects.toThrow(DeployError);
-    await expect(attempt).rejects.toThrow(/transfer cut|no answer|acknowledg/);
+    await expect(attempt).rejects.toThrow(/transfer cut|no answer|acknowledg|write failed/);
     const after = Object.fromEntries(Object.keys(before).map((n) => [n, sha(fs.readFileSync(path.join(flashDir, n)))]));
     expect(after).toEqual(before);
     fs.rmSync(root, { recursive: true, force: true });
@@ -101,7 +101,7 @@ describe("deploy to the emulated board", () => {
     const root = newerBuild();
     let cut = false;
     const attempt = deploy(p, {
-      board: BOARD, root, reboot: false, ackTimeoutMs: 1500,
+      board: BOARD, root, reboot: false, ackTimeoutMs: 1500, restartRetries: 0,
       onProgress: (x) => {
         if (!cut && x.bytesDone > x.bytesTotal / 3) {
           cut = true;
@@ -114,6 +114,28 @@ describe("deploy to the emulated board", () => {
     // the board is back (the old application may start: deploy asks it for the prompt first)
     const again = await deploy(p, { board: BOARD, root, reboot: false }, true);
     expect(again.files.length).toBeGreaterThan(0);
+    expect(fs.readFileSync(path.join(flashDir, "init.lua")).toString()).toContain("-- newer build");
+    fs.rmSync(root, { recursive: true, force: true });
+  }, 240_000);
+
+  it("a power cut mid-upload is ridden out: the prompt is taken back and the upload carries on", async () => {
+    const p = await fresh();
+    await deploy(p, { board: BOARD, reboot: false }, true);
+    const root = newerBuild();
+    let cut = false;
+    const logs: string[] = [];
+    const res = await deploy(p, {
+      board: BOARD, root, reboot: false, ackTimeoutMs: 1500, log: (l) => logs.push(l),
+      onProgress: (x) => {
+        if (!cut && x.bytesDone > x.bytesTotal / 2) {
+          cut = true;
+          void board!.fault({ kind: "powerCut" });
+        }
+      },
+    }, true);
+    expect(cut).toBe(true);
+    expect(logs.join("\n")).toMatch(/restarted during the upload/);
+    expect(res.files.every((f) => f.verifiedBy === "sha256")).toBe(true);
     expect(fs.readFileSync(path.join(flashDir, "init.lua")).toString()).toContain("-- newer build");
     fs.rmSync(root, { recursive: true, force: true });
   }, 240_000);

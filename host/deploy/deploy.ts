@@ -40,6 +40,8 @@ export interface DeployOptions {
   ackTimeoutMs?: number;
   /** carry on although modules are missing */
   force?: boolean;
+  /** how often to take the prompt back when the board restarts during the upload (default 2; 0: fail at once) */
+  restartRetries?: number;
   /** how each file is checked on the board: SHA-256 by crypto.fhash ("auto" when crypto exists) or an on-board read-back Adler-32 */
   verify?: "auto" | "sha256" | "adler32";
   onProgress?: (p: { file: string; fileIndex: number; files: number; bytesDone: number; bytesTotal: number }) => void;
@@ -93,15 +95,49 @@ export function requiredModules(files: UploadFile[], boardUsesHx711Module: boole
   return PROBED_MODULES.filter((m) => need.has(m));
 }
 
-export async function handToPrompt(s: PromptSession): Promise<void> {
+/** A sealed record of the rackcell app (sample, heartbeat, boot, …), wherever it sits in a line. */
+const APP_LINE = /(?:^|[^A-Za-z0-9])([SBHEMR][,A-Za-z0-9_=.:/ +-]*\*[0-9a-f]{4})\r?$/m;
+
+/** The board's boot banner or the app's boot record: the board restarted. */
+export function boardRestarted(text: string): boolean {
+  if (/powered by Lua|NodeMCU \d+\.\d+/.test(text)) return true;
+  for (const line of text.split("\n")) {
+    const at = line.indexOf("B,");
+    if (at >= 0 && parseFields(line.slice(at))?.kind === "B") return true;
+  }
+  return false;
+}
+
+export function appRecordIn(text: string): boolean {
+  for (const line of text.split("\n")) {
+    const m = APP_LINE.exec(line);
+    if (m && openLine(m[1]).error === "") return true;
+  }
+  return false;
+}
+
+/**
+ * Gets the bare prompt: the app's `prompt` command (harmless without an app), then print("a","z").
+ * A board that was just reset answers at the prompt for a moment before init.lua starts the app
+ * (1500 ms in rackcell's init): so after the sync, listen `settleMs`; if the app shows up, ask
+ * again.
+ */
+export async function handToPrompt(s: PromptSession, settleMs = 1800): Promise<void> {
   let id = 900000;
-  await s.sync(10, 700, async () => {
-    // The app hands the UART back on `prompt`. At a bare prompt the line is an unfinished Lua
-    // statement (the interpreter waits under ">> "), so a ";" line ends it with a harmless error.
-    await s.write(`${encodeCommand(++id, "prompt", [])}\n`);
-    await new Promise((r) => setTimeout(r, 150));
-    await s.write(";\n");
-  });
+  for (let round = 0; round < 3; round++) {
+    await s.sync(10, 700, async () => {
+      // At a bare prompt the command line is an unfinished Lua statement (the interpreter waits
+      // under ">> "), so a ";" line ends it with a harmless error.
+      await s.write(`${encodeCommand(++id, "prompt", [])}\n`);
+      await new Promise((r) => setTimeout(r, 150));
+      await s.write(";\n");
+    });
+    if (settleMs <= 0) return;
+    const mark = s.received;
+    await new Promise((r) => setTimeout(r, settleMs));
+    if (!appRecordIn(s.since(mark))) return;
+  }
+  throw new DeployError("the rackcell application keeps taking the UART back: hold the safe-mode pin low while resetting the board, then deploy", "NO_PROMPT");
 }
 
 export async function probeModules(s: PromptSession): Promise<{ modules: Record<string, boolean>; heap: number }> {
@@ -118,7 +154,7 @@ export async function sendHelper(s: PromptSession): Promise<void> {
     const out = await s.line(l);
     if (/Lua error|stdin:\d+:|not enough memory/.test(out)) throw new DeployError(`the board rejected the upload helper: ${out.trim().slice(-200)}`, "TRANSFER");
     // compiling a line leaves garbage; collect it while the prompt is idle rather than in a callback
-    if (!l.startsWith("function") || l.endsWith(" end")) await s.line("collectgarbage()");
+    if (s.lastPrompt === "> ") await s.line("collectgarbage()");
   }
   const m = await s.call(HELPER_CHECK_LINE, /_OK\t(true|false)\r?\n/);
   if (m[1] !== "true") throw new DeployError("the upload helper did not define all its functions on the board", "TRANSFER");
@@ -173,13 +209,16 @@ function parseFields(line: string): { kind: string; fields: Record<string, strin
   return { kind: parts[0], fields };
 }
 
-/** Waits for the app's B record after a restart. */
+/** Waits for the app's B record after a restart (it may come glued to the prompt or to boot noise). */
 export async function waitForBoot(s: PromptSession, timeoutMs: number): Promise<Record<string, string>> {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
-    const m = await s.expect(/([^\n]*)\n/, timeoutMs - (Date.now() - t0), "the B boot record");
-    const rec = parseFields(m[1].replace(/\r$/, ""));
-    if (rec?.kind === "B") return rec.fields;
+    const m = await s.expect(/([^\n]*)\n/, Math.max(1, timeoutMs - (Date.now() - t0)), "the B boot record");
+    const line = m[1].replace(/\r$/, "");
+    for (let at = line.indexOf("B,"); at >= 0; at = line.indexOf("B,", at + 1)) {
+      const rec = parseFields(line.slice(at));
+      if (rec?.kind === "B") return rec.fields;
+    }
   }
   throw new DeployError(`no B record within ${(timeoutMs / 1000).toFixed(0)} s after the restart`, "BOOT");
 }
@@ -214,6 +253,7 @@ export async function deploy(port: RawPort, opts: DeployOptions, boardUsesHx711M
     let wire = 0;
     const t0 = Date.now();
     const swapped: string[] = [];
+    let restarts = 0;
     for (let i = 0; i < files.length; i++) {
       const f = files[i];
       const expected = verifyAlgo === "sha256" ? f.sha256 : String(adler32(f.data));
@@ -231,12 +271,35 @@ export async function deploy(port: RawPort, opts: DeployOptions, boardUsesHx711M
       const tf = Date.now();
       let ok = false;
       for (let attempt = 1; attempt <= 2 && !ok; attempt++) {
-        const got = await uploadBlocks(s, temp, enc.blocks, blockSize, window, ackTimeoutMs, (b) => {
-          const partial = Math.min(f.data.length, Math.round(((b + 1) / enc.blocks.length) * f.data.length));
-          opts.onProgress?.({ file: f.name, fileIndex: i, files: files.length, bytesDone: done + partial, bytesTotal: total });
-        });
-        wire += enc.blocks.length * blockSize;
-        const h = await boardHash(s, temp, verifyAlgo);
+        const mark = s.received;
+        let got: number;
+        let h: { algo: string; value: string };
+        try {
+          got = await uploadBlocks(s, temp, enc.blocks, blockSize, window, ackTimeoutMs, (b) => {
+            const partial = Math.min(f.data.length, Math.round(((b + 1) / enc.blocks.length) * f.data.length));
+            opts.onProgress?.({ file: f.name, fileIndex: i, files: files.length, bytesDone: done + partial, bytesTotal: total });
+          });
+          wire += enc.blocks.length * blockSize;
+          h = await boardHash(s, temp, verifyAlgo);
+        } catch (e) {
+          // A board whose application crashed restarts on its own (and starts the app again):
+          // take the prompt back and send this file again; the files done so far stay done.
+          const retries = opts.restartRetries ?? 2;
+          if (restarts < retries && !boardRestarted(s.since(mark))) {
+            // a restart shows its banner a moment after the link went quiet
+            await s.expect(/powered by Lua|NodeMCU \d+\.\d+/, 2500, "a boot banner").catch(() => null);
+          }
+          if (restarts < retries && boardRestarted(s.since(mark))) {
+            restarts++;
+            log(`${f.name}: the board restarted during the upload (${(e as Error).message.slice(0, 80)}); taking the prompt back`);
+            await new Promise((r) => setTimeout(r, 500));
+            await handToPrompt(s);
+            await sendHelper(s);
+            attempt--;
+            continue;
+          }
+          throw e;
+        }
         ok = got === f.data.length && h.algo === verifyAlgo && h.value === expected;
         if (!ok) log(`${f.name}: verification failed (attempt ${attempt}: ${got} bytes, ${h.algo} ${h.value}, expected ${expected}); ${attempt === 1 ? "sending again" : "giving up"}`);
       }

@@ -43,8 +43,12 @@ export class DeployError extends Error {
 /** Everything the board sent (latin1), consumed front to back by expect(). */
 export class PromptSession {
   buf = "";
-  /** every byte received, for diagnostics */
+  /** the last bytes received, for diagnostics */
   log = "";
+  /** bytes received so far (a mark for since()) */
+  received = 0;
+  /** the prompt that ended the last line(): "> ", or ">> " while a chunk is unfinished */
+  lastPrompt = "> ";
   private waiters = new Set<() => void>();
   private readonly off: () => void;
 
@@ -52,13 +56,20 @@ export class PromptSession {
     this.off = port.onData((chunk) => {
       const s = chunk.toString("latin1");
       this.buf += s;
-      this.log = (this.log + s).slice(-4000);
+      this.log = (this.log + s).slice(-8000);
+      this.received += s.length;
       for (const w of [...this.waiters]) w();
     });
   }
 
   detach(): void {
     this.off();
+  }
+
+  /** Text received after `mark` (a value of `received`), as far as the log reaches back. */
+  since(mark: number): string {
+    const n = this.received - mark;
+    return n <= 0 ? "" : this.log.slice(-n);
   }
 
   /** Drops what was received so far. */
@@ -135,6 +146,7 @@ export class PromptSession {
     this.clear();
     await this.write(`${text}\n`);
     const m = await this.expect(/^([\s\S]*?)\n(>>?) $/, timeoutMs, "the prompt");
+    this.lastPrompt = `${m[2]} `;
     return m[1];
   }
 
