@@ -1,0 +1,97 @@
+import { loadBoard } from "../../host/build/boards.ts";
+import { idealCounts } from "../../host/emulator/board/physics/index.ts";
+import { emptyCalChannel, encodeCalFile } from "../../shared/board/calfile.ts";
+import { EmuLink } from "../../firmware/emu-link.host.ts";
+
+/**
+ * The firmware's budgets, measured on the emulated board (Lua 5.1, build/lfs.img + init.lua,
+ * manual clock): one simulated hour of 2 × 80 SPS streaming, calibrated (nominal cells) and
+ * tared, so every frame carries forces and goes through the lift detector — the production path.
+ *
+ * - firmware.heap_steady_kb: the board's "firmware heap" (stats().heapUsedBytes: Lua heap above
+ *   the boot baseline × heapScale, after a full collect) at 60 s, mean of 5 readings 1 s apart.
+ * - firmware.heap_drift_kb_per_h: least-squares slope of that heap over 2…62 min (a reading a minute).
+ * - firmware.instructions_per_frame: Lua VM instructions per frame over the hour, everything the
+ *   firmware runs included (pairing, median, detector, formatting, checksum, uart.write, heartbeats).
+ *   stats().firmwareInstructionsTotal when the emulator has it, else instructionsTotal, which also
+ *   counts the emulator's stand-ins for NodeMCU's C functions (firmware.instructions_source: 1 / 0).
+ * - firmware.max_callback_instructions: the longest single callback since power-on (app start included).
+ * - link.bytes_per_frame: mean S line length, newline included.
+ * - firmware.lost_samples_1h: sequence gaps seen by the host + conversions the board reports lost
+ *   (H lost<i>). firmware.unpaired_1h: conversions of the faster chip that had no partner (the two
+ *   HX711s run on their own ±1 % oscillators, so frames come at the slower chip's rate).
+ */
+const BOARD = "nodemcu-v3-2pin";
+
+function nominalCal(): string {
+  const def = loadBoard(BOARD);
+  const chans = def.channels.map((ch) => {
+    const zero = idealCounts(ch.cell, 0, ch.hx711Mode);
+    const span = idealCounts(ch.cell, ch.cell.capacityN, ch.hx711Mode) - zero;
+    return { ...emptyCalChannel(), nPerCount: ch.cell.capacityN / span, zeroCounts: zero, fitZeroCounts: zero };
+  });
+  return encodeCalFile("nominal", "bench", chans);
+}
+
+type Stats = Awaited<ReturnType<EmuLink["board"]["stats"]>> & { firmwareInstructionsTotal?: number };
+
+function slope(xs: number[], ys: number[]): number {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) * (xs[i] - mx);
+  }
+  return sxy / sxx;
+}
+
+export async function figures(): Promise<Record<string, number>> {
+  const l = await EmuLink.start({ board: BOARD, scenario: "empty:dur=4000", files: { "cal.txt": nominalCal() } });
+  try {
+    if (!(await l.until(() => l.records("B,").length > 0, 5000))) throw new Error("no B record");
+    await l.advance(1500);
+    const tare = await l.command("tare");
+    if (tare[2] !== "ok") throw new Error(`tare: ${tare.join(",")}`);
+    // steady heap at 60 s
+    await l.advance(60_000 - l.board.nowUs() / 1000 - 4000);
+    const steady: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await l.advance(1000);
+      steady.push(((await l.board.stats()) as Stats).heapUsedBytes);
+    }
+    // an hour (2…62 min): heap once a minute, instructions and frames from 2 min on
+    await l.advance(120_000 - l.board.nowUs() / 1000);
+    const s0 = (await l.board.stats()) as Stats;
+    const f0 = l.stats.frames;
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (let m = 2; m <= 62; m++) {
+      if (m > 2) await l.advance(60_000);
+      xs.push(l.board.nowUs() / 3.6e9);
+      ys.push(((await l.board.stats()) as Stats).heapUsedBytes / 1024);
+    }
+    const s1 = (await l.board.stats()) as Stats;
+    const frames = l.stats.frames - f0;
+    const fw = s1.firmwareInstructionsTotal !== undefined && s0.firmwareInstructionsTotal !== undefined;
+    const instr = fw ? s1.firmwareInstructionsTotal! - s0.firmwareInstructionsTotal! : s1.instructionsTotal - s0.instructionsTotal;
+    const h = l.lastHeartbeat() ?? {};
+    const lost = Number(h.lost0 ?? 0) + Number(h.lost1 ?? 0);
+    const unpaired = Number(h.unp0 ?? 0) + Number(h.unp1 ?? 0);
+    if (s1.restarts !== 0) throw new Error(`the board restarted ${s1.restarts} times`);
+    return {
+      "firmware.heap_steady_kb": steady.reduce((a, b) => a + b, 0) / steady.length / 1024,
+      "firmware.heap_drift_kb_per_h": slope(xs, ys),
+      "firmware.instructions_per_frame": instr / frames,
+      "firmware.instructions_source": fw ? 1 : 0,
+      "firmware.max_callback_instructions": s1.maxCallbackInstructions,
+      "link.bytes_per_frame": l.stats.sBytes / l.stats.frames,
+      "firmware.lost_samples_1h": l.stats.gaps + lost,
+      "firmware.unpaired_1h": unpaired,
+    };
+  } finally {
+    await l.close();
+  }
+}
