@@ -343,12 +343,24 @@ class Board implements EmulatedBoard {
     this.virtualStart = this.target;
     if (this.clock === "fast") {
       const chunkUs = 100_000; // fewer round trips to the Lua process; output still flows per chunk
+      // Pipelined: one chunk is always queued ahead, so the Lua process starts on it while this
+      // side handles the previous chunk's output (no idle round trip per chunk).
+      let ahead: { t: number; done: Promise<number> } | undefined;
+      const queue = (): { t: number; done: Promise<number> } => {
+        this.target += chunkUs;
+        const done = this.lua.run(this.target);
+        done.catch(() => {}); // a board closed meanwhile: nobody waits for it
+        return { t: this.target, done };
+      };
       const tick = async () => {
         if (this.closed) return;
         try {
           await this.exclusive(async () => {
-            await this.step(this.target + chunkUs);
-            this.release(this.target);
+            if (ahead === undefined) ahead = queue();
+            const next = queue();
+            await ahead.done;
+            this.release(ahead.t);
+            ahead = next;
           });
           if (this.backpressure) {
             const bp = this.backpressure;

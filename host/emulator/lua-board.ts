@@ -40,13 +40,14 @@ export class LuaBoardProcess {
   }
 
   private onData(d: string): void {
-    this.buf += d;
+    const buf = this.buf.length > 0 ? this.buf + d : d;
+    let start = 0;
     let i: number;
-    while ((i = this.buf.indexOf("\n")) >= 0) {
-      const line = this.buf.slice(0, i);
-      this.buf = this.buf.slice(i + 1);
-      this.onLine(line);
+    while ((i = buf.indexOf("\n", start)) >= 0) {
+      this.onLine(buf.slice(start, i));
+      start = i + 1;
     }
+    this.buf = start < buf.length ? buf.slice(start) : "";
   }
 
   private onLine(line: string): void {

@@ -33,13 +33,54 @@ const BOOT_US = 100_000;
 const ERROR_RESTART_US = 2_000_000;
 
 /**
- * Lua's string table doubles (and halves) with the number of live strings; on a 64-bit host one
- * doubling is 32+ KB, as much as the firmware's whole heap. Holding a pool of strings keeps the
- * table at one size (between a quarter full and full), so the emulator's own footprint stays
- * flat and "what the firmware holds" (count − baseline) means what it says.
+ * Lua's string table doubles when it holds more strings than buckets and halves (at a GC) when
+ * it is less than a quarter full; on a 64-bit host one doubling is 32–64 KB, as much as the
+ * firmware's whole heap, and it would count as the firmware's. So at start the table is grown
+ * to STRT_BUCKETS (room for ~11,000 more strings: the firmware's and the garbage in flight) and
+ * a small pool keeps it more than a quarter full (the emulator's own strings count too), so its
+ * size never changes and "what the firmware holds" (count − baseline) means what it says.
+ * (The earlier fixed pool of 7000 strings had pushed the table to 32,768 buckets: ~600 KB of
+ * the emulator's heap, traversed by every GC cycle.)
  */
-const STRING_POOL = 7000;
-const stringPool: string[] = [];
+const STRT_BUCKETS = 16384;
+const STRT_MARGIN = 600;
+let stringPool: string[] = [];
+export const strtInfo = { buckets: 0, emulatorStrings: 0, pool: 0 };
+
+/**
+ * Adds strings until Lua grows the string table to STRT_BUCKETS (visible as a jump of
+ * 8 bytes × old size in collectgarbage("count")), which also says how many strings were live;
+ * then keeps just enough of them. GC is stopped meanwhile so the count only grows.
+ */
+function fixStringTable(): void {
+  collectgarbage("collect");
+  const probe: (string | boolean)[] = [];
+  for (let i = 0; i < STRT_BUCKETS; i++) probe.push(false);
+  collectgarbage("stop");
+  let oldSize = 0;
+  let made = 0;
+  for (let i = 1; i <= STRT_BUCKETS; i++) {
+    const before = collectgarbage("count");
+    probe[i - 1] = string.format("\x01strt%d", i);
+    made = i;
+    const jump = (collectgarbage("count") - before) * 1024;
+    if (jump > 1024) {
+      const size = Math.floor(jump / 8 + 0.5); // ≈ the old size (the new string's bytes are noise)
+      oldSize = 2 ** Math.floor(Math.log(size) / Math.log(2) + 0.5);
+      if (oldSize * 2 >= STRT_BUCKETS) break;
+    }
+  }
+  collectgarbage("restart");
+  if (oldSize * 2 < STRT_BUCKETS) oldSize = STRT_BUCKETS / 2; // (already that big: keep a margin's worth)
+  // The jump came when the live count went past oldSize (Lua resizes when nuse > size).
+  const emulatorStrings = oldSize + 1 - made;
+  const need = Math.max(0, Math.floor((oldSize * 2) / 4) + STRT_MARGIN - emulatorStrings);
+  stringPool = [];
+  for (let i = 0; i < need && i < made; i++) stringPool.push(probe[i] as string);
+  strtInfo.buckets = oldSize * 2;
+  strtInfo.emulatorStrings = emulatorStrings;
+  strtInfo.pool = stringPool.length;
+}
 
 const stats = { resets: 0, powerCuts: 0, extResets: 0, cellFaults: 0, callbackErrors: 0, bootCount: 0 };
 let cfg: BoardConfig;
@@ -169,11 +210,10 @@ export function startBoard(config: BoardConfig): void {
     powerCut();
     if (K.inCallback) {
       K.abort = "power";
-      K.inApi = false;
       error("emu: power lost", 0);
     }
   };
-  for (let i = 0; i < STRING_POOL; i++) stringPool.push(`emu:pool:${i}`);
+  fixStringTable();
   K.powered = true;
   schedule(BOOT_US, PRIO_HIGH, boot, REASON.POWER_ON);
 }

@@ -1,20 +1,40 @@
 /**
  * The emulated ESP8266's CPU and clock. Virtual time (`K.now`, µs since power-on) moves only
- * here: with Lua VM instructions executed inside firmware callbacks (a count hook, ~1 µs per
- * instruction), with fixed costs charged by the NodeMCU stand-ins, and by the event loop
+ * here: with the FIRMWARE's Lua VM instructions executed inside callbacks (~1 µs each), with
+ * fixed costs charged by the NodeMCU stand-ins (C code on the board), and by the event loop
  * jumping to the next event. NodeMCU has no pre-emption, so a callback runs to its end; what
  * happens meanwhile (UART bytes arriving, HX711 conversions) is an event stamped with its own
  * time and processed after it, which is what the firmware would observe.
+ *
+ * How instructions are counted (the CPU core below, plain Lua for exact control):
+ * - A coarse count hook (every HOOK_EVERY instructions) on the firmware's thread drives virtual
+ *   time, the watchdog and the heap cap. Stand-ins run in a separate coroutine without a hook,
+ *   so their own Lua instructions are never counted (Lua 5.1 keeps the hook count per thread).
+ * - Where a stand-in needs the exact time (a PD_SCK edge, tmr.now, a UART write…) the wrapper
+ *   first "settles": a spin loop runs until the hook fires, and the loop index at that moment says
+ *   exactly how many instructions the firmware had executed. After a settle the hook runs with
+ *   the short HOOK_FINE period until it next fires (bit-banging settles every few instructions).
+ * - The few instructions of the emulator's glue on the firmware's thread (wrappers, the callback
+ *   prologue and epilogue, the spin) are known constants and are subtracted, so
+ *   `firmware instructions` are the firmware's own VM instructions and nothing else.
  */
 
-/** A scheduled event. `gen` ties board events to one boot; -1 = survives resets (the wire). */
+/** Event handler: `arg` and `arg2` as given to schedule(), `t` the event's time. */
+export type EvFn = (this: void, arg: any, t: number, arg2: any) => void;
+
+/**
+ * A scheduled event. `gen` ties board events to one boot; -1 = survives resets (the wire).
+ * Event objects are reused (a free list): the queue makes no garbage on the Lua heap, whose
+ * count is the board's heap measurement.
+ */
 interface Ev {
   t: number;
   p: number;
   s: number;
   gen: number;
-  fn: (this: void, arg: unknown, t: number) => void;
+  fn: EvFn | undefined;
   arg: unknown;
+  arg2: unknown;
 }
 
 export const PRIO_HIGH = 0;
@@ -23,8 +43,10 @@ export const PRIO_LOW = 2;
 /** Interrupts (UART RX, GPIO edges) run before tasks due at the same time. */
 export const PRIO_ISR = -1;
 
-/** Instructions between two calls of the count hook (the brief asks for ≤ 16). */
-export const HOOK_EVERY = 16;
+/** Instructions between two calls of the coarse count hook (time, watchdog, heap cap). */
+export const HOOK_EVERY = 128;
+/** The hook's period right after a settle (so the next settle spins only a few instructions). */
+export const HOOK_FINE = 64;
 
 export const K = {
   now: 0,
@@ -32,19 +54,24 @@ export const K = {
   bootAt: 0,
   gen: 0,
   instrUs: 1,
-  /** Set while a NodeMCU stand-in runs: C code on the board, so its Lua instructions are free. */
-  inApi: false,
   inCallback: false,
   /** Why the running callback must stop ("wdt" | "oom" | "power"); the hook re-raises it. */
   abort: undefined as string | undefined,
   wdtFedAt: 0,
   /** Soft watchdog: a callback may hold the CPU this long (virtual µs) without feeding it. */
   wdtUs: 3_200_000,
+  /** Firmware instructions of the running (or last) callback. */
   cbInstr: 0,
+  /** All instructions counted on the firmware's thread: the firmware's + the emulator's glue. */
   instrTotal: 0,
+  /** The firmware's own instructions (what a board would execute). */
+  fwInstrTotal: 0,
   callbacks: 0,
   maxCbInstr: 0,
   lastCbInstr: 0,
+  /** Stand-in calls from callbacks, and how many of them settled the instruction count. */
+  apiCalls: 0,
+  settles: 0,
   /** Heap cap in KB of collectgarbage("count"): baseline + the board's heapBytes. */
   capKb: math.huge,
   baselineKb: 0,
@@ -53,8 +80,6 @@ export const K = {
   heapScale: 1,
   gcOnCap: 0,
   powered: true,
-  /** Virtual µs charged per hook call (HOOK_EVERY instructions). */
-  hookStepUs: HOOK_EVERY,
 };
 
 /** Board-level reactions, installed by board.ts (kept out of here to avoid require cycles). */
@@ -72,6 +97,7 @@ const ABORT_TEXT: Record<string, string> = { wdt: "emu: soft watchdog", oom: "no
 type Heap = Ev[];
 const isrQ: Heap = [];
 const taskQ: Heap = [];
+const evFree: Ev[] = [];
 let seq = 0;
 
 function less(a: Ev, b: Ev): boolean {
@@ -119,14 +145,30 @@ function pop(q: Heap): Ev | undefined {
   return top;
 }
 
-export function schedule(t: number, p: number, fn: (this: void, arg: unknown, t: number) => void, arg?: unknown, gen = K.gen): void {
+export function schedule(t: number, p: number, fn: EvFn, arg?: unknown, gen = K.gen, arg2?: unknown): void {
   seq += 1;
-  push(p === PRIO_ISR ? isrQ : taskQ, { t, p, s: seq, gen, fn, arg });
+  let ev = evFree.pop();
+  if (ev === undefined) ev = { t, p, s: seq, gen, fn, arg, arg2 };
+  else {
+    ev.t = t;
+    ev.p = p;
+    ev.s = seq;
+    ev.gen = gen;
+    ev.fn = fn;
+    ev.arg = arg;
+    ev.arg2 = arg2;
+  }
+  push(p === PRIO_ISR ? isrQ : taskQ, ev);
+}
+
+/** schedule() for this boot with two payloads (no table needed to pass them). */
+export function schedule2(t: number, p: number, fn: EvFn, arg: unknown, arg2: unknown): void {
+  schedule(t, p, fn, arg, K.gen, arg2);
 }
 
 /** A task posted now (NodeMCU's task queue, three priorities). */
-export function post(p: number, fn: (this: void, arg: unknown, t: number) => void, arg?: unknown): void {
-  schedule(K.now, p, fn, arg);
+export function post(p: number, fn: EvFn, arg?: unknown, arg2?: unknown): void {
+  schedule(K.now, p, fn, arg, K.gen, arg2);
 }
 
 /** Drops every event of the current boot (a reset): the wire's events (gen -1) stay. */
@@ -151,37 +193,42 @@ export function runUntil(target: number): void {
     else if (tk !== undefined) q = taskQ;
     else break;
     const top = pop(q) as Ev;
-    if (top.gen !== -1 && top.gen !== K.gen) continue;
-    if (top.t > K.now) K.now = top.t;
-    top.fn(top.arg, top.t);
+    const fn = top.fn as EvFn;
+    const arg = top.arg;
+    const arg2 = top.arg2;
+    const t = top.t;
+    const live = top.gen === -1 || top.gen === K.gen;
+    top.fn = undefined;
+    top.arg = undefined;
+    top.arg2 = undefined;
+    evFree.push(top);
+    if (!live) continue;
+    if (t > K.now) K.now = t;
+    fn(arg, t, arg2);
   }
   if (K.now < target) K.now = target;
 }
 
-// ---- the CPU: callbacks with a count hook -----------------------------------------------------
-export function setInstructionUs(us: number): void {
-  K.instrUs = us;
-  K.hookStepUs = HOOK_EVERY * us;
-}
 
+// ---- the CPU: callbacks with a count hook -----------------------------------------------------
 export function abortNow(reason: string): never {
   K.abort = reason;
-  K.inApi = false;
   return error(ABORT_TEXT[reason] ?? reason, 0);
 }
 
 /**
- * The hook also fires in the emulator's own code around a callback (runFirmware after xpcall
- * returned, the traceback handler): an abort must never be raised there, only recorded.
+ * The hook also fires in the emulator's own code around a callback (the glue before and after
+ * the firmware's function, the traceback handler): an abort must never be raised there, only
+ * recorded (the next hook call in firmware code raises it, or runFirmware reports it).
  */
-const hookRef = { fn: undefined as unknown };
+const hookRef = { fn: undefined as unknown, co: undefined as unknown };
 
 function inFirmware(): boolean {
   let level = 2;
   for (;;) {
     const f = debug.getinfo(level, "f");
     if (f === undefined) return false;
-    if (f.func === hookRef.fn) break;
+    if (f.func === hookRef.fn || f.func === hookRef.co) break;
     level += 1;
   }
   const info = debug.getinfo(level + 1, "S");
@@ -196,23 +243,29 @@ function abortFromHook(reason: string): void {
 }
 
 let lastCapGc = -1e18;
-/** Floating garbage (KB) tolerated above the cap between two full collects. */
-const CAP_SLACK_KB = 512;
+/** Floating garbage (KB) tolerated above the cap before a full collect (learnt, ≤ the max). */
+let capAllowKb = 64;
+const CAP_ALLOW_MAX_KB = 512;
+/** Over the cap, a full collect at least this often (virtual µs) even within the allowance. */
+const CAP_RECHECK_US = 2_000_000;
 
 /**
  * Full collect when over the cap; still over → the board is out of memory. The count includes
- * the emulator's floating garbage (its live heap is large next to the board's), so over the cap
- * by less than CAP_SLACK_KB a full collect runs at most every 200 ms of virtual time: an
- * over-allocating firmware is still caught, just up to that much later.
+ * garbage not yet collected (the emulator's and the firmware's), so a full collect (≈1 ms) runs
+ * only when the count is over the cap by more than the garbage the last full collect found
+ * (× 1.5, at most CAP_ALLOW_MAX_KB), or every CAP_RECHECK_US of virtual time while over it: an
+ * over-allocating firmware is caught at once when it allocates fast, within 2 s when slowly.
  */
 export function checkHeap(): void {
   const kb = collectgarbage("count");
   if (kb <= K.capKb) return;
-  if (kb < K.capKb + CAP_SLACK_KB && K.now - lastCapGc < 200_000) return;
+  if (kb < K.capKb + capAllowKb && K.now - lastCapGc < CAP_RECHECK_US) return;
   lastCapGc = K.now;
   K.gcOnCap += 1;
   collectgarbage("collect");
-  if (collectgarbage("count") > K.capKb && K.inCallback) abortFromHook("oom");
+  const live = collectgarbage("count");
+  capAllowKb = Math.min(CAP_ALLOW_MAX_KB, Math.max(64, (kb - live) * 1.5));
+  if (live > K.capKb && K.inCallback) abortFromHook("oom");
 }
 
 /** The hook's rare paths: an abort to (re-)raise, the watchdog, the heap cap. */
@@ -223,33 +276,233 @@ function hookSlow(this: void): void {
 }
 
 /**
- * The count hook, called every HOOK_EVERY VM instructions of a callback: it is most of the
- * emulator's cost, hence plain Lua with locals. The heap is looked at every 8th call (128
- * instructions). `hookSlow()` is not a tail call, so inFirmware() finds this frame.
- * Lua 5.1 also counts the hook's own instructions (the hook is just not re-entered), which
- * would leave the firmware only a few instructions per period: the hook re-arms itself last,
- * so every period is HOOK_EVERY instructions of the code being measured.
+ * The CPU core, in plain Lua: instruction counts depend on the exact bytecode of this glue (Lua
+ * 5.1's compiler is deterministic), and the constants below are its instruction counts (checked
+ * by the tests in board.test.ts: "instruction attribution").
+ *
+ * Counting. Lua 5.1 decrements a thread's hook count before each VM instruction and calls the
+ * hook when it reaches 0; the hook's own instructions decrement it too, so the hook re-arms
+ * itself last (`return sethook(...)`: one RETURN executes after the re-arm). `raw` is every
+ * instruction of the firmware's thread outside the hook; `ovh` the emulator's glue among them.
+ * Glue is committed in advance (never later than it runs), so raw − ovh never overestimates the
+ * firmware's instructions and virtual time never runs ahead; at a settle it is exact.
+ *
+ * Settle. `settle()` sets `settling` and spins `for i = 1, spinLimit do end` (one FORLOOP per
+ * iteration). The hook, finding `settling`, knows exactly which instruction of settle() it
+ * interrupted — from the loop index (a local it reads with debug.getlocal, no allocation) or, in
+ * the rare prefix cases, from the line (each prefix instruction is on its own line) — stops the
+ * loop (limit := −1) and so knows the firmware's exact count at the moment settle() was called.
+ *
+ * Stand-ins. Each NodeMCU function is a tiny wrapper on the firmware's thread that resumes the
+ * stand-in coroutine `srv` (no hook: its instructions are free) with the stand-in's server-side
+ * function (commits the wrapper's glue, charges the call's fixed cost, runs the implementation).
+ * An error kills `srv`: a new one is made and the error re-raised on the firmware's thread.
  */
-const [hookChunk] = loadstring(`
-local K, slow, cg, sethook = ...
-local n = 0
-local hook
-hook = function()
-  if K.inApi then return end
-  local now = K.now + K.hookStepUs
-  K.now = now
-  K.cbInstr = K.cbInstr + ${HOOK_EVERY}
-  if K.abort ~= nil or now - K.wdtFedAt > K.wdtUs then slow() end
-  n = n + 1
-  if n >= 8 then
-    n = 0
-    if cg("count") > K.capKb then slow() end
-  end
-  sethook(hook, "", ${HOOK_EVERY})
-end
-return hook`, "=emu_kernel_hook");
-const hook = (hookChunk as unknown as (this: void, k: typeof K, slow: () => void, cg: typeof collectgarbage, sethook: unknown) => (this: void) => void)(K, hookSlow, collectgarbage, debug.sethook);
-hookRef.fn = hook;
+const CPU_LUA = [
+  "local K, cg, sethook, getlocal, setlocal, getinfo, resume, yield, cocreate, err, xpcall, slow, P, PF, L = ...",
+  "local cur, hpost = P, 0",
+  "local armed, settling, busy = false, false, false",
+  `local spinLimit = ${HOOK_EVERY + 64}`,
+  "local raw, ovh, fwSeen, settlePost = 0, 0, 0, 0",
+  "local srv, hook, coHook, handlerImpl",
+  "local instrUs, heapEvery = 1, 0",
+  "local PRE, HEAD_T, REST_T, PLAIN, PRO = L.PRE, L.HEAD_T, L.REST_T, L.PLAIN, L.PRO",
+  "local L_INIT, L_LIMIT, L_STEP, L_PREP, L_LOOP = 0, 0, 0, 0, 0",
+  "local function settle()",
+  "  if not armed then return end",
+  "  settling = true",
+  "  for i = --@loop",
+  "    1 --@init",
+  "    ,",
+  "    spinLimit --@limit",
+  "    ,",
+  "    1 --@step",
+  "  do end --@prep",
+  "  settling = false",
+  `  spinLimit = ${HOOK_EVERY + 64}`,
+  "end",
+  "hook = function()",
+  "  local n = cur - hpost",
+  "  local nxt = P",
+  "  if settling then",
+  "    settling = false",
+  "    spinLimit = -1",
+  "    local name, idx = getlocal(2, 1)",
+  "    setlocal(2, 2, -1)",
+  "    local s",
+  // settle()'s executed instructions, in order (a TEST and its JMP are one instruction in 5.1):
+  // GETUPVAL TEST LOADBOOL SETUPVAL (4), LOADK init (5), GETUPVAL limit (6), LOADK step (7),
+  // FORPREP (8), FORLOOP #m (8 + m), then LOADBOOL SETUPVAL LOADK SETUPVAL RETURN (5). The loop
+  // index is 0 after FORPREP, +1 per FORLOOP; FORPREP sees the init value 1, as does FORLOOP #2.
+  "    if name == '(for index)' and idx ~= 1 then",
+  "      s = 9 + idx",
+  "      settlePost = 5",
+  "    else",
+  "      local line = getinfo(2, 'l').currentline",
+  "      if line == L_LOOP then s = 10 settlePost = 5",
+  "      else",
+  "        if line == L_PREP then s = 8 elseif line == L_STEP then s = 7 elseif line == L_LIMIT then s = 6 else s = 5 end",
+  "        settlePost = 14 - s",
+  "      end",
+  "    end",
+  "    ovh = ovh - PRE + HEAD_T + s",
+  "    nxt = PF",
+  "    K.settles = K.settles + 1",
+  "  end",
+  "  raw = raw + n",
+  "  local fw = raw - ovh",
+  "  if fw > fwSeen then",
+  "    local now = K.now + (fw - fwSeen) * instrUs",
+  "    K.now = now",
+  "    fwSeen = fw",
+  "    if now - K.wdtFedAt > K.wdtUs then slow() end",
+  "  end",
+  // The heap at every coarse period, and every 16th settle (bit-banging settles very often).
+  "  heapEvery = heapEvery + 1",
+  "  if nxt == P or heapEvery >= 16 then",
+  "    heapEvery = 0",
+  "    if K.abort ~= nil or cg('count') > K.capKb then slow() end",
+  "  end",
+  "  cur = nxt",
+  "  hpost = 1",
+  "  return sethook(hook, '', nxt)",
+  "end",
+  // Firmware coroutines (rare): counted in whole periods, no settling of their own.
+  "coHook = function()",
+  "  if settling then settling = false spinLimit = -1 setlocal(2, 2, -1) end",
+  "  raw = raw + P - 1",
+  "  K.now = K.now + (P - 1) * instrUs",
+  "  fwSeen = fwSeen + P - 1",
+  "  if K.abort ~= nil or K.now - K.wdtFedAt > K.wdtUs then slow() end",
+  "  return sethook(coHook, '', P)",
+  "end",
+  "local function serve(f, ...)",
+  "  return serve(yield(f(...)))",
+  "end",
+  "local function newServer()",
+  "  srv = cocreate(serve)",
+  "  sethook(srv)", // a new thread inherits its creator's hook
+  "end",
+  "newServer()",
+  "local function raise(e)",
+  "  busy = false",
+  "  newServer()",
+  "  return err(e, 0)",
+  "end",
+  "local function after(ok, ...)",
+  "  busy = false",
+  "  if ok then return ... end",
+  "  return raise(...)",
+  "end",
+  "local function mkPlain(f, impl)",
+  "  return function(...)",
+  "    if busy then return impl(...) end",
+  "    return after(resume(srv, f, ...))",
+  "  end",
+  "end",
+  "local function mkTimed(f, impl)",
+  "  return function(...)",
+  "    if busy then return impl(...) end",
+  "    settle()",
+  "    return after(resume(srv, f, ...))",
+  "  end",
+  "end",
+  "local function mkServerSide(impl, costUs, timed)",
+  "  if timed then",
+  "    return function(...)",
+  "      busy = true",
+  "      if armed then",
+  "        ovh = ovh + settlePost + REST_T + PRE",
+  "        settlePost = 0",
+  "        K.apiCalls = K.apiCalls + 1",
+  "      end",
+  "      K.now = K.now + costUs",
+  "      return impl(...)",
+  "    end",
+  "  end",
+  "  return function(...)",
+  "    busy = true",
+  "    if armed then",
+  "      ovh = ovh + PLAIN",
+  "      K.apiCalls = K.apiCalls + 1",
+  "    end",
+  "    K.now = K.now + costUs",
+  "    return impl(...)",
+  "  end",
+  "end",
+  "local F, A1, A2, A3",
+  "local function tramp()",
+  "  local f, a, b, c = F, A1, A2, A3",
+  "  F, A1, A2, A3 = nil, nil, nil, nil",
+  "  return f(a, b, c)",
+  "end",
+  "local function handler(e)",
+  "  if armed then",
+  "    if K.abort == nil then settle() end",
+  "    sethook()",
+  "    armed = false",
+  "  end",
+  "  local tb = handlerImpl(e)",
+  "  return tb",
+  "end",
+  "local function finish(...)",
+  "  local _ = busy", // padding: TAILCALL finish + GETUPVAL + GETUPVAL settle + CALL = HEAD_T
+  "  settle()",
+  "  sethook()",
+  "  armed = false",
+  "  return ...",
+  "end",
+  "local function run(f, a, b, c)",
+  "  if armed then return xpcall(function() return f(a, b, c) end, handlerImpl) end", // nested: already counted
+  "  F, A1, A2, A3 = f, a, b, c",
+  "  raw, fwSeen, settlePost, ovh = 0, 0, 0, PRO + PRE",
+  "  cur, hpost = P, 0",
+  "  armed = true",
+  "  sethook(hook, '', P)",
+  "  return finish(xpcall(tramp, handler))",
+  "end",
+  "local function counts() return raw, raw - ovh end",
+  "local function setLines(a, b, c, d, e) L_LOOP, L_INIT, L_LIMIT, L_STEP, L_PREP = a, b, c, d, e end",
+  "local function setHandler(h) handlerImpl = h end",
+  "local function attach(co) sethook(co, coHook, '', P) end",
+  "local function setInstrUs(us) instrUs = us end",
+  "return hook, coHook, mkPlain, mkTimed, mkServerSide, run, counts, setLines, setHandler, attach, setInstrUs",
+];
+
+/**
+ * Glue instruction counts of the core above (see its luac listing): PRE = what is committed
+ * in advance for the next stand-in call (the longest head); HEAD_T = a timed wrapper's
+ * instructions before settle() starts (GETUPVAL busy, TEST, GETUPVAL settle, CALL: a TEST and
+ * its JMP are one instruction), which the epilogue matches (TAILCALL finish, its padding,
+ * GETUPVAL settle, CALL); REST_T = a timed wrapper's instructions after settle() (4 GETUPVAL,
+ * VARARG, CALL resume, TAILCALL after, and after()'s LOADBOOL SETUPVAL TEST VARARG RETURN);
+ * PLAIN = all of a plain wrapper's (8 up to resume + 6); PRO = the prologue's after sethook (5 in run, 14 in tramp up
+ * to its TAILCALL into the firmware's function).
+ */
+const GLUE = { PRE: 8, HEAD_T: 4, REST_T: 12, PLAIN: 14, PRO: 19 };
+
+type Fn = (this: void, ...a: unknown[]) => unknown;
+const [cpuChunk, cpuErr] = loadstring(CPU_LUA.join("\n"), "=emu_kernel_cpu");
+if (cpuChunk === undefined) error(`emu: CPU core: ${cpuErr}`, 0);
+const [cpuHook, cpuCoHook, mkPlain, mkTimed, mkServerSide, cpuRun, cpuCounts, setLines, setHandler, cpuAttach, setInstrUs] =
+  (cpuChunk as unknown as (this: void, ...a: unknown[]) => LuaMultiReturn<[Fn, Fn, Fn, Fn, Fn, Fn, () => LuaMultiReturn<[number, number]>, Fn, Fn, Fn, Fn]>)(
+    K, collectgarbage, debug.sethook, debug.getlocal, debug.setlocal, debug.getinfo, coroutine.resume, coroutine.yield, coroutine.create,
+    error, xpcall, hookSlow, HOOK_EVERY, HOOK_FINE, GLUE);
+hookRef.fn = cpuHook;
+const runHooked = cpuRun as unknown as (this: void, f: unknown, a: unknown, b: unknown, c: unknown) => LuaMultiReturn<unknown[]>;
+hookRef.co = cpuCoHook;
+{
+  const line = (mark: string): number => {
+    for (let i = 0; i < CPU_LUA.length; i++) if (string.find(CPU_LUA[i], mark, 1, true)[0] !== undefined) return i + 1;
+    return error(`emu: CPU core: no ${mark}`, 0);
+  };
+  setLines(line("--@loop"), line("--@init"), line("--@limit"), line("--@step"), line("--@prep"));
+}
+
+export function setInstructionUs(us: number): void {
+  K.instrUs = us;
+  setInstrUs(us);
+}
 
 export function feedWatchdog(): void {
   K.wdtFedAt = K.now;
@@ -266,9 +519,9 @@ export function busyUntil(t: number): void {
   if (K.inCallback && K.now - K.wdtFedAt > K.wdtUs) abortNow("wdt");
 }
 
-export function attachHook(co?: LuaThread): void {
-  if (co === undefined) debug.sethook(hook, "", HOOK_EVERY);
-  else debug.sethook(co, hook, "", HOOK_EVERY);
+/** Firmware coroutines get the count hook too (hooks are per thread in Lua 5.1). */
+export function attachHook(co: LuaThread): void {
+  cpuAttach(co);
 }
 
 /** Only frames of the firmware, as the board's traceback would show them. */
@@ -288,9 +541,7 @@ export function firmwareTraceback(msg: unknown, level: number): string {
   return out.join("\n");
 }
 
-function tracebackHandler(this: void, msg: unknown): string {
-  return firmwareTraceback(msg, 2);
-}
+setHandler((msg: unknown) => firmwareTraceback(msg, 3));
 
 export type CallbackOutcome = "ok" | "error" | "abort";
 
@@ -305,75 +556,119 @@ export function runFirmware(fn: (this: void, ...args: unknown[]) => unknown, mod
   const nested = K.inCallback;
   if (!nested) {
     K.inCallback = true;
-    K.cbInstr = 0;
     K.wdtFedAt = K.now;
-    K.inApi = false;
-    attachHook();
   }
-  // A tail call, so the firmware's function shows in tracebacks as on the board (no local name).
-  const res = packn(...xpcall(() => fn(a, b, c), tracebackHandler)) as unknown as { n: number } & Record<number, unknown>;
-  if (!nested) {
-    debug.sethook();
-    K.inCallback = false;
-    K.inApi = false;
-    K.callbacks += 1;
-    K.instrTotal += K.cbInstr;
-    K.lastCbInstr = K.cbInstr;
-    if (K.cbInstr > K.maxCbInstr) K.maxCbInstr = K.cbInstr;
+  if (mode === "callback") {
+    // No tables: a callback's results are dropped (every allocation here counts as heap).
+    const [ok, e] = runHooked(fn, a, b, c);
+    if (!nested) endCallback();
+    if (K.abort !== undefined) return aborted(nested);
+    if (ok !== true) {
+      hooks.onCallbackError(tostring(e));
+      return $multi("error", NONE);
+    }
+    return $multi("ok", NONE);
   }
-  if (K.abort !== undefined) {
-    if (nested) error(ABORT_TEXT[K.abort] ?? K.abort, 0);
-    const reason = K.abort;
-    K.abort = undefined;
-    hooks.onAbort(reason);
-    return $multi("abort", []);
-  }
-  if (res[1] !== true) {
-    if (mode === "callback") hooks.onCallbackError(tostring(res[2]));
-    return $multi("error", [res[2]]);
-  }
+  const res = packn(...runHooked(fn, a, b, c)) as unknown as { n: number } & Record<number, unknown>;
+  if (!nested) endCallback();
+  if (K.abort !== undefined) return aborted(nested);
+  if (res[1] !== true) return $multi("error", [res[2]]);
   // Results as {n = count, ...} (Lua indices): trailing nils are kept.
   const results = { n: res.n - 1 } as { n: number } & Record<number, unknown>;
   for (let i = 2; i <= res.n; i++) results[i - 1] = res[i];
   return $multi("ok", results as unknown as unknown[]);
 }
 
-/**
- * Wraps a stand-in so its own Lua instructions are not charged (it is C on the board) and a
- * fixed cost is. Written in Lua to pass varargs and multiple results through without tables.
- */
-const [wrapperChunk] = loadstring(`
-local K = ...
-local function leave(...) K.inApi = false return ... end
-local select = select
--- {n = count, ...}: keeps trailing nils (a chunk returning nil prints "nil" at the prompt).
-K.packn = function(...) return { n = select("#", ...), ... } end
-K.calln = function(f, t, n) return f(unpack(t, 1, n)) end
--- As few instructions as possible outside inApi: they are charged to the firmware.
--- (Stand-ins never call each other through these wrappers, so there is no nesting.)
-return function(impl, costUs)
-  return function(...)
-    K.inApi = true
-    K.now = K.now + costUs
-    return leave(impl(...))
-  end
-end`, "=emu_kernel_wrappers"); // the name marks these frames as the emulator's (inFirmware, tracebacks)
-const makeWrapper = (wrapperChunk as unknown as (this: void, k: typeof K) => (this: void, impl: unknown, costUs: number) => unknown)(K);
+const NONE: unknown[] = [];
 
-const packn = (K as unknown as { packn: (this: void, ...a: unknown[]) => unknown }).packn;
+function endCallback(): void {
+  K.inCallback = false;
+  const [raw, fw] = cpuCounts();
+  K.callbacks += 1;
+  K.instrTotal += raw;
+  K.fwInstrTotal += fw;
+  K.cbInstr = fw;
+  K.lastCbInstr = fw;
+  if (fw > K.maxCbInstr) K.maxCbInstr = fw;
+}
+
+function aborted(nested: boolean): LuaMultiReturn<[CallbackOutcome, unknown[]]> {
+  if (nested) return error(ABORT_TEXT[K.abort as string] ?? K.abort, 0);
+  const reason = K.abort as string;
+  K.abort = undefined;
+  hooks.onAbort(reason);
+  return $multi("abort", NONE);
+}
+
+const [helperChunk] = loadstring(`
+local select, unpack, tostring, type, concat, char, floor, error = select, unpack, tostring, type, table.concat, string.char, math.floor, error
+-- {n = count, ...}: keeps trailing nils (a chunk returning nil prints "nil" at the prompt).
+local function packn(...) return { n = select("#", ...), ... } end
+local function calln(f, t, n) return f(unpack(t, 1, n)) end
+-- tostring of every argument joined by sep: no table for up to three (print's usual case).
+local function joinArgs(sep, ...)
+  local n = select("#", ...)
+  if n == 1 then return tostring((...)) end
+  if n == 2 then local a, b = ... return tostring(a) .. sep .. tostring(b) end
+  if n == 3 then local a, b, c = ... return tostring(a) .. sep .. tostring(b) .. sep .. tostring(c) end
+  if n == 0 then return "" end
+  local t = { ... }
+  for i = 1, n do t[i] = tostring(t[i]) end
+  return concat(t, sep, 1, n)
+end
+-- uart.write's items: strings, or numbers 0..255 as bytes.
+local function item(v)
+  if type(v) == "string" then return v end
+  if type(v) == "number" then
+    local b = floor(v)
+    if b < 0 or b > 255 then return error("invalid number", 0) end
+    return char(b)
+  end
+  return error("bad argument to 'write' (string expected)", 0)
+end
+local function uartBytes(...)
+  local n = select("#", ...)
+  if n == 1 then return item((...)) end
+  if n == 2 then local a, b = ... return item(a) .. item(b) end
+  if n == 3 then local a, b, c = ... return item(a) .. item(b) .. item(c) end
+  if n == 0 then return "" end
+  local t = { ... }
+  for i = 1, n do t[i] = item(t[i]) end
+  return concat(t, "", 1, n)
+end
+return packn, calln, joinArgs, uartBytes`, "=emu_kernel_helpers");
+const [packn, calln_, joinArgs_, uartBytes_] = (helperChunk as unknown as (this: void) => LuaMultiReturn<[
+  (this: void, ...a: unknown[]) => unknown, (this: void, f: unknown, t: unknown, n: number) => unknown,
+  (this: void, sep: string, ...a: unknown[]) => string, (this: void, ...a: unknown[]) => string]>)();
 
 /** f(t[1], ..., t[n]), nils included. */
-export const calln = (K as unknown as { calln: (this: void, f: unknown, t: unknown, n: number) => unknown }).calln;
+export const calln = calln_;
+/** tostring() of each argument, joined by `sep` (print's line), without a table for ≤ 3. */
+export const joinArgs = joinArgs_;
+/** uart.write's items as one string (numbers are bytes), without a table for ≤ 3. */
+export const uartBytes = uartBytes_;
 
-export function api<F>(impl: F, costUs = 2): F {
-  return makeWrapper(impl, costUs) as F;
+/**
+ * A NodeMCU function (C on the board): its own Lua instructions are not the firmware's and cost
+ * nothing; `costUs` of virtual time is charged instead. `timed` (the default) settles the
+ * instruction count first, so the stand-in sees the exact virtual time (needed wherever time
+ * matters: GPIO edges, tmr, UART); pure computations (bit, struct, encoder…) pass false.
+ * Stand-ins must not call each other through these wrappers (a nested call runs directly).
+ */
+export function api<F>(impl: F, costUs = 2, timed = true): F {
+  const server = mkServerSide(impl, costUs, timed);
+  return (timed ? mkTimed(server, impl) : mkPlain(server, impl)) as F;
 }
 
 /**
- * Raise an error from inside a stand-in: leave "C" first so the firmware's pcall sees Lua again.
- * Level 0: NodeMCU's C functions raise with luaL_error, whose position of a C frame is empty.
+ * Raise an error from inside a stand-in (NodeMCU's C functions raise with luaL_error, whose
+ * position of a C frame is empty: level 0). The wrapper re-raises it on the firmware's thread.
  */
 export function apiError(msg: string, level = 0): never {
-  K.inApi = false;
   return error(msg, level);
+}
+
+/** A stand-in whose result does not depend on time (bit, struct, encoder, crypto): no settle. */
+export function apiPure<F>(impl: F, costUs = 2): F {
+  return api(impl, costUs, false);
 }

@@ -4,7 +4,7 @@
  * and require/dofile/loadfile reading the emulated flash ("name.lc" then "name.lua", flat names).
  * Rebuilt at every boot, so nothing of a previous boot survives a reset.
  */
-import { K, api, apiError, attachHook, cost } from "./kernel.ts";
+import { K, api, apiPure, attachHook, cost, joinArgs } from "./kernel.ts";
 import { exists, hostPath } from "./flash.ts";
 import { txWrite } from "./nodemcu/uart.ts";
 import { createUartModule } from "./nodemcu/uart.ts";
@@ -38,6 +38,12 @@ function loadFlashFile(env: Env, name: string): LuaMultiReturn<[((this: void, ..
   return $multi(f as (this: void, ...a: unknown[]) => unknown, undefined);
 }
 
+/** print(...): varargs straight through (no table per call: it would count as the heap). */
+const [printChunk] = loadstring(`
+local joinArgs, txWrite = ...
+return function(...) return txWrite(joinArgs("\\t", ...) .. "\\n") end`, "=emu_print");
+const printImpl = (printChunk as unknown as (this: void, ...a: unknown[]) => (this: void, ...a: unknown[]) => void)(joinArgs, txWrite);
+
 export function createSandbox(): Env {
   const env: Env = {};
   const realMath = math as unknown as Record<string, unknown>;
@@ -59,11 +65,11 @@ export function createSandbox(): Env {
   // Coroutines get the count hook too (hooks are per thread in Lua 5.1).
   const co = coroutine as unknown as Env;
   env.coroutine = {
-    create: (f: (this: void, ...a: unknown[]) => unknown) => {
+    create: apiPure((f: (this: void, ...a: unknown[]) => unknown) => {
       const c = coroutine.create(f);
       attachHook(c);
       return c;
-    },
+    }, 5),
     resume: co.resume, running: co.running, status: co.status, yield: co.yield,
     wrap: (f: (this: void, ...a: unknown[]) => unknown) => {
       const c = coroutine.create(f);
@@ -76,33 +82,32 @@ export function createSandbox(): Env {
     },
   };
 
-  env.print = api((...args: unknown[]) => {
-    const parts: string[] = [];
-    const n = select("#", ...args);
-    for (let i = 0; i < n; i++) parts.push(tostring(args[i]));
-    txWrite(`${parts.join("\t")}\n`);
-  }, 5);
+  env.print = api(printImpl, 5);
 
-  // Lua's own loaders compile into the thread's globals: give them the firmware's instead.
-  env.loadstring = (s: string, name?: string) => {
+  // Lua's own loaders compile into the thread's globals: give them the firmware's instead. They
+  // are C on the board: stand-ins (compiling costs what loadFlashFile charges, not instructions).
+  env.loadstring = apiPure((s: string, name?: string) => {
     const [f, err] = loadstring(s, name);
     if (f === undefined) return $multi(undefined, err);
     setfenv(f, env);
     return f;
-  };
-  env.load = (fn: (this: void) => string | undefined, name?: string) => {
+  }, 20);
+  env.load = apiPure((fn: (this: void) => string | undefined, name?: string) => {
     const [f, err] = load(fn, name);
     if (f === undefined) return $multi(undefined, err);
     setfenv(f, env);
     return f;
-  };
-  env.loadfile = (name: string) => {
+  }, 20);
+  env.loadfile = apiPure((name: string) => {
     const [f, err] = loadFlashFile(env, name);
     if (f === undefined) return $multi(undefined, err);
     return f;
-  };
+  }, 5);
+  const dofileLoad = apiPure((name: string) => loadFlashFile(env, name), 5);
+  // The chunk runs on the firmware's thread (its instructions are the firmware's); errors are
+  // raised here so their position is the caller's (level 2), as luaL_error does on the board.
   env.dofile = (name: string) => {
-    const [f, err] = loadFlashFile(env, name);
+    const [f, err] = dofileLoad(name);
     if (f === undefined) return error(err as string, 2);
     return f();
   };
@@ -111,7 +116,7 @@ export function createSandbox(): Env {
     return r === _G ? env : r;
   };
   env.setfenv = setfenv;
-  env.collectgarbage = (opt?: string, arg?: number) => {
+  env.collectgarbage = apiPure((opt?: string, arg?: number) => {
     const o = opt ?? "collect";
     if (o === "count") {
       const bytes = settledFirmwareBytes();
@@ -120,15 +125,16 @@ export function createSandbox(): Env {
     if (o === "collect" || o === "step") return collectgarbage(o as "collect");
     if (o === "setpause" || o === "setstepmul") return collectgarbage(o as "setpause", arg ?? 0);
     return 0;
-  };
+  }, 5);
 
   const lfs = loadLfs(env);
   const pkg: Env = { loaded, path: "?.lc;?.lua", preload: {} };
   env.package = pkg;
-  env.require = (name: unknown) => {
-    if (type(name) !== "string") return apiError("bad argument #1 to 'require' (string expected)");
+  /** require's C part: (true, value) when loaded, (false, loader) to run, (undefined, message) on error. */
+  const requireFind = apiPure((name: unknown) => {
+    if (type(name) !== "string") return $multi(undefined, "bad argument #1 to 'require' (string expected)");
     const key = name as string;
-    if (loaded[key] !== undefined) return loaded[key];
+    if (loaded[key] !== undefined) return $multi(true, loaded[key]);
     const pre = (pkg.preload as Env)[key];
     let loader: ((this: void, ...a: unknown[]) => unknown) | undefined = type(pre) === "function" ? (pre as (this: void, ...a: unknown[]) => unknown) : undefined;
     if (loader === undefined) {
@@ -136,17 +142,26 @@ export function createSandbox(): Env {
       for (const candidate of [`${path}.lc`, `${path}.lua`]) {
         const [f, err] = loadFlashFile(env, candidate);
         if (f !== undefined) { loader = f; break; }
-        if (err !== undefined && string.sub(err, 1, 12) !== "cannot open ") return error(`error loading module '${key}' from file '${candidate}':\n\t${err}`, 2);
+        if (err !== undefined && string.sub(err, 1, 12) !== "cannot open ") return $multi(undefined, `error loading module '${key}' from file '${candidate}':\n\t${err}`);
       }
     }
     if (loader === undefined && lfs.fns[key] !== undefined) loader = lfs.fns[key];
     if (loader === undefined) {
-      return error(`module '${key}' not found:\n\tno field package.preload['${key}']\n\tno file '${string.gsub(key, "%.", "/")[0]}.lc'\n\tno file '${string.gsub(key, "%.", "/")[0]}.lua'`, 2);
+      return $multi(undefined, `module '${key}' not found:\n\tno field package.preload['${key}']\n\tno file '${string.gsub(key, "%.", "/")[0]}.lc'\n\tno file '${string.gsub(key, "%.", "/")[0]}.lua'`);
     }
     loaded[key] = true;
-    const r = loader(key);
+    return $multi(false, loader);
+  }, 10);
+  const requireDone = apiPure((key: string, r: unknown) => {
     if (r !== undefined) loaded[key] = r;
     return loaded[key];
+  }, 2);
+  // The module's chunk runs on the firmware's thread: its instructions are the firmware's.
+  env.require = (name: unknown) => {
+    const [hit, v] = requireFind(name);
+    if (hit === true) return v;
+    if (hit === undefined) return error(v as string, 2);
+    return requireDone(name as string, (v as (this: void, n: unknown) => unknown)(name));
   };
 
   const modules: Record<string, Env> = {

@@ -3,7 +3,7 @@
  * (lua_Integer is int32 on the ESP8266): bit.bnot(0) == -1, bit.lshift(1, 31) == -2147483648.
  * Pure arithmetic here (a nibble table per operation), since the emulator's Lua has no bitops.
  */
-import { api, apiError } from "../kernel.ts";
+import { apiPure, apiError } from "../kernel.ts";
 
 const AND: number[] = [];
 const OR: number[] = [];
@@ -63,31 +63,31 @@ export const bxor = (a: number, b: number): number => s32(op(XOR, u32(a), u32(b)
 
 export function createBitModule(): Record<string, unknown> {
   return {
-    band: api(fold(AND, "band"), 1),
-    bor: api(fold(OR, "bor"), 1),
-    bxor: api(fold(XOR, "bxor"), 1),
-    bnot: api((a: unknown) => s32(4294967295 - num(a, 1, "bnot")), 1),
-    lshift: api((a: unknown, n: unknown) => {
+    band: apiPure(fold(AND, "band"), 1),
+    bor: apiPure(fold(OR, "bor"), 1),
+    bxor: apiPure(fold(XOR, "bxor"), 1),
+    bnot: apiPure((a: unknown) => s32(4294967295 - num(a, 1, "bnot")), 1),
+    lshift: apiPure((a: unknown, n: unknown) => {
       const k = Math.floor(n as number);
       return k >= 32 ? 0 : s32(u32(num(a, 1, "lshift") * 2 ** k));
     }, 1),
-    rshift: api((a: unknown, n: unknown) => {
+    rshift: apiPure((a: unknown, n: unknown) => {
       const k = Math.floor(n as number);
       return k >= 32 ? 0 : s32(Math.floor(num(a, 1, "rshift") / 2 ** k));
     }, 1),
-    arshift: api((a: unknown, n: unknown) => {
+    arshift: apiPure((a: unknown, n: unknown) => {
       const k = Math.min(31, Math.floor(n as number));
       return Math.floor(s32(num(a, 1, "arshift")) / 2 ** k);
     }, 1),
-    bit: api((n: unknown) => s32(u32(2 ** Math.floor(n as number))), 1),
-    isset: api((a: unknown, n: unknown) => Math.floor(num(a, 1, "isset") / 2 ** Math.floor(n as number)) % 2 === 1, 1),
-    isclear: api((a: unknown, n: unknown) => Math.floor(num(a, 1, "isclear") / 2 ** Math.floor(n as number)) % 2 === 0, 1),
-    set: api((a: unknown, ...ns: unknown[]) => {
+    bit: apiPure((n: unknown) => s32(u32(2 ** Math.floor(n as number))), 1),
+    isset: apiPure((a: unknown, n: unknown) => Math.floor(num(a, 1, "isset") / 2 ** Math.floor(n as number)) % 2 === 1, 1),
+    isclear: apiPure((a: unknown, n: unknown) => Math.floor(num(a, 1, "isclear") / 2 ** Math.floor(n as number)) % 2 === 0, 1),
+    set: apiPure((a: unknown, ...ns: unknown[]) => {
       let r = num(a, 1, "set");
       for (const n of ns) r = op(OR, r, u32(2 ** Math.floor(n as number)));
       return s32(r);
     }, 1),
-    clear: api((a: unknown, ...ns: unknown[]) => {
+    clear: apiPure((a: unknown, ...ns: unknown[]) => {
       let r = num(a, 1, "clear");
       for (const n of ns) r = op(AND, r, 4294967295 - u32(2 ** Math.floor(n as number)));
       return s32(r);

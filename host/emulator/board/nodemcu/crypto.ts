@@ -3,7 +3,7 @@
  * other names Node knows. The digests are computed by Node (a synchronous request over the line
  * protocol): the emulator is not the place to re-implement SHA-256.
  */
-import { api, apiError, cost } from "../kernel.ts";
+import { apiPure, apiError, cost } from "../kernel.ts";
 import { request, toHex } from "../link.ts";
 import { exists, hostPath } from "../flash.ts";
 
@@ -26,13 +26,13 @@ export function createCryptoModule(): Record<string, unknown> {
   const hasher = (name: string, key?: string) => {
     const parts: string[] = [];
     return {
-      update: api((_self: unknown, data: unknown) => { parts.push(str(data, 1)); }, 5),
-      finalize: api(() => digest(name, parts.join(""), key), 5),
+      update: apiPure((_self: unknown, data: unknown) => { parts.push(str(data, 1)); }, 5),
+      finalize: apiPure(() => digest(name, parts.join(""), key), 5),
     };
   };
   return {
-    hash: api((a: unknown, data: unknown) => digest(algo(a), str(data, 2)), 5),
-    fhash: api((a: unknown, fname: unknown) => {
+    hash: apiPure((a: unknown, data: unknown) => digest(algo(a), str(data, 2)), 5),
+    fhash: apiPure((a: unknown, fname: unknown) => {
       const name = algo(a);
       const f = str(fname, 2);
       if (!exists(f)) return apiError(`cannot open ${f}`);
@@ -43,9 +43,9 @@ export function createCryptoModule(): Record<string, unknown> {
       cost(data.length * 0.2);
       return digest(name, data);
     }, 5),
-    hmac: api((a: unknown, data: unknown, key: unknown) => digest(algo(a), str(data, 2), str(key, 3)), 5),
-    new_hash: api((a: unknown) => hasher(algo(a)), 5),
-    new_hmac: api((a: unknown, key: unknown) => hasher(algo(a), str(key, 2)), 5),
-    toHex: api(() => apiError("crypto.toHex was removed: use encoder.toHex"), 1),
+    hmac: apiPure((a: unknown, data: unknown, key: unknown) => digest(algo(a), str(data, 2), str(key, 3)), 5),
+    new_hash: apiPure((a: unknown) => hasher(algo(a)), 5),
+    new_hmac: apiPure((a: unknown, key: unknown) => hasher(algo(a), str(key, 2)), 5),
+    toHex: apiPure(() => apiError("crypto.toHex was removed: use encoder.toHex"), 1),
   };
 }

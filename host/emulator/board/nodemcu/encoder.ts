@@ -1,5 +1,5 @@
 /** encoder: toHex/fromHex (lowercase hex) and toBase64/fromBase64 (standard alphabet, padded). */
-import { api, apiError } from "../kernel.ts";
+import { apiPure, apiError } from "../kernel.ts";
 import { toHex, fromHex } from "../hex.ts";
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -41,14 +41,14 @@ export function fromBase64(s: string): string | undefined {
 export function createEncoderModule(): Record<string, unknown> {
   const str = (v: unknown, f: string): string => (type(v) === "string" ? (v as string) : apiError(`bad argument #1 to '${f}' (string expected, got ${type(v)})`));
   return {
-    toHex: api((s: unknown) => toHex(str(s, "toHex")), 5),
-    fromHex: api((s: unknown) => {
+    toHex: apiPure((s: unknown) => toHex(str(s, "toHex")), 5),
+    fromHex: apiPure((s: unknown) => {
       const h = str(s, "fromHex");
       if (h.length % 2 !== 0 || string.find(h, "[^%x]")[0] !== undefined) return apiError("Invalid hex string");
       return fromHex(h);
     }, 5),
-    toBase64: api((s: unknown) => toBase64(str(s, "toBase64")), 5),
-    fromBase64: api((s: unknown) => {
+    toBase64: apiPure((s: unknown) => toBase64(str(s, "toBase64")), 5),
+    fromBase64: apiPure((s: unknown) => {
       const r = fromBase64(str(s, "fromBase64"));
       if (r === undefined) return apiError("Invalid base64 string");
       return r;

@@ -4,7 +4,7 @@
  * trig() on a DOUT pin raises the interrupt at the chip's next falling edge; like NodeMCU the
  * callback runs as a task with the interrupt's time (31-bit µs) and how many edges it stands for.
  */
-import { K, PRIO_HIGH, PRIO_ISR, api, apiError, post, runFirmware, schedule } from "../kernel.ts";
+import { K, PRIO_HIGH, PRIO_ISR, api, apiError, post, runFirmware, schedule2 } from "../kernel.ts";
 import { CH } from "../chips.ts";
 import { B } from "../state.ts";
 import { systemTimeUs } from "./tmr.ts";
@@ -12,6 +12,7 @@ import { systemTimeUs } from "./tmr.ts";
 export const SAFE_PIN = { pin: 3 };
 
 interface PinState {
+  n: number;
   mode: number;
   level: 0 | 1;
   trig: string;
@@ -29,20 +30,30 @@ function pin(n: unknown): PinState {
   const i = n as number;
   let p = pins[i];
   if (p === undefined) {
-    p = { mode: 1, level: 1, trig: "none", cb: undefined, armed: 0, pendingCount: 0, seen: 1 };
+    p = { n: i, mode: 1, level: 1, trig: "none", cb: undefined, armed: 0, pendingCount: 0, seen: 1 };
     pins[i] = p;
   }
   return p;
 }
 
-function chipOnClk(n: number): number {
-  for (let i = 0; i < CH.channels.length; i++) if (CH.channels[i].clkPin === n) return i;
-  return -1;
+/** Pin → channel index (+1; 0 = none) for PD_SCK and DOUT lines, built once from the wiring. */
+const clkOf: number[] = [];
+const dataOf: number[] = [];
+let mapped = -1;
+
+function mapPins(): void {
+  if (mapped === CH.channels.length) return;
+  mapped = CH.channels.length;
+  for (let i = 0; i <= 12; i++) { clkOf[i] = 0; dataOf[i] = 0; }
+  for (let i = 0; i < CH.channels.length; i++) {
+    clkOf[CH.channels[i].clkPin] = i + 1;
+    dataOf[CH.channels[i].dataPin] = i + 1;
+  }
 }
 
 function chipOnData(n: number): number {
-  for (let i = 0; i < CH.channels.length; i++) if (CH.channels[i].dataPin === n) return i;
-  return -1;
+  mapPins();
+  return (dataOf[n] ?? 0) - 1;
 }
 
 /** What the pin reads now (the wiring, or the last level written to an output). */
@@ -54,15 +65,19 @@ export function readPin(n: number): 0 | 1 {
 }
 
 export function writePin(n: number, level: 0 | 1): void {
-  const p = pin(n);
+  const p = (type(n) === "number" ? pins[n] : undefined) ?? pin(n);
   p.level = level;
-  const c = chipOnClk(n);
+  if (mapped !== CH.channels.length) mapPins();
+  const c = (clkOf[n] ?? 0) - 1;
   if (c >= 0) {
     const chip = CH.chips[c];
     chip.clock(level, K.now);
-    // A read raises DOUT: remember it, so the next conversion is a falling edge again.
-    const data = pins[CH.channels[c].dataPin];
-    if (data !== undefined && data.trig !== "none" && chip.dout(K.now) === 1) data.seen = 1;
+    // The 25th rising edge of a read raises DOUT: remember it, so the next conversion is a
+    // falling edge again (only a rising edge can raise DOUT, so rises are enough to look at).
+    if (level === 1) {
+      const data = pins[CH.channels[c].dataPin];
+      if (data !== undefined && data.trig !== "none" && data.seen === 0 && chip.dout(K.now) === 1) data.seen = 1;
+    }
   }
 }
 
@@ -87,11 +102,18 @@ function armEdge(n: number, p: PinState, after: number): void {
     else return;
   }
   if (t <= after) t = after + 1000;
-  schedule(t, PRIO_ISR, onEdge, [n, p, p.armed]);
+  schedule2(t, PRIO_ISR, onEdge, p, p.armed);
 }
 
-function onEdge(this: void, arg: unknown, t: number): void {
-  const [n, p, armed] = arg as [number, PinState, number];
+/** The interrupt's task: the callback with the interrupt's time and the edges it stands for. */
+function gpioTask(this: void, pp: PinState, _t: number, w: number): void {
+  const count = pp.pendingCount;
+  pp.pendingCount = 0;
+  if (pp.cb !== undefined) runFirmware(pp.cb as (this: void, ...a: unknown[]) => unknown, "callback", 0, w, count);
+}
+
+function onEdge(this: void, p: PinState, t: number, armed: number): void {
+  const n = p.n;
   if (p.armed !== armed || p.cb === undefined) return;
   const c = chipOnData(n);
   const level = CH.chips[c].dout(t);
@@ -101,12 +123,7 @@ function onEdge(this: void, arg: unknown, t: number): void {
     p.pendingCount += 1;
     if (p.pendingCount === 1) {
       const when = systemTimeUs() % 2147483648 - Math.floor(K.now - t);
-      post(PRIO_HIGH, (a) => {
-        const [pp, w] = a as [PinState, number];
-        const count = pp.pendingCount;
-        pp.pendingCount = 0;
-        if (pp.cb !== undefined) runFirmware(pp.cb as (this: void, ...a: unknown[]) => unknown, "callback", 0, w, count);
-      }, [p, when < 0 ? when + 2147483648 : when]);
+      post(PRIO_HIGH, gpioTask, p, when < 0 ? when + 2147483648 : when);
     }
   }
   armEdge(n, p, t + 1);
@@ -119,14 +136,13 @@ export function createGpioModule(): Record<string, unknown> {
       const p = pin(n);
       p.mode = (mode as number) ?? 0;
     }, 3),
+    // Not settled (see api()): DOUT changes with conversions (ms apart), a read within a few
+    // µs of the exact instant sees the same level; writes are settled (PD_SCK edges are timed).
     read: api((n: unknown) => {
       pin(n);
       return readPin(n as number);
-    }, 2),
-    write: api((n: unknown, level: unknown) => {
-      pin(n);
-      writePin(n as number, level === 0 ? 0 : 1);
-    }, 2),
+    }, 2, false),
+    write: api((n: unknown, level: unknown) => writePin(n as number, level === 0 ? 0 : 1), 2),
     trig: api((n: unknown, kind?: unknown, cb?: unknown) => {
       const p = pin(n);
       p.armed += 1;

@@ -3,11 +3,26 @@
  * h H (2), i I l L with an optional size 1..4 (default 4, the ESP8266's int), cN (N raw bytes),
  * s (zero-terminated), x (pad byte). unpack returns the values and the next position.
  */
-import { api, apiError } from "../kernel.ts";
+import { apiPure, apiError } from "../kernel.ts";
 
 interface Item { kind: string; size: number; signed: boolean }
 
+/** Parsed formats, kept (a firmware uses a handful): parsing makes no garbage per call. */
+const parsed = new LuaTable<string, [Item[], boolean]>();
+let parsedCount = 0;
+
 function parse(fmt: string): LuaMultiReturn<[Item[], boolean]> {
+  const hit = parsed.get(fmt);
+  if (hit !== undefined) return $multi(hit[0], hit[1]);
+  const [items, little] = parseNew(fmt);
+  if (parsedCount < 64) {
+    parsedCount += 1;
+    parsed.set(fmt, [items, little]);
+  }
+  return $multi(items, little);
+}
+
+function parseNew(fmt: string): LuaMultiReturn<[Item[], boolean]> {
   const items: Item[] = [];
   let little = true;
   let i = 1;
@@ -52,7 +67,7 @@ function packInt(v: number, size: number, little: boolean): string {
 
 export function createStructModule(): Record<string, unknown> {
   return {
-    pack: api((fmt: unknown, ...values: unknown[]) => {
+    pack: apiPure((fmt: unknown, ...values: unknown[]) => {
       if (type(fmt) !== "string") return apiError("bad argument #1 to 'pack' (string expected)");
       const [items, little] = parse(fmt as string);
       const out: string[] = [];
@@ -73,7 +88,7 @@ export function createStructModule(): Record<string, unknown> {
       }
       return out.join("");
     }, 3),
-    unpack: api((fmt: unknown, data: unknown, init?: unknown) => {
+    unpack: apiPure((fmt: unknown, data: unknown, init?: unknown) => {
       if (type(fmt) !== "string") return apiError("bad argument #1 to 'unpack' (string expected)");
       if (type(data) !== "string") return apiError("bad argument #2 to 'unpack' (string expected)");
       const s = data as string;
@@ -103,7 +118,7 @@ export function createStructModule(): Record<string, unknown> {
       res.push(pos);
       return $multi(...res);
     }, 3),
-    size: api((fmt: unknown) => {
+    size: apiPure((fmt: unknown) => {
       const [items] = parse(fmt as string);
       let n = 0;
       for (const it of items) n += it.size;

@@ -4,7 +4,7 @@
  * AUTO re-arms from its own expiry (not from the callback's end, like the SDK's os_timer).
  * tmr.now() is system time in µs masked to 31 bits (wraps every 2^31 µs); delay() busy-waits.
  */
-import { K, PRIO_MED, api, apiError, busyUntil, feedWatchdog, runFirmware, schedule } from "../kernel.ts";
+import { K, PRIO_MED, api, apiError, busyUntil, feedWatchdog, runFirmware, schedule2 } from "../kernel.ts";
 
 const SINGLE = 0;
 const AUTO = 1;
@@ -31,11 +31,10 @@ export function systemTimeUs(): number {
 
 function arm(tm: Timer, at: number): void {
   tm.armed += 1;
-  schedule(at, PRIO_MED, expire, [tm, tm.armed, at]);
+  schedule2(at, PRIO_MED, expire, tm, tm.armed);
 }
 
-function expire(this: void, arg: unknown): void {
-  const [tm, armed, at] = arg as [Timer, number, number];
+function expire(this: void, tm: Timer, at: number, armed: number): void {
   if (tm.armed !== armed || tm.idle || tm.mode === OFF || tm.cb === undefined) return;
   const cb = tm.cb;
   if (tm.mode === SINGLE) {

@@ -6,7 +6,7 @@
  * 256 bytes discarded) or to the uart.on("data") callback. TX: uart.write/print block while
  * more than the 128-byte hardware FIFO is queued, so time passes for the writer.
  */
-import { K, PRIO_HIGH, PRIO_ISR, api, apiError, busyUntil, post, runFirmware, schedule } from "../kernel.ts";
+import { K, PRIO_HIGH, PRIO_ISR, api, apiError, busyUntil, post, runFirmware, schedule, uartBytes } from "../kernel.ts";
 import { sendTx } from "../link.ts";
 
 export const RX_RING = 256;
@@ -216,6 +216,16 @@ function checkId(id: unknown): void {
   if (id !== 0 && id !== 1) apiError("uart id must be 0 or 1");
 }
 
+/** uart.write(id, ...): varargs passed straight through (no table per call). */
+const [uartWriteChunk] = loadstring(`
+local checkId, uartBytes, txWrite = ...
+return function(id, ...)
+  checkId(id)
+  local s = uartBytes(...)
+  if id == 0 then txWrite(s) end
+end`, "=emu_uart_write");
+const uartWrite = (uartWriteChunk as unknown as (this: void, ...a: unknown[]) => (this: void, id: number, ...items: unknown[]) => void)(checkId, uartBytes, txWrite);
+
 export function createUartModule(): Record<string, unknown> {
   return {
     setup: api((id: number, baud: unknown, databits?: number, parity?: number, stopbits?: number, echo?: unknown) => {
@@ -256,22 +266,7 @@ export function createUartModule(): Record<string, unknown> {
       }
       line = [];
     }, 5),
-    write: api((id: number, ...items: unknown[]) => {
-      checkId(id);
-      const parts: string[] = [];
-      for (const item of items) {
-        if (type(item) === "number") {
-          const n = Math.floor(item as number);
-          if (n < 0 || n > 255) return apiError("invalid number");
-          parts.push(string.char(n));
-        } else if (type(item) === "string") {
-          parts.push(item as string);
-        } else {
-          return apiError("bad argument to 'write' (string expected)");
-        }
-      }
-      if (id === 0) txWrite(parts.join(""));
-    }, 3),
+    write: api(uartWrite, 3),
     getconfig: api((id: number) => {
       checkId(id);
       return $multi(U.baud, 8, 0, 1);

@@ -189,12 +189,6 @@ function toRaw(code: number): number {
   return code < 0 ? code + TWO24 : code;
 }
 
-/** Bit b (0 = LSB) of a 24-bit pattern, without bitwise operators. */
-function bitOf(raw: number, b: number): 0 | 1 {
-  const q = Math.floor(raw / pow2(b));
-  return q - Math.floor(q / 2) * 2 === 1 ? 1 : 0;
-}
-
 /** 2^n − 1 as a signed 24-bit value (n = 24 → all ones = −1). */
 function bogusWord(n: number): number {
   return n >= 24 ? -1 : pow2(n) - 1;
@@ -466,11 +460,22 @@ export function createHx711Chip(opts: Hx711Options): Hx711Chip {
     return S.latest;
   };
 
+  /** Bit b (0 = LSB) of the latched word, for b = 23 … 0 (a table: DOUT is read very often). */
+  const POW = [] as number[];
+  for (let b = 0; b <= 24; b++) POW.push(pow2(b));
+
   const dout = (tUs: number): 0 | 1 => {
-    const t = clampT(tUs);
-    advance(t);
-    if (S.fault === "stuck" || S.down) return 1;
-    if (S.pulses >= 1 && S.pulses <= 24) return bitOf(S.latched, 24 - S.pulses);
+    // clampT and advance inlined for the common case (no conversion due, PD_SCK low).
+    let t = tUs;
+    if (t < S.lastT) t = S.lastT;
+    else S.lastT = t;
+    if (S.sckHigh || S.wEnd <= t) advance(t);
+    if (S.down || S.fault === "stuck") return 1;
+    const p = S.pulses;
+    if (p >= 1 && p <= 24) {
+      const q = Math.floor(S.latched / POW[24 - p]);
+      return q % 2 === 1 ? 1 : 0;
+    }
     return S.fresh ? 0 : 1;
   };
 
@@ -483,10 +488,12 @@ export function createHx711Chip(opts: Hx711Options): Hx711Chip {
   };
 
   const clock = (level: 0 | 1, tUs: number): void => {
-    const t = clampT(tUs);
+    let t = tUs;
+    if (t < S.lastT) t = S.lastT;
+    else S.lastT = t;
     if (level === 1) {
       if (S.sckHigh) return;
-      advance(t);
+      if (S.wEnd <= t) advance(t);
       S.sckHigh = true;
       S.sckRiseUs = t;
       if (S.fault === "stuck") return;
