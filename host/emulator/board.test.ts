@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulatedBoard, type EmulatedBoard, type EmulatorOptions } from "./index.ts";
+import { runLuaProgram } from "../testing/lua-vm.ts";
 
 /**
  * The board's behaviour under firmware: callbacks that fail, hang or eat the heap, the HX711
@@ -286,5 +287,73 @@ describe("determinism", () => {
     expect(a.length).toBeGreaterThan(500);
     expect(b).toBe(a);
     expect(c).not.toBe(a);
+  });
+});
+
+describe("instruction attribution (the firmware's VM instructions, not the emulator's)", () => {
+  /**
+   * Ground truth: each body in a plain Lua 5.1 VM where the NodeMCU calls are C functions (no
+   * Lua instructions of their own, as on the board), counted instruction by instruction.
+   */
+  function truth(bodies: string[]): number[] {
+    const program = `
+local sethook, clock = debug.sethook, os.clock
+gpio = { write = clock, read = clock, mode = clock } tmr = { now = clock, delay = clock } print = clock
+local function count(f) local n = 0 sethook(function() n = n + 1 end, "", 1) f() sethook() return n end
+local base = count(function() end) - 1
+${bodies.map((b) => `io.write(count(function() ${b} end) - base, "\\n")`).join("\n")}`;
+    return runLuaProgram("5.1", program).trim().split("\n").map(Number);
+  }
+
+  const BODIES = [
+    "",
+    "for i = 1, 500 do gpio.write(7, i % 2) end",
+    "local v = 0 for i = 1, 24 do gpio.write(7, 1) gpio.write(7, 0) v = v * 2 + gpio.read(2) end gpio.write(7, 1) gpio.write(7, 0) print('V', v)",
+    "local s = 0 for i = 1, 3000 do s = s + i * 2 end local t = tmr.now()",
+  ];
+
+  it("a callback counts exactly the firmware's instructions; stand-ins cost their fixed time only", async () => {
+    const expected = truth(BODIES);
+    expect(expected[1]).toBeGreaterThan(500 * 6 - 1); // GETGLOBAL GETTABLE LOADK MOD CALL FORLOOP per iteration
+    const timers = BODIES.map((b, i) => `tmr.create():alarm(${100 + i * 100}, tmr.ALARM_SINGLE, function() ${b} end)`).join("\n");
+    const { b } = await boot(`gpio.mode(7, gpio.OUTPUT) gpio.write(7, 0)\n${timers}`);
+    const got: number[] = [];
+    await b.advance(250); // boot (100 ms) + the first alarm
+    for (let i = 0; i < BODIES.length; i++) {
+      const s = await b.stats();
+      got.push(s.lastCallbackInstructions);
+      await b.advance(100);
+    }
+    expect(got).toEqual(expected);
+    const s = await b.stats();
+    expect(s.firmwareInstructionsTotal).toBeLessThanOrEqual(s.instructionsTotal);
+    expect(s.standInCalls).toBeGreaterThan(500 + 50);
+  });
+
+  it("virtual time inside a callback: ≈1 µs per firmware instruction plus each call's fixed cost", async () => {
+    // Between two tmr.now() calls: the loop (LOADK ×3, FORPREP, N+1 FORLOOP), then GETGLOBAL,
+    // GETTABLE, CALL of the second call — N + 8 instructions — plus 1 µs, the first call's cost.
+    const { b, log } = await boot(`tmr.create():alarm(100, tmr.ALARM_SINGLE, function()
+      local a = tmr.now() for i = 1, 1000 do end local z = tmr.now()
+      local c = tmr.now() for i = 1, 5000 do gpio.write(7, 0) end local d = tmr.now()
+      print("DT", z - a, d - c) end)`);
+    await b.advance(300);
+    const m = log.text.match(/DT\t(\d+)\t(\d+)/) as RegExpMatchArray;
+    expect(Number(m[1])).toBe(1000 + 8 + 1);
+    // Per iteration: GETGLOBAL GETTABLE LOADK LOADK CALL FORLOOP = 6 instructions + 2 µs gpio.write.
+    expect(Number(m[2])).toBe(5000 * 8 + 1 + 8);
+  });
+
+  it("PD_SCK high time is exact to the µs: > 60 µs powers the chip down, 60 µs does not", async () => {
+    // gpio.write(7, 1) for i = 1, K do end gpio.write(7, 0): the high time is the first call's
+    // cost (2 µs) + LOADK ×3, FORPREP, K+1 FORLOOP, GETGLOBAL GETTABLE LOADK LOADK CALL = K + 12 µs.
+    const high = (k: number) => `gpio.write(7, 1) for i = 1, ${k} do end gpio.write(7, 0)`;
+    const { b } = await boot(`gpio.mode(7, gpio.OUTPUT) gpio.write(7, 0)
+      tmr.create():alarm(100, tmr.ALARM_SINGLE, function() ${high(48)} end)
+      tmr.create():alarm(400, tmr.ALARM_SINGLE, function() ${high(49)} end)`);
+    await b.advance(350);
+    expect((await b.stats()).chips[1].powerDowns).toBe(0);
+    await b.advance(300);
+    expect((await b.stats()).chips[1].powerDowns).toBe(1);
   });
 });

@@ -45,7 +45,18 @@ export interface InjectedStats {
 }
 export interface BoardStats {
   heapUsedBytes: number; heapFreeBytes: number; luaKb: number;
-  instructionsTotal: number; callbacks: number; maxCallbackInstructions: number; lastCallbackInstructions: number;
+  /**
+   * VM instructions executed in callbacks on the firmware's thread: the firmware's own plus the
+   * emulator's glue there (stand-in wrappers, callback prologue/epilogue, settle spins). The
+   * stand-ins' own Lua (C on a board) is never counted.
+   */
+  instructionsTotal: number;
+  /** The firmware's own VM instructions in callbacks: what the board would execute (exact). */
+  firmwareInstructionsTotal: number;
+  /** NodeMCU calls made by callbacks, and how many settled the count for the exact time. */
+  standInCalls: number; settles: number;
+  /** Per callback, firmware instructions only. */
+  callbacks: number; maxCallbackInstructions: number; lastCallbackInstructions: number;
   restarts: number; boots: number; lastBootReason: number; watchdogResets: number; oomResets: number; callbackErrors: number;
   uartRxOverwritten: number; uartRxBytes: number; uartTxBytes: number; hx711Dropped: number; hx711Samples: number;
   timersFired: number; openFiles: number; flashOps: number; powered: boolean; physics: string;
