@@ -1,15 +1,29 @@
 /**
  * The guided verification against a board: loads are placed (injectable `place`, as in
- * calibration), the indication is read from the sample stream (the total of the pins' forces,
- * as the session derives it from raw counts with the board's calibration) and the readings go to
- * verifyScale (certificate.ts).
+ * calibration), the indication is read from the sample stream (the total of the pins' forces as
+ * the board sends them: the instrument's own indication) and the readings go to verifyScale
+ * (certificate.ts).
  */
 import type { BoardDefinition } from "../build/boards.ts";
 import { G, fmt, type PlateSpec } from "../calibrate/plates.ts";
 import type { CommandLink, PlaceFn, Placement } from "../calibrate/run.ts";
 import { verifyScale, type Certificate, type Stage, type VerifyData } from "./certificate.ts";
 
-export interface FrameLike { channels: number; forceN: ArrayLike<number>; totalN: number }
+export interface FrameLike { channels: number; forceN: ArrayLike<number>; totalN: number; wireForceN?: ArrayLike<number> }
+
+/** The instrument's indication: the board's own force per pin as sent (what its display would show), else the host's. */
+export function indicationN(f: FrameLike): number {
+  if (f.wireForceN) {
+    let t = 0;
+    for (let c = 0; c < f.channels; c++) {
+      const v = f.wireForceN[c];
+      if (!Number.isFinite(v)) return f.totalN;
+      t += v;
+    }
+    return t;
+  }
+  return f.totalN;
+}
 export interface FrameSource { onFrame(cb: (f: FrameLike) => void): void }
 
 export interface VerifyPlan {
@@ -47,7 +61,8 @@ export class Indicator {
     src.onFrame((f) => {
       if (!this.collecting) return;
       this.seen++;
-      if (Number.isFinite(f.totalN)) this.collecting.push(f.totalN);
+      const n = indicationN(f);
+      if (Number.isFinite(n)) this.collecting.push(n);
     });
   }
   async readKg(ms: number): Promise<{ kg: number; sdKg: number; frames: number; uncalibrated: number }> {
