@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { encodeCommand } from "../../shared/protocol/messages.ts";
 import { openLine, splitFields } from "../../shared/protocol/frame.ts";
 import { encodeFile, SEQ_ALPHABET } from "./blocks.ts";
-import { CLEANUP_LINE, HELPER_CHECK_LINE, HELPER_LINES, PROBE_LINE, PROBED_MODULES, TEMP_PREFIX, adler32, hashLine, missingModuleAdvice, swapLines } from "./lua-helper.ts";
+import { CLEANUP_LINE, FREE_APP_LINE, HELPER_CHECK_LINE, HELPER_LINES, PROBE_LINE, PROBED_MODULES, TEMP_PREFIX, adler32, hashLine, missingModuleAdvice, swapLines } from "./lua-helper.ts";
 import { DeployError, PromptSession, type RawPort } from "./prompt.ts";
 
 export interface ManifestFile { name: string; bytes: number; sha256: string }
@@ -150,6 +150,7 @@ export async function probeModules(s: PromptSession): Promise<{ modules: Record<
 
 /** Defines the helper at the prompt and checks every function arrived. */
 export async function sendHelper(s: PromptSession): Promise<void> {
+  await s.line(FREE_APP_LINE);
   for (const l of HELPER_LINES) {
     const out = await s.line(l);
     if (/Lua error|stdin:\d+:|not enough memory/.test(out)) throw new DeployError(`the board rejected the upload helper: ${out.trim().slice(-200)}`, "TRANSFER");
@@ -179,6 +180,8 @@ export async function uploadBlocks(s: PromptSession, tempName: string, blocks: B
     }
     const want = SEQ_ALPHABET[acked % 64];
     if (ack !== want) {
+      const rxerr = ack === "_" ? await s.expect(/^RXERR ([^\n]*)\n/, 500, "_RXERR").catch(() => null) : null;
+      if (rxerr) throw new DeployError(`${tempName}: the board's receiver failed at block ${acked + 1} of ${blocks.length}: ${rxerr[1].trim()}; the board keeps its old files`, "TRANSFER");
       const oom = await s.expect(/^:M (\d+)/, 300, "E:M").catch(() => null);
       if (ack === "E" && oom) throw new DeployError(`${tempName}: the board ran out of memory at block ${acked + 1} of ${blocks.length} (E:M ${oom[1]}: ${oom[1]} bytes in use) and restarts; the board keeps its old files`, "TRANSFER");
       throw new DeployError(`${tempName}: block ${acked + 1} acknowledged as ${JSON.stringify(ack)}, expected ${want}: the link lost bytes; the board keeps its old files`, "TRANSFER");

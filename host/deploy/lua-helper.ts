@@ -27,6 +27,8 @@ export const HELPER_LINES: string[] = [
   `function _r(n,nb,B) _f=file.open(n,"w") if not _f then return _x("cannot open "..n) end _c,_n,W=0,nb,"" uart.on("data",B,function(d) uart.write(0,d:sub(1,1))`,
   ` local ok,e=pcall(_d,d:sub(3,2+d:byte(2))) if not ok then return _x(e) end _n=_n-1 if _n==0 then _f:close() _f=nil W=nil uart.on("data") print("_RXOK ".._c) end end,0) end`,
 ];
+/** After the app handed the UART back its modules may still sit in the heap: unload what came from flash. */
+export const FREE_APP_LINE = `for n in pairs(package.loaded) do if file.exists(n..".lua") or file.exists(n..".lc") then package.loaded[n]=nil end end collectgarbage()`;
 export const HELPER_CHECK_LINE = `print("_OK",_d~=nil and _r~=nil and _x~=nil)`;
 export const CLEANUP_LINE = `_d,_x,_r,_f,W,_c,_n=nil collectgarbage()`;
 
