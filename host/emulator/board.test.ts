@@ -357,3 +357,37 @@ ${bodies.map((b) => `io.write(count(function() ${b} end) - base, "\\n")`).join("
     expect((await b.stats()).chips[1].powerDowns).toBe(1);
   });
 });
+
+describe("heap: what the firmware holds, not the emulator", () => {
+  it("TX waiting for Node and RX bytes on the wire are not charged to the firmware's heap", async () => {
+    const { b, log } = await boot(`
+      uart.on("data", 200, function(d) end, 0)
+      local n = 0
+      tmr.create():alarm(10, tmr.ALARM_AUTO, function()
+        n = n + 1
+        uart.write(0, "LINE " .. n .. " ................................................\\n")
+      end)
+      tmr.create():alarm(250, tmr.ALARM_AUTO, function() uart.write(0, "HEAP " .. node.heap() .. "\\n") end)`);
+    await b.advance(1000);
+    // One long step: ≈5 KB of TX per simulated second is produced before Node reads any of it.
+    await b.advance(15_000);
+    const heaps = [...log.text.matchAll(/HEAP (\d+)/g)].map((m) => Number(m[1]));
+    expect(heaps.length).toBeGreaterThan(60);
+    const settled = heaps.slice(8);
+    expect(Math.max(...settled) - Math.min(...settled)).toBeLessThan(600);
+    const before = await b.stats();
+    // 20 KB from the host: ≈1.7 s on the wire at 115200 baud.
+    b.write(Buffer.alloc(20_000, 0x41));
+    await b.advance(3000);
+    const during = [...log.text.matchAll(/HEAP (\d+)/g)].map((m) => Number(m[1])).slice(heaps.length);
+    // (≈2 KB of slack: Lua stacks grow by doubling and shrink only at a GC when under a quarter
+    // used; the emulator's event loop shares the firmware's thread.)
+    expect(Math.min(...during)).toBeGreaterThan(Math.min(...settled) - 2500);
+    const s = await b.stats();
+    expect(Math.abs(s.heapUsedBytes - before.heapUsedBytes)).toBeLessThan(1024);
+    expect(s.heapUsedBytes).toBe(Math.floor(s.heapHostBytes * s.heapScale));
+    expect(s.heapScale).toBe(0.65);
+    expect(s.emulatorHeapBytes).toBeLessThan(2048);
+    expect(s.uartRxBytes).toBe(20_000);
+  });
+});

@@ -3,16 +3,16 @@
  * what each prints, callback errors (node.setonerror or print + restart 2 s later), faults that
  * belong to the board (reset, power cut, cell faults), and the statistics Node asks for.
  */
-import { K, PRIO_HIGH, hooks, newGeneration, runFirmware, schedule, setInstructionUs } from "./kernel.ts";
+import { K, PRIO_HIGH, hooks, ledgerCollected, newGeneration, runFirmware, schedule, setInstructionUs, settleHeap } from "./kernel.ts";
 import { F, mountFlash } from "./flash.ts";
 import { B, REASON } from "./state.ts";
 import { CH, setChipFault, setScenario, setupChips, type Channel } from "./chips.ts";
 import { U, resetUart, txWrite } from "./nodemcu/uart.ts";
 import { currentPrompt, promptState, queueLine, resetPrompt } from "./nodemcu/prompt.ts";
 import { closeAllFiles, openCount } from "./nodemcu/file.ts";
-import { SAFE_PIN, resetGpio } from "./nodemcu/gpio.ts";
+import { SAFE_PIN, mapPins, resetGpio } from "./nodemcu/gpio.ts";
 import { hx711Stats, resetHx711 } from "./nodemcu/hx711.ts";
-import { firmwareBytes, freeHeap } from "./nodemcu/node.ts";
+import { firmwareBytes, firmwareHostBytes } from "./nodemcu/node.ts";
 import { timerStats } from "./nodemcu/tmr.ts";
 import { createSandbox } from "./sandbox.ts";
 
@@ -113,9 +113,11 @@ function boot(this: void, arg: unknown): void {
   txWrite(romGarbage(rstCause(reason)));
   const env = createSandbox();
   promptState.env = env;
-  collectgarbage("collect");
-  collectgarbage("collect");
-  K.baselineKb = collectgarbage("count");
+  // The baseline: what is live now (the emulator, the fresh environment, code in LFS) is not the
+  // firmware's; the link's buffers are written out first (they are never the firmware's) and
+  // the emulator's ledger is left out of it, as it is of every later measurement.
+  settleHeap();
+  K.baselineKb = settleHeap();
   K.capKb = K.baselineKb + K.heapBytes / 1024 / K.heapScale;
   U.ready = true;
   queueLine(" ");
@@ -191,6 +193,7 @@ export function startBoard(config: BoardConfig): void {
   SAFE_PIN.pin = config.board.safeModePin;
   mountFlash(config.flashDir);
   setupChips(config.emuDir, config.board.channels, config.board.sampleRateSps, config.seed, config.scenario, 0);
+  mapPins();
   math.randomseed(config.seed);
   // Collect continuously: the emulator's own garbage would otherwise pile up to twice its live
   // size between cycles and count as the firmware's heap until the cap forces a full collect.
@@ -223,7 +226,7 @@ export function command(c: Record<string, unknown>): unknown {
   const op = c.op as string;
   if (op === "stats") return boardStats();
   if (op === "scenario") {
-    setScenario(c.spec as string, B.seed, K.now);
+    ledgerCollected(() => setScenario(c.spec as string, B.seed, K.now));
     return { ok: true };
   }
   if (op === "safe") {
@@ -251,13 +254,18 @@ export function command(c: Record<string, unknown>): unknown {
 }
 
 function boardStats(): Record<string, unknown> {
-  collectgarbage("collect");
-  const fw = K.powered && promptState.env !== undefined ? firmwareBytes() : 0;
+  const on = K.powered && promptState.env !== undefined;
+  const luaKb = settleHeap() + K.emuKb;
+  const host = on ? firmwareHostBytes() : 0;
+  const fw = on ? firmwareBytes() : 0;
   const hx = hx711Stats();
   return {
     heapUsedBytes: fw,
-    heapFreeBytes: K.powered && promptState.env !== undefined ? freeHeap() : 0,
-    luaKb: collectgarbage("count"),
+    heapFreeBytes: on ? Math.max(0, K.heapBytes - fw) : 0,
+    heapHostBytes: host,
+    heapScale: K.heapScale,
+    emulatorHeapBytes: Math.floor(K.emuKb * 1024),
+    luaKb,
     instructionsTotal: K.instrTotal,
     firmwareInstructionsTotal: K.fwInstrTotal,
     standInCalls: K.apiCalls,

@@ -19,6 +19,8 @@
  *   `firmware instructions` are the firmware's own VM instructions and nothing else.
  */
 
+import { flush as flushLink } from "./link.ts";
+
 /** Event handler: `arg` and `arg2` as given to schedule(), `t` the event's time. */
 export type EvFn = (this: void, arg: any, t: number, arg2: any) => void;
 
@@ -75,6 +77,12 @@ export const K = {
   /** Heap cap in KB of collectgarbage("count"): baseline + the board's heapBytes. */
   capKb: math.huge,
   baselineKb: 0,
+  /**
+   * KB the emulator itself keeps on the Lua heap beyond the baseline (a scenario loaded later,
+   * cached struct formats, more pending events than ever before): taken off before the firmware
+   * is charged, as are the bytes waiting on the RX wire (hooks.transientEmuKb).
+   */
+  emuKb: 0,
   heapBytes: 44000,
   /** Board bytes per host byte of Lua heap (64-bit host objects are bigger than the ESP8266's). */
   heapScale: 1,
@@ -86,6 +94,8 @@ export const K = {
 export const hooks = {
   onAbort: (_reason: string) => {},
   onCallbackError: (_msg: string) => {},
+  /** KB the emulator holds right now in buffers that come and go (the UART's RX wire). */
+  transientEmuKb: (): number => 0,
 };
 
 const ABORT_TEXT: Record<string, string> = { wdt: "emu: soft watchdog", oom: "not enough memory", power: "emu: power lost" };
@@ -99,6 +109,15 @@ const isrQ: Heap = [];
 const taskQ: Heap = [];
 const evFree: Ev[] = [];
 let seq = 0;
+// Allocated once, before any heap baseline: the queues' slots and a pool of event objects.
+for (let i = 0; i < 128; i++) {
+  const ev: Ev = { t: 0, p: 0, s: 0, gen: 0, fn: undefined, arg: undefined, arg2: undefined };
+  evFree.push(ev);
+  isrQ.push(ev);
+  taskQ.push(ev);
+}
+isrQ.length = 0; // (the array part keeps its slots)
+taskQ.length = 0;
 
 function less(a: Ev, b: Ev): boolean {
   if (a.t !== b.t) return a.t < b.t;
@@ -148,8 +167,12 @@ function pop(q: Heap): Ev | undefined {
 export function schedule(t: number, p: number, fn: EvFn, arg?: unknown, gen = K.gen, arg2?: unknown): void {
   seq += 1;
   let ev = evFree.pop();
-  if (ev === undefined) ev = { t, p, s: seq, gen, fn, arg, arg2 };
-  else {
+  if (ev === undefined) {
+    // More events pending than ever before: the new one stays in the pool (the emulator's memory).
+    let made: Ev | undefined;
+    K.emuKb += ledgerAllocated(() => { made = { t, p, s: seq, gen, fn, arg, arg2 }; });
+    ev = made as Ev;
+  } else {
     ev.t = t;
     ev.p = p;
     ev.s = seq;
@@ -242,6 +265,46 @@ function abortFromHook(reason: string): void {
   if (inFirmware()) error(ABORT_TEXT[reason] ?? reason, 0);
 }
 
+/** The Lua heap as far as the board is concerned (KB): the count less the emulator's ledger. */
+export function heapKb(): number {
+  return collectgarbage("count") - K.emuKb - hooks.transientEmuKb();
+}
+
+/**
+ * A measurement of what is live: the link's buffers (bytes on their way to Node) written out
+ * first, then a full collect. Returns heapKb().
+ */
+export function settleHeap(): number {
+  flushLink();
+  collectgarbage("collect");
+  return heapKb();
+}
+
+/**
+ * Runs `fn` (emulator work that keeps memory beyond the baseline, e.g. loading a scenario) and
+ * adds what it kept to the ledger: a full collect before and after (for rare operations).
+ */
+export function ledgerCollected(fn: (this: void) => void): void {
+  collectgarbage("collect");
+  const k0 = collectgarbage("count");
+  fn();
+  collectgarbage("collect");
+  K.emuKb += collectgarbage("count") - k0;
+}
+
+/**
+ * Runs `fn` with the collector stopped and returns the KB it allocated (exact: nothing is freed
+ * meanwhile), which the caller adds to the ledger (and takes off again when it lets go).
+ */
+export function ledgerAllocated(fn: (this: void) => void): number {
+  collectgarbage("stop");
+  const k0 = collectgarbage("count");
+  fn();
+  const kb = collectgarbage("count") - k0;
+  collectgarbage("restart");
+  return kb;
+}
+
 let lastCapGc = -1e18;
 /** Floating garbage (KB) tolerated above the cap before a full collect (learnt, ≤ the max). */
 let capAllowKb = 64;
@@ -257,13 +320,12 @@ const CAP_RECHECK_US = 2_000_000;
  * over-allocating firmware is caught at once when it allocates fast, within 2 s when slowly.
  */
 export function checkHeap(): void {
-  const kb = collectgarbage("count");
+  const kb = heapKb();
   if (kb <= K.capKb) return;
   if (kb < K.capKb + capAllowKb && K.now - lastCapGc < CAP_RECHECK_US) return;
   lastCapGc = K.now;
   K.gcOnCap += 1;
-  collectgarbage("collect");
-  const live = collectgarbage("count");
+  const live = settleHeap();
   capAllowKb = Math.min(CAP_ALLOW_MAX_KB, Math.max(64, (kb - live) * 1.5));
   if (live > K.capKb && K.inCallback) abortFromHook("oom");
 }
@@ -361,7 +423,7 @@ const CPU_LUA = [
   "  heapEvery = heapEvery + 1",
   "  if nxt == P or heapEvery >= 16 then",
   "    heapEvery = 0",
-  "    if K.abort ~= nil or cg('count') > K.capKb then slow() end",
+  "    if K.abort ~= nil or cg('count') - K.emuKb > K.capKb then slow() end",
   "  end",
   "  cur = nxt",
   "  hpost = 1",

@@ -6,47 +6,65 @@
  */
 import { toHex, fromHex } from "./hex.ts";
 
+/**
+ * What waits to be written to Node. It lives on the Lua heap, whose count is the board's heap
+ * measure, so it is kept small (flushed at OUT_MAX lines) and flushed before every measurement
+ * (see kernel.ts settleHeap): TX bytes of the board are never counted as the firmware's memory.
+ * (Before, a manual-clock advance() of N seconds held N seconds of TX here: the firmware's
+ * free heap fell by ≈3 KB per simulated second of streaming until the next flush.)
+ */
+const OUT_MAX = 16;
 const out: string[] = [];
 let txT0 = 0;
 let txByteUs = 0;
-let txParts: string[] = [];
+const txParts: string[] = [];
+let txN = 0;
 let txCount = 0;
+// Capacity allocated once, before any baseline is taken.
+for (let i = 0; i < 64; i++) txParts.push("");
+for (let i = 0; i < 64; i++) out.push("");
+for (let i = 63; i >= 0; i--) { txParts[i] = undefined as unknown as string; out[i] = undefined as unknown as string; }
 
 function flushTx(): void {
   if (txCount === 0) return;
-  out.push(`T ${string.format("%.3f", txT0)} ${string.format("%.6f", txByteUs)} ${toHex(txParts.join(""))}`);
-  txParts = [];
+  const bytes = table.concat(txParts, "", 1, txN);
+  for (let i = 1; i <= txN; i++) txParts[i - 1] = undefined as unknown as string;
+  txN = 0;
   txCount = 0;
+  out[out.length] = `T ${string.format("%.3f", txT0)} ${string.format("%.6f", txByteUs)} ${toHex(bytes)}`;
+  if (out.length >= OUT_MAX) flush();
 }
 
 /** Bytes leaving the UART: the first completes at t, the others follow each byteUs later. */
 export function sendTx(t: number, byteUs: number, bytes: string): void {
   if (txCount > 0 && byteUs === txByteUs && Math.abs(txT0 + txCount * txByteUs - t) < 1e-3 && txCount < 4096) {
-    txParts.push(bytes);
+    txN += 1;
+    txParts[txN - 1] = bytes;
     txCount += bytes.length;
-    // Keep little in Lua's heap: what is buffered here would count as the firmware's memory.
-    if (txCount >= 256) flush();
+    if (txCount >= 256) flushTx();
     return;
   }
   flushTx();
   txT0 = t;
   txByteUs = byteUs;
-  txParts = [bytes];
+  txN = 1;
+  txParts[0] = bytes;
   txCount = bytes.length;
 }
 
 export function send(line: string): void {
   flushTx();
-  out.push(line);
-  if (out.length >= 32) flush();
+  out[out.length] = line;
+  if (out.length >= OUT_MAX) flush();
 }
 
 export function flush(): void {
   flushTx();
-  if (out.length === 0) return;
-  io.stdout.write(out.join("\n"), "\n");
+  const n = out.length;
+  if (n === 0) return;
+  io.stdout.write(table.concat(out, "\n", 1, n), "\n");
   io.stdout.flush();
-  out.length = 0;
+  for (let i = n; i >= 1; i--) out[i - 1] = undefined as unknown as string;
 }
 
 export function log(text: string): void {

@@ -4,9 +4,9 @@
  * process only runs when told "U <µs>", and answers "D <µs>" when it got there.
  */
 import { K, runUntil } from "./kernel.ts";
-import { flush, fromHex, log, send } from "./link.ts";
+import { flush, log, send } from "./link.ts";
 import { command, startBoard, type BoardConfig } from "./board.ts";
-import { rxFromHost } from "./nodemcu/uart.ts";
+import { rxFromHostHex } from "./nodemcu/uart.ts";
 import { toJson } from "./json.ts";
 
 function parseLiteral(text: string): unknown {
@@ -26,7 +26,7 @@ function serve(): void {
       send(`D ${string.format("%.3f", K.now)}`);
       flush();
     } else if (op === "R") {
-      rxFromHost(fromHex(rest));
+      rxFromHostHex(rest);
     } else if (op === "K") {
       const [ok, res] = pcall(() => command(parseLiteral(rest) as Record<string, unknown>));
       send(`K ${ok ? toJson(res) : toJson({ ok: false, error: tostring(res) })}`);

@@ -24,6 +24,8 @@ interface PinState {
 }
 
 const pins: PinState[] = [];
+// The pins' state (C arrays on the board) exists from the start: not the firmware's heap.
+for (let i = 0; i <= 12; i++) pins.push({ n: i, mode: 1, level: 1, trig: "none", cb: undefined, armed: 0, pendingCount: 0, seen: 1 });
 
 function pin(n: unknown): PinState {
   if (type(n) !== "number" || (n as number) < 0 || (n as number) > 12) return apiError("bad argument #1 (pin out of range)");
@@ -41,7 +43,8 @@ const clkOf: number[] = [];
 const dataOf: number[] = [];
 let mapped = -1;
 
-function mapPins(): void {
+/** Builds the pin → channel maps (at start: their slots are not the firmware's heap). */
+export function mapPins(): void {
   if (mapped === CH.channels.length) return;
   mapped = CH.channels.length;
   for (let i = 0; i <= 12; i++) { clkOf[i] = 0; dataOf[i] = 0; }

@@ -3,25 +3,31 @@
  * comes after the running callback, once the UART drained), bootreason, chip/flash ids, info,
  * setonerror, egc, task.post (three priorities on the task queue).
  */
-import { K, PRIO_HIGH, PRIO_LOW, PRIO_MED, api, apiError, post, runFirmware } from "../kernel.ts";
+import { K, PRIO_HIGH, PRIO_LOW, PRIO_MED, api, apiError, heapKb, post, runFirmware, settleHeap } from "../kernel.ts";
 import { B, REASON } from "../state.ts";
 import { U } from "./uart.ts";
 
-/** Bytes the firmware holds: Lua's count above the baseline measured at boot. */
+/** Host bytes the firmware holds: the Lua heap (less the emulator's ledger) above the baseline. */
+export function firmwareHostBytes(): number {
+  return Math.max(0, Math.floor((heapKb() - K.baselineKb) * 1024));
+}
+
+/** Bytes the firmware holds, as board bytes (host bytes × heapScale). */
 export function firmwareBytes(): number {
-  return Math.max(0, Math.floor((collectgarbage("count") - K.baselineKb) * 1024 * K.heapScale));
+  return Math.floor(firmwareHostBytes() * K.heapScale);
 }
 
 let lastFullGc = -1e18;
 /**
  * What the firmware would see: NodeMCU's default EGC mode collects eagerly, so there is little
- * garbage on the board; here the emulator's own garbage would be counted too. A full collect
- * first (at most every 100 ms of virtual time, to keep the emulator fast and deterministic).
+ * garbage on the board; here the emulator's own garbage would be counted too. A measurement
+ * first (the link's buffers written out, a full collect: at most every 100 ms of virtual time,
+ * to keep the emulator fast and deterministic).
  */
 export function settledFirmwareBytes(): number {
   if (K.now - lastFullGc >= 100_000) {
     lastFullGc = K.now;
-    collectgarbage("collect");
+    settleHeap();
   }
   return firmwareBytes();
 }

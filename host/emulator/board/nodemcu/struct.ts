@@ -3,7 +3,7 @@
  * h H (2), i I l L with an optional size 1..4 (default 4, the ESP8266's int), cN (N raw bytes),
  * s (zero-terminated), x (pad byte). unpack returns the values and the next position.
  */
-import { apiPure, apiError } from "../kernel.ts";
+import { K, apiPure, apiError, ledgerAllocated } from "../kernel.ts";
 
 interface Item { kind: string; size: number; signed: boolean }
 
@@ -14,12 +14,15 @@ let parsedCount = 0;
 function parse(fmt: string): LuaMultiReturn<[Item[], boolean]> {
   const hit = parsed.get(fmt);
   if (hit !== undefined) return $multi(hit[0], hit[1]);
-  const [items, little] = parseNew(fmt);
-  if (parsedCount < 64) {
-    parsedCount += 1;
+  if (parsedCount >= 64) return parseNew(fmt);
+  parsedCount += 1;
+  // Kept for good: the emulator's memory, on its ledger (not the firmware's heap).
+  K.emuKb += ledgerAllocated(() => {
+    const [items, little] = parseNew(fmt);
     parsed.set(fmt, [items, little]);
-  }
-  return $multi(items, little);
+  });
+  const entry = parsed.get(fmt) as [Item[], boolean];
+  return $multi(entry[0], entry[1]);
 }
 
 function parseNew(fmt: string): LuaMultiReturn<[Item[], boolean]> {

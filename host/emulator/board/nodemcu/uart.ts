@@ -6,8 +6,8 @@
  * 256 bytes discarded) or to the uart.on("data") callback. TX: uart.write/print block while
  * more than the 128-byte hardware FIFO is queued, so time passes for the writer.
  */
-import { K, PRIO_HIGH, PRIO_ISR, api, apiError, busyUntil, post, runFirmware, schedule, uartBytes } from "../kernel.ts";
-import { sendTx } from "../link.ts";
+import { K, PRIO_HIGH, PRIO_ISR, api, apiError, busyUntil, hooks, ledgerAllocated, post, runFirmware, schedule, uartBytes } from "../kernel.ts";
+import { fromHex, sendTx } from "../link.ts";
 
 export const RX_RING = 256;
 export const TX_FIFO = 128;
@@ -53,24 +53,72 @@ export function txWrite(s: string): void {
 
 // ---- RX: the wire, the ring, the input task -------------------------------------------------
 /** Bytes on the wire: chunks whose byte i (1-based) arrives at t0 + i·bu (no per-byte garbage). */
-interface WireChunk { t0: number; bu: number; data: string; pos: number }
+interface WireChunk { t0: number; bu: number; data: string; pos: number; kb: number }
+
 const wire: WireChunk[] = [];
 let wireEnd = 0;
 let wireEventAt = -1;
 
+/**
+ * The RX ring (a C array on the board) and the interpreter's line buffer (LUA_MAXINPUT, static):
+ * their slots are allocated once, before any heap baseline, and every single-byte string is
+ * interned up front, so receiving bytes allocates nothing the firmware would be charged for.
+ */
 const ring: string[] = [];
+const BYTES: string[] = [];
+for (let b = 0; b < 256; b++) BYTES.push(string.char(b));
+for (let i = 0; i < RX_RING; i++) ring.push("");
+const lineBuf: string[] = [];
+for (let i = 0; i < MAX_INPUT + 1; i++) lineBuf.push("");
+let lineN = 0;
+for (let i = 0; i < 64; i++) wire.push({ t0: 0, bu: 0, data: "", pos: 0, kb: 0 });
+wire.length = 0;
 let ringHead = 0;
 let ringCount = 0;
 let inputPosted = false;
 
-/** Host → board bytes enter the wire now (after what is still on it). */
-export function rxFromHost(data: string): void {
-  if (data.length === 0) return;
+function lineText(): string {
+  return table.concat(lineBuf, "", 1, lineN);
+}
+
+function clearLine(): void {
+  lineN = 0;
+}
+
+function linePush(ch: string): void {
+  lineN += 1;
+  lineBuf[lineN - 1] = ch;
+}
+
+/** Host → board bytes (hex text from Node) enter the wire now. */
+export function rxFromHostHex(hex: string): void {
+  rxFromHost(fromHex(hex));
+}
+
+/** Host bytes of one wire chunk's table (measured once). */
+let CHUNK_KB = 0;
+CHUNK_KB = ledgerAllocated(() => { wire.push({ t0: 0, bu: 0, data: "", pos: 0, kb: 0 }); });
+wire.length = 0;
+
+/**
+ * What the wire holds (KB): bytes from the host that have not arrived yet — in the UART's
+ * hardware on a board, never in its heap. A string's host size is 24 + length + 1.
+ */
+hooks.transientEmuKb = () => {
+  let kb = 0;
+  for (const c of wire) kb += CHUNK_KB + (25 + c.data.length) / 1024;
+  return kb;
+};
+
+export function rxFromHost(data: string): WireChunk | undefined {
+  if (data.length === 0) return undefined;
   const bu = byteUs();
   const t0 = Math.max(K.now, wireEnd);
-  wire.push({ t0, bu, data, pos: 0 });
+  const c: WireChunk = { t0, bu, data, pos: 0, kb: 0 };
+  wire.push(c);
   wireEnd = t0 + data.length * bu;
   armWire();
+  return c;
 }
 
 function nextArrival(): number | undefined {
@@ -99,7 +147,7 @@ function onWire(this: void, _arg: unknown, t: number): void {
     // Never stall on rounding: the byte this event was scheduled for has arrived.
     if (arrived <= c.pos && upTo >= c.t0 + (c.pos + 1) * c.bu - 1e-3) arrived = c.pos + 1;
     for (let i = c.pos + 1; i <= arrived; i++) {
-      if (K.powered && U.ready) ringPut(string.sub(c.data, i, i));
+      if (K.powered && U.ready) ringPut(BYTES[string.byte(c.data, i)]);
     }
     if (arrived > c.pos) c.pos = arrived;
     if (c.pos < c.data.length) break;
@@ -133,7 +181,6 @@ function getc(): string | undefined {
   return b;
 }
 
-let line: string[] = [];
 let lastChar = "";
 
 function deliver(data: string): void {
@@ -154,9 +201,9 @@ function inputTask(this: void): void {
         continue;
       }
       if (ch === "\x7f" || ch === "\b") {
-        if (line.length > 0) {
+        if (lineN > 0) {
           if (U.echo) txWrite("\b \b");
-          line.length = line.length - 1;
+          lineN -= 1;
         }
         lastChar = "";
         continue;
@@ -164,9 +211,9 @@ function inputTask(this: void): void {
       lastChar = ch;
       if (ch === "\r" || ch === "\n") {
         if (U.echo) txWrite("\n");
-        const text = line.join("");
+        const text = lineText();
         if (U.cb !== undefined) deliver(text);
-        line = [];
+        clearLine();
         if (text.length === 0) {
           txWrite(U.currentPrompt());
           continue;
@@ -176,8 +223,8 @@ function inputTask(this: void): void {
       }
       if (U.echo) txWrite(ch);
       // A line longer than the buffer: what was collected is discarded (input.c).
-      if (line.length + 1 >= MAX_INPUT) line = [];
-      line.push(ch);
+      if (lineN + 1 >= MAX_INPUT) clearLine();
+      linePush(ch);
     }
   } else if (U.cb === undefined) {
     while (getc() !== undefined) { /* no reader: input is dropped */ }
@@ -185,10 +232,10 @@ function inputTask(this: void): void {
     for (let ch = getc(); ch !== undefined; ch = getc()) deliver(ch);
   } else {
     for (let ch = getc(); ch !== undefined; ch = getc()) {
-      line.push(ch);
-      if (line.length >= MAX_INPUT || (U.endChar === "" && line.length >= U.dataLen) || (U.endChar !== "" && ch === U.endChar)) {
-        const text = line.join("");
-        line = [];
+      linePush(ch);
+      if (lineN >= MAX_INPUT || (U.endChar === "" && lineN >= U.dataLen) || (U.endChar !== "" && ch === U.endChar)) {
+        const text = lineText();
+        clearLine();
         deliver(text);
       }
     }
@@ -207,7 +254,7 @@ export function resetUart(): void {
   ringHead = 0;
   ringCount = 0;
   inputPosted = false;
-  line = [];
+  clearLine();
   lastChar = "";
 }
 
@@ -264,7 +311,7 @@ export function createUartModule(): Record<string, unknown> {
         U.dataLen = 0;
         U.endChar = "";
       }
-      line = [];
+      clearLine();
     }, 5),
     write: api(uartWrite, 3),
     getconfig: api((id: number) => {
