@@ -158,6 +158,9 @@ function rng(seed: number): () => number {
   };
 }
 
+/** Virtual time per command to the Lua process in advance() (results are the same in one piece). */
+const ADVANCE_PIECE_US = 1_000_000;
+
 class Board implements EmulatedBoard {
   path: string | undefined;
   private listeners = new Set<(c: Buffer, tUs?: number) => void>();
@@ -274,8 +277,14 @@ class Board implements EmulatedBoard {
   advance(ms: number): Promise<void> {
     if (this.clock !== "manual") return Promise.reject(new Error(`advance() needs clock "manual" (this board runs "${this.clock}")`));
     return this.exclusive(async () => {
-      await this.step(this.target + ms * 1000);
-      this.release(this.target);
+      // In pieces of at most ADVANCE_PIECE_US: output flows as it is produced, close() does not
+      // wait for an hour of simulation, and the Lua process reads its stdin often (so it sees
+      // the end of it when this process is gone).
+      const end = this.target + ms * 1000;
+      do {
+        await this.step(Math.min(end, this.target + ADVANCE_PIECE_US));
+        this.release(this.target);
+      } while (this.target < end && !this.closed);
     });
   }
 

@@ -13,6 +13,19 @@ export interface TxChunk { t0: number; byteUs: number; data: Buffer }
 
 type Waiter = { kind: "D" | "K"; resolve: (v: string) => void; reject: (e: Error) => void };
 
+/** Live Lua processes: killed when this process exits, so none outlives it (see also main.ts). */
+const live = new Set<ChildProcessWithoutNullStreams>();
+let exitHook = false;
+function killAllOnExit(): void {
+  if (exitHook) return;
+  exitHook = true;
+  process.once("exit", () => {
+    for (const c of live) {
+      try { c.kill("SIGKILL"); } catch { /* gone */ }
+    }
+  });
+}
+
 export class LuaBoardProcess {
   private readonly child: ChildProcessWithoutNullStreams;
   private buf = "";
@@ -29,8 +42,13 @@ export class LuaBoardProcess {
     this.child.stdout.on("data", (d: string) => this.onData(d));
     this.child.stderr.on("data", (d: Buffer) => { this.stderr += d.toString(); });
     this.child.on("error", (e) => this.fail(new Error(`lua5.1 could not start: ${e.message} (run: bash host/tools/setup.sh)`)));
-    this.child.on("exit", (code, signal) => this.fail(new Error(`emulator Lua process exited (${code ?? signal})${this.stderr ? `: ${this.stderr.trim()}` : ""}`)));
+    this.child.on("exit", (code, signal) => {
+      live.delete(this.child);
+      this.fail(new Error(`emulator Lua process exited (${code ?? signal})${this.stderr ? `: ${this.stderr.trim()}` : ""}`));
+    });
     this.child.stdin.on("error", () => {});
+    live.add(this.child);
+    killAllOnExit();
   }
 
   private fail(e: Error): void {
@@ -118,6 +136,7 @@ export class LuaBoardProcess {
     if (this.exited) return;
     const done = new Promise<void>((r) => this.child.once("exit", () => r()));
     try { this.send("X"); } catch { /* gone already */ }
+    this.child.stdin.end(); // EOF: the process stops at its next read even if X is not read
     const timer = setTimeout(() => this.child.kill("SIGKILL"), 2000);
     await done;
     clearTimeout(timer);

@@ -96,6 +96,8 @@ export const hooks = {
   onCallbackError: (_msg: string) => {},
   /** KB the emulator holds right now in buffers that come and go (the UART's RX wire). */
   transientEmuKb: (): number => 0,
+  /** Called now and then while events run (main.ts: exit when the parent process is gone). */
+  poll: () => {},
 };
 
 const ABORT_TEXT: Record<string, string> = { wdt: "emu: soft watchdog", oom: "not enough memory", power: "emu: power lost" };
@@ -204,9 +206,16 @@ export function newGeneration(): void {
   }
 }
 
+let pollEvents = 0;
+
 /** Runs every event due up to `target`; virtual time ends at max(target, where a callback overran to). */
 export function runUntil(target: number): void {
   for (;;) {
+    pollEvents += 1;
+    if (pollEvents >= 512) {
+      pollEvents = 0;
+      hooks.poll();
+    }
     let i: Ev | undefined = isrQ[0];
     let tk: Ev | undefined = taskQ[0];
     if (i !== undefined && i.t > target) i = undefined;

@@ -3,7 +3,7 @@
  * then serves Node's commands in lock-step (see link.ts for the protocol). Node owns time: this
  * process only runs when told "U <µs>", and answers "D <µs>" when it got there.
  */
-import { K, runUntil } from "./kernel.ts";
+import { K, hooks, runUntil } from "./kernel.ts";
 import { flush, log, send } from "./link.ts";
 import { command, startBoard, type BoardConfig } from "./board.ts";
 import { rxFromHostHex } from "./nodemcu/uart.ts";
@@ -14,6 +14,32 @@ function parseLiteral(text: string): unknown {
   if (f === undefined) return error(`emu: bad literal: ${err}`, 0);
   return f();
 }
+
+/** The parent's pid, from /proc (Lua 5.1 has no getppid): -1 where there is no /proc. */
+function parentPid(): number {
+  const [f] = io.open("/proc/self/stat", "r");
+  if (f === undefined) return -1;
+  const s = (f.read("*l") as string | undefined) ?? "";
+  f.close();
+  // "pid (comm) state ppid …": comm may hold spaces and parentheses, so look after the last ")".
+  const [ppid] = string.match(s, "%)%s+%S+%s+(%d+)[^%)]*$");
+  return ppid === undefined ? -1 : (tonumber(ppid) ?? -1);
+}
+
+const PARENT = parentPid();
+let lastPollClock = os.clock();
+
+/**
+ * A long run of events (a big advance(), fast clock) reads no command for a while: every 0.25 s
+ * of CPU, check that the process that started us is still there; when it is gone (we were
+ * re-parented) exit, instead of simulating on for nobody.
+ */
+hooks.poll = () => {
+  const c = os.clock();
+  if (c - lastPollClock < 0.25) return;
+  lastPollClock = c;
+  if (PARENT > 0 && parentPid() !== PARENT) os.exit(4);
+};
 
 function serve(): void {
   for (;;) {
