@@ -21,7 +21,12 @@ import { CLEANUP_LINE, FREE_APP_LINE, HELPER_CHECK_LINE, HELPER_LINES, PROBE_LIN
 import { DeployError, PromptSession, type RawPort } from "./prompt.ts";
 
 export interface ManifestFile { name: string; bytes: number; sha256: string }
-export interface Manifest { version: string; buildHash: string; luaDir: string; boards: string[]; files: ManifestFile[] }
+export interface Manifest {
+  version: string; buildHash: string; luaDir: string; boards: string[]; files: ManifestFile[];
+  /** the emulated board's LFS image and the files that stay on SPIFFS (see host/build/lfs-image.ts) */
+  lfs?: { image: string; bytes: number; modules: string[] };
+  spiffs?: string[];
+}
 
 export interface UploadFile { name: string; data: Buffer; sha256: string }
 
@@ -62,6 +67,9 @@ export interface DeployResult {
   boot?: Record<string, string>;
 }
 
+/** Name of the LFS image on the board's SPIFFS, handed to node.LFS.reload. */
+export const LFS_IMAGE_NAME = "lfs.img";
+
 export function readManifest(root = "."): Manifest {
   const file = path.join(root, "build", "manifest.json");
   if (!fs.existsSync(file)) throw new DeployError(`${file} not found: run \`npm run build\` first`, "INPUT");
@@ -72,12 +80,20 @@ export function readManifest(root = "."): Manifest {
 export function uploadSet(board: string, root = "."): { manifest: Manifest; files: UploadFile[] } {
   const manifest = readManifest(root);
   if (!manifest.boards.includes(board)) throw new DeployError(`board "${board}" is not in the build (built: ${manifest.boards.join(", ")})`, "INPUT");
-  const files: UploadFile[] = manifest.files.map((f) => {
+  // The firmware's modules go up as one LFS image (they would not fit in RAM as source); only
+  // the files that stay on SPIFFS (init.lua) go up one by one. A manifest without an image
+  // (older builds) uploads every module as a file.
+  const spiffs = manifest.lfs ? manifest.files.filter((f) => (manifest.spiffs ?? []).includes(f.name)) : manifest.files;
+  const files: UploadFile[] = spiffs.map((f) => {
     const data = fs.readFileSync(path.join(root, manifest.luaDir, f.name));
     const sha = createHash("sha256").update(data).digest("hex");
     if (sha !== f.sha256) throw new DeployError(`${f.name} changed since the build (sha256 differs from build/manifest.json): run \`npm run build\``, "INPUT");
     return { name: f.name, data, sha256: sha };
   });
+  if (manifest.lfs) {
+    const image = fs.readFileSync(path.join(root, manifest.lfs.image));
+    files.push({ name: LFS_IMAGE_NAME, data: image, sha256: createHash("sha256").update(image).digest("hex") });
+  }
   const boardLua = fs.readFileSync(path.join(root, "build", "boards", board, "board.lua"));
   files.push({ name: "board.lua", data: boardLua, sha256: createHash("sha256").update(boardLua).digest("hex") });
   for (const f of files) {
@@ -290,12 +306,14 @@ export async function deploy(port: RawPort, opts: DeployOptions, boardUsesHx711M
           const retries = opts.restartRetries ?? 2;
           if (restarts < retries && !boardRestarted(s.since(mark))) {
             // a restart shows its banner a moment after the link went quiet
-            await s.expect(/powered by Lua|NodeMCU \d+\.\d+/, 2500, "a boot banner").catch(() => null);
+            await s.expect(/powered by Lua|NodeMCU \d+\.\d+/, 6000, "a boot banner").catch(() => null);
           }
           if (restarts < retries && boardRestarted(s.since(mark))) {
             restarts++;
             log(`${f.name}: the board restarted during the upload (${(e as Error).message.slice(0, 80)}); taking the prompt back`);
-            await new Promise((r) => setTimeout(r, 500));
+            // init.lua starts the old application ≈1.5 s after boot: let it start (its B record) and
+            // then ask it for the prompt, or it would take the UART in the middle of the next upload.
+            await s.expect(/B,[^\n]*\*[0-9a-f]{4}/, 4000, "the application's B record").catch(() => null);
             await handToPrompt(s);
             await sendHelper(s);
             attempt--;
@@ -322,7 +340,9 @@ export async function deploy(port: RawPort, opts: DeployOptions, boardUsesHx711M
     let boot: Record<string, string> | undefined;
     if (opts.reboot ?? true) {
       s.clear();
-      await s.write("node.restart()\n");
+      // node.LFS.reload flashes the image and restarts the board; without an image, a plain restart.
+      const lfs = files.some((f) => f.name === LFS_IMAGE_NAME);
+      await s.write(lfs ? `node.LFS.reload("${LFS_IMAGE_NAME}")\n` : "node.restart()\n");
       boot = await waitForBoot(s, opts.bootTimeoutMs ?? 20000);
       const hash = boot.build ?? boot.hash ?? boot.buildHash ?? Object.values(boot).find((v) => v === manifest.buildHash);
       if (hash !== manifest.buildHash) {
