@@ -21,7 +21,8 @@
 // McMahon & Comfort 2024). So rfdUnreliable = sampleRateHz < rfdMinRateHz
 // (default 1000). At HX711 rates use the model estimate (expmodel.host.ts).
 
-import { DetectorConfig, MODE_ISOMETRIC, KIND_ISOMETRIC, defaultDetectorConfig, detectLifts, LiftSummary } from "./detector.ts";
+import { DetectorConfig, MODE_ISOMETRIC, KIND_ISOMETRIC, detectLifts, LiftSummary } from "./detector.ts";
+import { baseDetectorConfig, opt } from "./detector-options.ts";
 import { windowCreate, windowFull, windowPush, windowSd } from "./window.ts";
 import { anyTrue, asymmetryPct, integrateTo, interpolateAt, maxAbsRange, meanRange, medianPeriodMs } from "./series.ts";
 
@@ -122,24 +123,9 @@ export interface IsometricResult {
   overCapacity: boolean;
 }
 
-function opt(v: number | undefined, dflt: number): number {
-  return v !== undefined ? v : dflt;
-}
-
 /** The detector configuration the isometric analysis uses at this rate. */
 export function isometricDetectorConfig(sampleRateHz: number, options: IsometricOptions): DetectorConfig {
-  const cfg = defaultDetectorConfig(sampleRateHz);
-  let q = Math.floor((opt(options.quietWindowMs, 1000) * sampleRateHz) / 1000 + 0.5);
-  if (q < 2) q = 2;
-  cfg.mode = MODE_ISOMETRIC;
-  cfg.quietSamples = q;
-  cfg.relevelSamples = 3 * q;
-  cfg.maxQuietSdN = opt(options.maxQuietSdN, cfg.maxQuietSdN);
-  cfg.onsetSdMultiple = opt(options.onsetSdMultiple, cfg.onsetSdMultiple);
-  cfg.onsetFloorN = opt(options.onsetFloorN, cfg.onsetFloorN);
-  cfg.fixedThresholdN = opt(options.fixedThresholdN, cfg.fixedThresholdN);
-  cfg.minEffortNetN = opt(options.minEffortNetN, cfg.minEffortNetN);
-  cfg.endFraction = opt(options.endFraction, cfg.endFraction);
+  const cfg = baseDetectorConfig(sampleRateHz, MODE_ISOMETRIC, options);
   cfg.maxEffortMs = opt(options.maxEffortMs, cfg.maxEffortMs);
   return cfg;
 }

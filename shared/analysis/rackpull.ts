@@ -19,7 +19,8 @@
 // Time resolution: as in isometric.ts, one sample interval (the larger of the
 // median interval and the largest gap seen during the lift).
 
-import { DetectorConfig, KIND_RACKPULL, LiftSummary, MODE_RACKPULL, defaultDetectorConfig, detectLifts } from "./detector.ts";
+import { DetectorConfig, KIND_RACKPULL, LiftSummary, MODE_RACKPULL, detectLifts } from "./detector.ts";
+import { baseDetectorConfig, opt } from "./detector-options.ts";
 import { anyTrue, asymmetryPct, maxAbsRange, meanRange, medianPeriodMs } from "./series.ts";
 
 /** Standard gravity (m/s²), used for every N ↔ kg conversion. */
@@ -111,23 +112,8 @@ export interface RackPullResult {
   overCapacity: boolean;
 }
 
-function opt(v: number | undefined, dflt: number): number {
-  return v !== undefined ? v : dflt;
-}
-
 export function rackPullDetectorConfig(sampleRateHz: number, options: RackPullOptions): DetectorConfig {
-  const cfg = defaultDetectorConfig(sampleRateHz);
-  let q = Math.floor((opt(options.quietWindowMs, 1000) * sampleRateHz) / 1000 + 0.5);
-  if (q < 2) q = 2;
-  cfg.mode = MODE_RACKPULL;
-  cfg.quietSamples = q;
-  cfg.relevelSamples = 3 * q;
-  cfg.maxQuietSdN = opt(options.maxQuietSdN, cfg.maxQuietSdN);
-  cfg.onsetSdMultiple = opt(options.onsetSdMultiple, cfg.onsetSdMultiple);
-  cfg.onsetFloorN = opt(options.onsetFloorN, cfg.onsetFloorN);
-  cfg.fixedThresholdN = opt(options.fixedThresholdN, cfg.fixedThresholdN);
-  cfg.minEffortNetN = opt(options.minEffortNetN, cfg.minEffortNetN);
-  cfg.endFraction = opt(options.endFraction, cfg.endFraction);
+  const cfg = baseDetectorConfig(sampleRateHz, MODE_RACKPULL, options);
   cfg.restMinLoadN = opt(options.restMinLoadN, cfg.restMinLoadN);
   cfg.liftOffMinN = opt(options.liftOffMinN, cfg.liftOffMinN);
   cfg.liftOffSdMultiple = opt(options.liftOffSdMultiple, cfg.liftOffSdMultiple);
