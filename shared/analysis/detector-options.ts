@@ -2,10 +2,12 @@ import { DetectorConfig, defaultDetectorConfig } from "./detector.ts";
 
 /** Options both batch analyses accept for the detector they run (defaults in detector.ts). */
 export interface CommonDetectorOptions {
+  /** quiet window length, default 1000 ms */
   quietWindowMs?: number;
   maxQuietSdN?: number;
   onsetSdMultiple?: number;
   onsetFloorN?: number;
+  /** > 0: fixed onset threshold (e.g. 20 N) instead of 5 SD */
   fixedThresholdN?: number;
   minEffortNetN?: number;
   endFraction?: number;

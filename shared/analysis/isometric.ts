@@ -22,20 +22,11 @@
 // (default 1000). At HX711 rates use the model estimate (expmodel.host.ts).
 
 import { DetectorConfig, MODE_ISOMETRIC, KIND_ISOMETRIC, detectLifts, LiftSummary } from "./detector.ts";
-import { baseDetectorConfig, opt } from "./detector-options.ts";
+import { baseDetectorConfig, opt, type CommonDetectorOptions } from "./detector-options.ts";
 import { windowCreate, windowFull, windowPush, windowSd } from "./window.ts";
 import { anyTrue, asymmetryPct, integrateTo, interpolateAt, maxAbsRange, meanRange, medianPeriodMs } from "./series.ts";
 
-export interface IsometricOptions {
-  /** quiet window length, default 1000 ms */
-  quietWindowMs?: number;
-  maxQuietSdN?: number;
-  onsetSdMultiple?: number;
-  onsetFloorN?: number;
-  /** > 0: fixed onset threshold (e.g. 20 N) instead of 5 SD */
-  fixedThresholdN?: number;
-  minEffortNetN?: number;
-  endFraction?: number;
+export interface IsometricOptions extends CommonDetectorOptions {
   maxEffortMs?: number;
   /** reading that means "no pre-tension" (0 for -pinLoad); default 0 */
   unloadedForceN?: number;

@@ -20,20 +20,13 @@
 // median interval and the largest gap seen during the lift).
 
 import { DetectorConfig, KIND_RACKPULL, LiftSummary, MODE_RACKPULL, detectLifts } from "./detector.ts";
-import { baseDetectorConfig, opt } from "./detector-options.ts";
+import { baseDetectorConfig, opt, type CommonDetectorOptions } from "./detector-options.ts";
 import { anyTrue, asymmetryPct, maxAbsRange, meanRange, medianPeriodMs } from "./series.ts";
 
 /** Standard gravity (m/s²), used for every N ↔ kg conversion. */
 export const STANDARD_GRAVITY = 9.80665;
 
-export interface RackPullOptions {
-  quietWindowMs?: number;
-  maxQuietSdN?: number;
-  onsetSdMultiple?: number;
-  onsetFloorN?: number;
-  fixedThresholdN?: number;
-  minEffortNetN?: number;
-  endFraction?: number;
+export interface RackPullOptions extends CommonDetectorOptions {
   restMinLoadN?: number;
   liftOffMinN?: number;
   liftOffSdMultiple?: number;
