@@ -56,6 +56,8 @@ export type Fault =
 export interface ChipStats { channel: number; fault: string; conversions: number; unread: number; timingViolations: number; powerDowns: number }
 export interface InjectedStats {
   bytesDropped: number; bitsFlipped: number; unplugs: number; bytesLostUnplugged: number;
+  /** Flips that turned a byte into a line feed: each splits one line into two, so it can cost two corrupt lines. */
+  lineFeedsMade: number;
   resets: number; powerCuts: number; cellFaults: number; powerCutArmed: number;
 }
 export interface BoardStats {
@@ -175,7 +177,7 @@ class Board implements EmulatedBoard {
   private readonly random: () => number;
   private unpluggedUntilUs = -1;
   private unpluggedWall = false;
-  private injected = { bytesDropped: 0, bitsFlipped: 0, unplugs: 0, bytesLostUnplugged: 0 };
+  private injected = { bytesDropped: 0, bitsFlipped: 0, unplugs: 0, bytesLostUnplugged: 0, lineFeedsMade: 0 };
   private loop: NodeJS.Timeout | undefined;
   private releaseTimer: NodeJS.Timeout | undefined;
   private wallStart = 0;
@@ -245,6 +247,7 @@ class Board implements EmulatedBoard {
       if (this.bitFlip > 0 && this.random() < this.bitFlip) {
         v ^= 1 << Math.floor(this.random() * 8);
         this.injected.bitsFlipped++;
+        if (v === 0x0a) this.injected.lineFeedsMade++;
       }
       out.push(v);
     }

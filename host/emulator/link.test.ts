@@ -60,7 +60,7 @@ describe("link faults", () => {
     for i = 1, 20 do print(string.rep(string.char(65 + i % 26), 99)) end
   end)`;
 
-  async function capture(kind: "byteDrop" | "bitFlip"): Promise<{ got: string; injected: number }> {
+  async function capture(kind: "byteDrop" | "bitFlip"): Promise<{ got: string; injected: number; lineFeedsMade: number }> {
     const b = await boot(PAYLOAD);
     await b.advance(500);
     let got = "";
@@ -69,7 +69,7 @@ describe("link faults", () => {
     await b.advance(1500);
     await b.fault({ kind, rate: 0 });
     const s = await b.stats();
-    return { got, injected: kind === "byteDrop" ? s.injected.bytesDropped : s.injected.bitsFlipped };
+    return { got, injected: kind === "byteDrop" ? s.injected.bytesDropped : s.injected.bitsFlipped, lineFeedsMade: s.injected.lineFeedsMade };
   }
   const expected = Array.from({ length: 20 }, (_, i) => `${String.fromCharCode(65 + ((i + 1) % 26)).repeat(99)}\n`).join("");
 
@@ -80,12 +80,18 @@ describe("link faults", () => {
   });
 
   it("bitFlip: every flipped bit shows as one changed byte", async () => {
-    const { got, injected } = await capture("bitFlip");
+    const { got, injected, lineFeedsMade } = await capture("bitFlip");
     expect(got.length).toBe(expected.length);
     let diff = 0;
-    for (let i = 0; i < got.length; i++) if (got[i] !== expected[i]) diff++;
+    let newLineFeeds = 0;
+    for (let i = 0; i < got.length; i++) {
+      if (got[i] !== expected[i]) diff++;
+      if (got[i] === "\n" && expected[i] !== "\n") newLineFeeds++;
+    }
     expect(injected).toBeGreaterThan(30);
     expect(diff).toBe(injected);
+    // 'J' (0x4A) is one flip from a line feed; the count lets link tests bound the lines a flip can split.
+    expect(lineFeedsMade).toBe(newLineFeeds);
   });
 
   it("unplug (in-process link): the board keeps running, its bytes are lost meanwhile, then flow again", async () => {
