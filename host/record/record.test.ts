@@ -24,6 +24,9 @@ import {
 } from "./record.ts";
 import { ladderSvg, niceTicks, plotSvg } from "./plot.ts";
 import { athleteFromStore, pinHeightFromNote } from "./store-adapter.ts";
+import { Store } from "../store/store.ts";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 
 // A 75 kg lifter micro-loading rack pulls from 45 cm pins (471 → 498 → 503 → 508 kg in ten days),
 // best full-range deadlift 460 kg: supra-maximal from 1.05 × 460 = 483 kg.
@@ -225,12 +228,7 @@ describe("store integration", () => {
   });
 
   it("reads weigh-ins, sessions and lifts from host/store", async () => {
-    let StoreCls: typeof import("../store/store.ts").Store;
-    try {
-      StoreCls = (await import("../store/store.ts")).Store;
-    } catch {
-      return; // store not in this checkout
-    }
+    const StoreCls = Store;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-record-"));
     try {
       const store = new StoreCls(path.join(dir, "r.db"));
@@ -275,5 +273,51 @@ describe("cli module", () => {
     register(program);
     const lifter = program.commands.find((c) => c.name() === "lifter")!;
     expect(lifter.commands.map((c) => c.name())).toEqual(["weigh", "show"]);
+  });
+});
+
+describe("rackcell history shows PRs, body-weight multiples and the ladder", () => {
+  const MAIN = path.join(import.meta.dirname, "..", "cli", "main.ts");
+  const cli = (args: string[]) =>
+    promisify(execFile)(process.execPath, ["--import", "tsx", MAIN, ...args], { env: { ...process.env, RACKCELL_PORT: "" }, timeout: 30000 })
+      .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => e);
+
+  it("lists each lifter under the sessions, and the whole record with --athlete", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-history-"));
+    try {
+      const db = path.join(dir, "h.db");
+      const store = new Store(db);
+      const mira = store.athlete("Mira");
+      store.addBodyWeight(mira, 75, new Date("2024-03-01T08:00:00Z"));
+      // three sessions micro-loading 45 cm rack pulls: 471 → 498 → 503 kg
+      for (const [day, kg] of [["2024-03-04", 471], ["2024-03-07", 498], ["2024-03-11", 503]] as const) {
+        const sid = store.createSession({ channels: 2, athleteId: mira, note: "pins 45 cm" });
+        store.db.prepare("UPDATE sessions SET started_at = ? WHERE id = ?").run(`${day}T17:00:00.000Z`, sid);
+        store.addLift(sid, { source: "host", kind: "rack pull", atS: 30, peakForceN: kg * 9.80665, timeToPeakMs: NaN, weighedLoadN: kg * 9.80665, timeToLiftOffMs: 400, holdMs: 2000 });
+      }
+      store.athlete("Theo"); // no lifts yet
+      store.close();
+
+      const all = await cli(["--db", db, "history", "--today", "2024-03-15"]);
+      expect(all.code, all.stderr).toBe(0);
+      expect(all.stdout).toMatch(/#3 .*1 lift\(s\)/);
+      expect(all.stdout).toContain("Mira          75.0 kg  PR rack pull @45 cm 503.0 kg (6.71 × BW) on 2024-03-11  ladder 471.0 → 498.0 → 503.0 kg\n");
+      expect(all.stdout).toMatch(/Theo\s+body weight —\s+no PR yet/);
+
+      const svg = path.join(dir, "ladder.svg");
+      const one = await cli(["--db", db, "--units", "lbf", "history", "--athlete", "Mira", "--today", "2024-03-15", "--deadlift", "460@2024-02-20", "--svg", svg]);
+      expect(one.code, one.stderr).toBe(0);
+      expect(one.stdout).toContain("rack pull from 45 cm: 503.0 kg / 1108.9 lb, 6.71 × body weight on 2024-03-11 (raised 3×)");
+      // the ladder as bars: the lightest session gets the shortest bar, the heaviest the full width
+      expect(one.stdout).toMatch(/ {4}██ {18} 2024-03-04: 471\.0 kg/);
+      expect(one.stdout).toMatch(/ {4}█{20} 2024-03-11: 503\.0 kg \/ 1108\.9 lb \(\+5\.0\)  PR/);
+      expect(fs.readFileSync(svg, "utf8")).toMatch(/^<svg[\s\S]*micro-loading ladder[\s\S]*<\/svg>\s*$/);
+
+      const unknown = await cli(["--db", db, "history", "--athlete", "Nobody"]);
+      expect(unknown.code).not.toBe(0);
+      expect(unknown.stderr).toContain('no athlete "Nobody" (known: Mira, Theo;');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -437,6 +437,28 @@ export function athleteRecord(a: AthleteInput, today: string, o: RecordOptions =
 
 const f1 = (x: number | null, unit: string): string => (x === null ? "—" : `${x.toFixed(1)} ${unit}`);
 
+/** One line per lifter for `rackcell history`: body weight, best PR with its body-weight multiple, the ladder's last steps. */
+export function formatRecordLine(r: AthleteRecord): string {
+  const parts = [r.name.padEnd(12), r.bodyWeightKg === null ? "body weight —" : `${r.bodyWeightKg.toFixed(1)} kg`];
+  const top = r.prs[0];
+  if (top === undefined) parts.push("no PR yet");
+  else {
+    const what = top.type === "rackpull" ? `rack pull${top.pinHeightCm === null ? "" : ` @${top.pinHeightCm} cm`}` : top.type;
+    const val = top.unit === "kg" ? `${top.value.toFixed(1)} kg` : `${top.value.toFixed(0)} N`;
+    const mult = top.bodyWeightMultiple === null ? "" : ` (${top.bodyWeightMultiple.toFixed(2)} × BW)`;
+    parts.push(`PR ${what} ${val}${mult} on ${top.day}`);
+  }
+  if (r.ladder.length > 0) parts.push(`ladder ${r.ladder.slice(-4).map((s) => s.topKg.toFixed(1)).join(" → ")} kg`);
+  if (r.heavy.daysSince !== null) parts.push(`last heavy ${r.heavy.daysSince} d ago`);
+  return parts.join("  ");
+}
+
+/** A bar for a terminal: the ladder's loads are close together, so the bar spans min..max, not 0..max. */
+function ladderBar(kg: number, lo: number, hi: number, width = 20): string {
+  const n = hi > lo ? Math.round(2 + ((kg - lo) / (hi - lo)) * (width - 2)) : width;
+  return "█".repeat(n).padEnd(width);
+}
+
 /** A plain-text summary (kg and lb side by side). */
 export function formatRecord(r: AthleteRecord): string {
   const lines: string[] = [];
@@ -469,9 +491,12 @@ export function formatRecord(r: AthleteRecord): string {
   for (const w of r.supra.warnings) lines.push(`  WARNING: ${w}`);
   if (r.ladder.length > 0) {
     lines.push("  micro-loading ladder (top rack pull per session):");
-    for (const s of r.ladder.slice(-10)) {
+    const shown = r.ladder.slice(-10);
+    const lo = Math.min(...shown.map((s) => s.topKg));
+    const hi = Math.max(...shown.map((s) => s.topKg));
+    for (const s of shown) {
       const d = s.deltaKg === 0 ? "" : ` (${s.deltaKg > 0 ? "+" : ""}${s.deltaKg.toFixed(1)})`;
-      lines.push(`    ${s.day}: ${s.topKg.toFixed(1)} kg / ${kgToLb(s.topKg).toFixed(1)} lb${d}${s.isPr ? "  PR" : ""}`);
+      lines.push(`    ${ladderBar(s.topKg, lo, hi)} ${s.day}: ${s.topKg.toFixed(1)} kg / ${kgToLb(s.topKg).toFixed(1)} lb${d}${s.isPr ? "  PR" : ""}`);
     }
   }
   return lines.join("\n");

@@ -1,40 +1,62 @@
 import * as fs from "node:fs";
 import type { Command } from "commander";
 import { Store } from "../../store/store.ts";
+import { athleteFromStore } from "../../record/store-adapter.ts";
+import { athleteRecord, formatRecordLine, localDay } from "../../record/record.ts";
+import { findAthlete, lifterRecordText, recordOptions, type RecordCliOptions } from "../../record/cli.ts";
 import { describeLift } from "../live-view.ts";
 import { examples, globalOptions, positiveNumber } from "../options.ts";
 import { action } from "../run.ts";
 
+interface HistoryOptions extends RecordCliOptions { limit: number; session?: number; athlete?: string }
+
 export function register(program: Command): void {
   const cmd = program
     .command("history")
-    .description("list recorded sessions (duration, frames, integrity, lifts) and their lifts")
+    .description("recorded sessions (duration, frames, integrity, lifts) and each lifter's PRs, body-weight multiple and micro-loading ladder")
     .option("--limit <n>", "sessions to show (newest first)", positiveNumber("--limit"), 20)
     .option("--session <id>", "show one session and all its lifts", positiveNumber("--session"))
-    .action(action(async (o: { limit: number; session?: number }, c: Command) => {
-      const g = globalOptions(c);
-      if (!fs.existsSync(g.db)) {
-        process.stdout.write(`no database at ${g.db} yet: record a session with \`rackcell record\`\n`);
-        return;
-      }
-      const store = new Store(g.db);
-      try {
-        const sessions = o.session ? store.listSessions({ id: o.session }) : store.listSessions({ limit: o.limit });
-        if (sessions.length === 0) {
-          process.stdout.write(o.session ? `no session ${o.session}\n` : "no sessions recorded yet\n");
-          return;
+    .option("--athlete <name>", "only this lifter's sessions, then their whole record");
+  recordOptions(cmd).action(action(async (o: HistoryOptions, c: Command) => {
+    const g = globalOptions(c);
+    if (!fs.existsSync(g.db)) {
+      process.stdout.write(`no database at ${g.db} yet: record a session with \`rackcell record\`\n`);
+      return;
+    }
+    const store = new Store(g.db);
+    try {
+      const athletes = store.listAthletes();
+      const athlete = o.athlete === undefined ? undefined : findAthlete(store, o.athlete);
+      let sessions = o.session ? store.listSessions({ id: o.session }) : store.listSessions({ limit: athlete ? 1_000_000 : o.limit });
+      if (athlete) sessions = sessions.filter((s) => s.athleteId === athlete.id).slice(0, o.limit);
+      if (sessions.length === 0) process.stdout.write(o.session ? `no session ${o.session}\n` : "no sessions recorded yet\n");
+      for (const s of sessions) {
+        const state = s.endedAt ? "" : " (interrupted)";
+        process.stdout.write(`#${s.id}  ${s.startedAt.replace("T", " ").slice(0, 19)}  ${s.durationS.toFixed(1).padStart(7)} s  ${String(s.frames).padStart(7)} frames  ` +
+          `${s.corrupt} corrupt, ${s.missing} missing  ${s.lifts} lift(s)  ${s.board ?? "?"} ${s.port ?? ""}${state}${s.note ? `  "${s.note}"` : ""}\n`);
+        for (const l of store.listLifts({ sessionId: s.id, limit: o.session ? 1000 : 5 }).reverse()) {
+          process.stdout.write(`      ${describeLift({ ...l, source: l.source as "board" | "host", kind: l.kind as "rack pull" }, g.units)}\n`);
         }
-        for (const s of sessions) {
-          const state = s.endedAt ? "" : " (interrupted)";
-          process.stdout.write(`#${s.id}  ${s.startedAt.replace("T", " ").slice(0, 19)}  ${s.durationS.toFixed(1).padStart(7)} s  ${String(s.frames).padStart(7)} frames  ` +
-            `${s.corrupt} corrupt, ${s.missing} missing  ${s.lifts} lift(s)  ${s.board ?? "?"} ${s.port ?? ""}${state}${s.note ? `  "${s.note}"` : ""}\n`);
-          for (const l of store.listLifts({ sessionId: s.id, limit: o.session ? 1000 : 5 }).reverse()) {
-            process.stdout.write(`      ${describeLift({ ...l, source: l.source as "board" | "host", kind: l.kind as "rack pull" }, g.units)}\n`);
-          }
-        }
-      } finally {
-        store.close();
       }
-    }));
-  examples(cmd, ["rackcell history", "rackcell history --session 12 --units N", "rackcell --db ./club.db history --limit 5"]);
+      if (athlete) {
+        process.stdout.write(`\n${lifterRecordText(store, athlete.name, o, g.units)}`);
+      } else if (athletes.length > 0 && o.session === undefined) {
+        const now = new Date();
+        const today = o.today ?? localDay(now.toISOString(), -now.getTimezoneOffset());
+        process.stdout.write("\nlifters (PR, body-weight multiple, ladder; `--athlete <name>` for the whole record):\n");
+        for (const a of athletes) {
+          const rec = athleteRecord(athleteFromStore(store, a.id), today, { weeklyBudget: o.budget, supraFraction: o.supra / 100 });
+          process.stdout.write(`  ${formatRecordLine(rec)}\n`);
+        }
+      }
+    } finally {
+      store.close();
+    }
+  }));
+  examples(cmd, [
+    "rackcell history",
+    "rackcell history --session 12 --units N",
+    "rackcell history --athlete Mira --deadlift 460@2024-02-20 --svg ladder.svg",
+    "rackcell --db ./club.db history --limit 5",
+  ]);
 }
