@@ -72,6 +72,26 @@ describe("deploy to the emulated board", () => {
     expect(fs.readdirSync(flashDir).filter((n) => n.startsWith("_up_"))).toEqual([]);
   }, 180_000);
 
+  it("an LFS image the board refuses is named, with how to make one for a real board; the board keeps running", async () => {
+    const p = await fresh();
+    const bogus = path.join(flashDir, "..", `bogus-${path.basename(flashDir)}.img`);
+    fs.writeFileSync(bogus, "not an LFS image\n");
+    try {
+      const attempt = deploy(p, { board: BOARD, lfsImage: bogus, bootTimeoutMs: 8000 }, true);
+      await expect(attempt).rejects.toThrow(DeployError);
+      await expect(attempt).rejects.toThrow(/refused the LFS image: .+luac\.cross.+--lfs-image/);
+      expect(fs.readFileSync(path.join(flashDir, "lfs.img"), "utf8")).toBe("not an LFS image\n");
+      // still at the prompt: no restart happened
+      const s = new PromptSession(p);
+      await s.write('print("still", 1+1)\n');
+      await s.expect(/still\t2/, 3000, "the prompt's answer");
+      s.detach();
+    } finally {
+      fs.rmSync(bogus, { force: true });
+    }
+    expect(() => uploadSet(BOARD, ".", "/nonexistent/lfs.img")).toThrow(/no such LFS image/);
+  }, 180_000);
+
   it("a transfer cut mid-file leaves the board with the old files", async () => {
     const p = await fresh();
     await deploy(p, { board: BOARD, reboot: false }, true);

@@ -45,6 +45,11 @@ export interface DeployOptions {
   ackTimeoutMs?: number;
   /** carry on although modules are missing */
   force?: boolean;
+  /**
+   * an LFS image to upload instead of the build's (the build's is the emulator's stand-in format; a
+   * real ESP8266 needs one from NodeMCU's `luac.cross -f`)
+   */
+  lfsImage?: string;
   /** how often to take the prompt back when the board restarts during the upload (default 2; 0: fail at once) */
   restartRetries?: number;
   /** how each file is checked on the board: SHA-256 by crypto.fhash ("auto" when crypto exists) or an on-board read-back Adler-32 */
@@ -77,7 +82,7 @@ export function readManifest(root = "."): Manifest {
 }
 
 /** The files to upload: the manifest's (checked against their sha256) plus the board's board.lua. */
-export function uploadSet(board: string, root = "."): { manifest: Manifest; files: UploadFile[] } {
+export function uploadSet(board: string, root = ".", lfsImage?: string): { manifest: Manifest; files: UploadFile[] } {
   const manifest = readManifest(root);
   if (!manifest.boards.includes(board)) throw new DeployError(`board "${board}" is not in the build (built: ${manifest.boards.join(", ")})`, "INPUT");
   // The firmware's modules go up as one LFS image (they would not fit in RAM as source); only
@@ -90,8 +95,9 @@ export function uploadSet(board: string, root = "."): { manifest: Manifest; file
     if (sha !== f.sha256) throw new DeployError(`${f.name} changed since the build (sha256 differs from build/manifest.json): run \`npm run build\``, "INPUT");
     return { name: f.name, data, sha256: sha };
   });
-  if (manifest.lfs) {
-    const image = fs.readFileSync(path.join(root, manifest.lfs.image));
+  if (lfsImage !== undefined && !fs.existsSync(lfsImage)) throw new DeployError(`${lfsImage}: no such LFS image`, "INPUT");
+  if (manifest.lfs || lfsImage !== undefined) {
+    const image = fs.readFileSync(lfsImage ?? path.join(root, manifest.lfs!.image));
     files.push({ name: LFS_IMAGE_NAME, data: image, sha256: createHash("sha256").update(image).digest("hex") });
   }
   const boardLua = fs.readFileSync(path.join(root, "build", "boards", board, "board.lua"));
@@ -229,11 +235,22 @@ function parseFields(line: string): { kind: string; fields: Record<string, strin
 }
 
 /** Waits for the app's B record after a restart (it may come glued to the prompt or to boot noise). */
+/** What the board prints when node.LFS.reload refuses the image (the board does not restart then). */
+const LFS_REFUSED = "_LFS_REFUSED ";
+
 export async function waitForBoot(s: PromptSession, timeoutMs: number): Promise<Record<string, string>> {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
     const m = await s.expect(/([^\n]*)\n/, Math.max(1, timeoutMs - (Date.now() - t0)), "the B boot record");
     const line = m[1].replace(/\r$/, "");
+    if (line.startsWith(LFS_REFUSED)) { // the echoed command line starts with "local e=", not with this
+      throw new DeployError(
+        `the board refused the LFS image: ${line.slice(LFS_REFUSED.length)}. The build's lfs.img is the emulated board's format; ` +
+          "a real ESP8266 needs one made by NodeMCU's luac.cross: `luac.cross -f -o lfs.img $(ls build/lua51/*.lua | grep -v init.lua)`, " +
+          "then `rackcell deploy --lfs-image lfs.img`. The files are on the board; it still runs the image it had.",
+        "BOOT",
+      );
+    }
     for (let at = line.indexOf("B,"); at >= 0; at = line.indexOf("B,", at + 1)) {
       const rec = parseFields(line.slice(at));
       if (rec?.kind === "B") return rec.fields;
@@ -248,7 +265,7 @@ export async function deploy(port: RawPort, opts: DeployOptions, boardUsesHx711M
   const window = opts.window ?? 2;
   if (blockSize * window > 240) throw new DeployError(`blockSize × window = ${blockSize * window} would overrun the board's 256-byte RX ring (keep ≤ 240)`, "INPUT");
   const ackTimeoutMs = opts.ackTimeoutMs ?? 3000;
-  const { manifest, files } = uploadSet(opts.board, opts.root ?? ".");
+  const { manifest, files } = uploadSet(opts.board, opts.root ?? ".", opts.lfsImage);
   const s = new PromptSession(port);
   try {
     log(`${port.path}: waiting for the NodeMCU prompt`);
@@ -342,7 +359,8 @@ export async function deploy(port: RawPort, opts: DeployOptions, boardUsesHx711M
       s.clear();
       // node.LFS.reload flashes the image and restarts the board; without an image, a plain restart.
       const lfs = files.some((f) => f.name === LFS_IMAGE_NAME);
-      await s.write(lfs ? `node.LFS.reload("${LFS_IMAGE_NAME}")\n` : "node.restart()\n");
+      // On success reload restarts the board and never returns; a refused image returns the reason.
+      await s.write(lfs ? `local e=node.LFS.reload("${LFS_IMAGE_NAME}") if e then print("${LFS_REFUSED}"..tostring(e)) end\n` : "node.restart()\n");
       boot = await waitForBoot(s, opts.bootTimeoutMs ?? 20000);
       const hash = boot.build ?? boot.hash ?? boot.buildHash ?? Object.values(boot).find((v) => v === manifest.buildHash);
       if (hash !== manifest.buildHash) {

@@ -14,6 +14,7 @@ interface DeployFlags {
   reboot: boolean;
   force?: boolean;
   verify: "auto" | "sha256" | "adler32";
+  lfsImage?: string;
 }
 
 export function register(program: Command): void {
@@ -27,6 +28,7 @@ export function register(program: Command): void {
     .option("--changed-only", "skip files whose SHA-256 on the board matches (needs crypto)")
     .option("--no-reboot", "do not restart the board after the upload")
     .option("--force", "upload although NodeMCU modules the firmware needs are missing")
+    .option("--lfs-image <file>", "upload this LFS image instead of the build's (for a real board: made by NodeMCU's luac.cross -f)")
     .option("--verify <how>", "auto (SHA-256 by crypto.fhash when the board has crypto) | sha256 | adler32 (on-board read-back)", "auto")
     .action(async (flags: DeployFlags, c: Command) => {
       const g = globalOptions(c);
@@ -47,7 +49,7 @@ export function register(program: Command): void {
       try {
         const res = await deploy(port, {
           board: board.name, blockSize: Number(flags.blockSize), window: Number(flags.window), compress: flags.compress,
-          skipUnchanged: flags.changedOnly, reboot: flags.reboot, force: flags.force, verify: flags.verify,
+          skipUnchanged: flags.changedOnly, reboot: flags.reboot, force: flags.force, verify: flags.verify, lfsImage: flags.lfsImage,
           log: (s) => (started ? undefined : log(s)),
           onProgress: (p) => {
             if (!started) {
@@ -73,6 +75,7 @@ export function register(program: Command): void {
   examples(cmd, [
     "rackcell deploy --port /dev/ttyUSB0 --board nodemcu-v3-2pin",
     "rackcell deploy --port /dev/ttyUSB0 --changed-only",
+    "rackcell deploy --port /dev/ttyUSB0 --lfs-image lfs.img   # image from luac.cross -f",
     "rackcell deploy                       # to a fresh emulated board",
   ]);
 }
