@@ -54,39 +54,60 @@ import {
   windowSd,
 } from "./window.ts";
 
-export const MODE_AUTO = 0;
-export const MODE_ISOMETRIC = 1;
-export const MODE_RACKPULL = 2;
+/**
+ * The codes as a const enum, used inside this module: TSTL inlines its members as literals. A
+ * reference to an exported constant would be a table lookup through an upvalue in Lua, keeping
+ * the module table resident on the board (which drops it after boot: firmware/framer.ts).
+ */
+const enum C {
+  MODE_AUTO = 0,
+  MODE_ISOMETRIC = 1,
+  MODE_RACKPULL = 2,
+  KIND_NONE = 0,
+  KIND_ISOMETRIC = 1,
+  KIND_RACKPULL = 2,
+  EV_NONE = 0,
+  EV_WEIGHED = 1,
+  EV_ONSET = 2,
+  EV_LIFTOFF = 3,
+  EV_SETDOWN = 4,
+  EV_REWEIGH = 5,
+  EV_ISO_DONE = 6,
+  EV_PULL_FAILED = 7,
+  EV_FLUSHED = 8,
+  PH_WAIT = 0,
+  PH_EFFORT = 1,
+  PH_HOLD = 2,
+  PH_SETTLE = 3,
+  CH_NEW = 0,
+  CH_LEVEL = 1,
+  CH_REFINE = 2,
+}
 
-export const KIND_NONE = 0;
-export const KIND_ISOMETRIC = 1;
-export const KIND_RACKPULL = 2;
+export const MODE_AUTO: number = C.MODE_AUTO;
+export const MODE_ISOMETRIC: number = C.MODE_ISOMETRIC;
+export const MODE_RACKPULL: number = C.MODE_RACKPULL;
+
+export const KIND_NONE: number = C.KIND_NONE;
+export const KIND_ISOMETRIC: number = C.KIND_ISOMETRIC;
+export const KIND_RACKPULL: number = C.KIND_RACKPULL;
 
 /** detectorStep return codes (one per sample; later phases win if two coincide) */
-export const EV_NONE = 0;
+export const EV_NONE: number = C.EV_NONE;
 /** bar weighed resting on the pins (summary not touched; see state.restLoadN) */
-export const EV_WEIGHED = 1;
+export const EV_WEIGHED: number = C.EV_WEIGHED;
 /** effort confirmed (net force reached minEffortNetN) */
-export const EV_ONSET = 2;
-export const EV_LIFTOFF = 3;
-export const EV_SETDOWN = 4;
+export const EV_ONSET: number = C.EV_ONSET;
+export const EV_LIFTOFF: number = C.EV_LIFTOFF;
+export const EV_SETDOWN: number = C.EV_SETDOWN;
 /** rack pull complete: re-weighed after set-down */
-export const EV_REWEIGH = 5;
+export const EV_REWEIGH: number = C.EV_REWEIGH;
 /** isometric pull complete */
-export const EV_ISO_DONE = 6;
+export const EV_ISO_DONE: number = C.EV_ISO_DONE;
 /** rack pull that never lifted off, complete */
-export const EV_PULL_FAILED = 7;
+export const EV_PULL_FAILED: number = C.EV_PULL_FAILED;
 /** detectorFinish: an unfinished lift was closed at end of data */
-export const EV_FLUSHED = 8;
-
-const PH_WAIT = 0;
-const PH_EFFORT = 1;
-const PH_HOLD = 2;
-const PH_SETTLE = 3;
-
-const CH_NEW = 0;
-const CH_LEVEL = 1;
-const CH_REFINE = 2;
+export const EV_FLUSHED: number = C.EV_FLUSHED;
 
 export interface DetectorConfig {
   /** MODE_AUTO, MODE_ISOMETRIC or MODE_RACKPULL */
@@ -214,7 +235,7 @@ export function defaultDetectorConfig(sampleRateHz: number): DetectorConfig {
   let q = Math.floor(sampleRateHz + 0.5);
   if (q < 2) q = 2;
   return {
-    mode: MODE_AUTO,
+    mode: C.MODE_AUTO,
     quietSamples: q,
     maxQuietSdN: 25,
     onsetSdMultiple: 5,
@@ -232,15 +253,20 @@ export function defaultDetectorConfig(sampleRateHz: number): DetectorConfig {
   };
 }
 
-/** The onset threshold for a baseline of the given SD (shared by board and host). */
-export function onsetThresholdN(cfg: DetectorConfig, baselineSdN: number): number {
+/**
+ * The onset threshold for a baseline of the given SD (shared by board and host). Exported by an
+ * export list, so the calls inside this module reach it as a local, not through the module table.
+ */
+function onsetThresholdN(cfg: DetectorConfig, baselineSdN: number): number {
   if (cfg.fixedThresholdN > 0) return cfg.fixedThresholdN;
   const t = cfg.onsetSdMultiple * baselineSdN;
   return t > cfg.onsetFloorN ? t : cfg.onsetFloorN;
 }
 
+export { onsetThresholdN };
+
 function clearSummary(s: LiftSummary): void {
-  s.kind = KIND_NONE;
+  s.kind = C.KIND_NONE;
   s.complete = false;
   s.confirmed = false;
   s.quietOk = false;
@@ -294,7 +320,7 @@ export function detectorCreate(cfg: DetectorConfig, keepTimes = true): DetectorS
   return {
     cfg: cfg,
     win: windowCreate(cfg.quietSamples, keepTimes),
-    phase: PH_WAIT,
+    phase: C.PH_WAIT,
     n: 0,
     lastMs: 0,
     hasCand: false,
@@ -313,7 +339,7 @@ export function detectorCreate(cfg: DetectorConfig, keepTimes = true): DetectorS
     restStartIndex: -1,
     restEndIndex: -1,
     preStartMs: -1,
-    kind: KIND_NONE,
+    kind: C.KIND_NONE,
     confirmed: false,
     minPinN: 0,
     settleHas: false,
@@ -372,23 +398,23 @@ function isNewLevel(cfg: DetectorConfig, m: number, sd: number, baseMean: number
  */
 function waitUpdate(st: DetectorState, i: number, tMs: number): number {
   const cfg = st.cfg;
-  if (!windowFull(st.win)) return EV_NONE;
+  if (!windowFull(st.win)) return C.EV_NONE;
   const m = windowMean(st.win);
   const sd = windowSd(st.win);
   let change = -1;
   if (!st.hasCand) {
-    change = CH_NEW;
+    change = C.CH_NEW;
   } else if (isNewLevel(cfg, m, sd, st.candMeanN, st.thresholdN)) {
-    change = CH_LEVEL;
+    change = C.CH_LEVEL;
   } else if (sd <= st.candSdN) {
     // "<=": among equally steady windows keep the latest, closest to the effort
-    change = CH_REFINE;
+    change = C.CH_REFINE;
   }
   if (change >= 0) {
     takeWindowAsBaseline(st, i, tMs, m, sd);
-    if (change !== CH_REFINE) st.candLevelIndex = i;
+    if (change !== C.CH_REFINE) st.candLevelIndex = i;
   }
-  if (cfg.mode === MODE_ISOMETRIC) return EV_NONE;
+  if (cfg.mode === C.MODE_ISOMETRIC) return C.EV_NONE;
   const cm = st.candMeanN;
   if (st.candSdN <= cfg.maxQuietSdN && cm >= cfg.restMinLoadN) {
     const far = absN(cm - st.restLoadN) > st.thresholdN;
@@ -397,7 +423,7 @@ function waitUpdate(st: DetectorState, i: number, tMs: number): number {
       if (i - st.candLevelIndex >= need) {
         st.resting = true;
         setRestFromBaseline(st);
-        return EV_WEIGHED;
+        return C.EV_WEIGHED;
       }
     } else {
       // back at the weighed level: no pre-tension now
@@ -407,20 +433,20 @@ function waitUpdate(st: DetectorState, i: number, tMs: number): number {
   } else if (cm < cfg.restMinLoadN) {
     st.resting = false;
   }
-  return EV_NONE;
+  return C.EV_NONE;
 }
 
 function startEffort(st: DetectorState, i: number, tMs: number, pinN: number, gapMs: number): void {
   const cfg = st.cfg;
   const s = st.summary;
   clearSummary(s);
-  let kind = KIND_ISOMETRIC;
-  if (cfg.mode === MODE_RACKPULL) kind = KIND_RACKPULL;
-  else if (cfg.mode === MODE_AUTO && st.candMeanN >= cfg.restMinLoadN) kind = KIND_RACKPULL;
+  let kind = C.KIND_ISOMETRIC;
+  if (cfg.mode === C.MODE_RACKPULL) kind = C.KIND_RACKPULL;
+  else if (cfg.mode === C.MODE_AUTO && st.candMeanN >= cfg.restMinLoadN) kind = C.KIND_RACKPULL;
   st.kind = kind;
   st.confirmed = false;
   st.minPinN = pinN;
-  st.phase = PH_EFFORT;
+  st.phase = C.PH_EFFORT;
   s.kind = kind;
   s.quietOk = st.candSdN <= cfg.maxQuietSdN;
   s.quietStartIndex = st.candStartIndex;
@@ -435,7 +461,7 @@ function startEffort(st: DetectorState, i: number, tMs: number, pinN: number, ga
   s.peakIndex = i;
   s.peakMs = tMs;
   s.maxGapMs = gapMs;
-  if (kind === KIND_RACKPULL) {
+  if (kind === C.KIND_RACKPULL) {
     // the first lifter force weighs a steady resting baseline not weighed yet (or higher: plates added)
     if (st.candSdN <= cfg.maxQuietSdN && (!st.resting || st.candMeanN - st.restLoadN > st.thresholdN)) {
       st.resting = true;
@@ -465,7 +491,7 @@ function fillPeak(st: DetectorState): void {
   const s = st.summary;
   s.confirmed = st.confirmed;
   s.peakNetForceN = st.candMeanN - st.minPinN;
-  s.peakForceN = st.kind === KIND_RACKPULL ? s.weighedLoadN - st.minPinN : -st.minPinN;
+  s.peakForceN = st.kind === C.KIND_RACKPULL ? s.weighedLoadN - st.minPinN : -st.minPinN;
   s.timeToPeakMs = s.peakMs - s.onsetMs;
 }
 
@@ -476,7 +502,7 @@ function endEffort(st: DetectorState, i: number, tMs: number, complete: boolean)
   s.endIndex = i;
   s.endMs = tMs;
   s.complete = complete;
-  st.phase = PH_WAIT;
+  st.phase = C.PH_WAIT;
   st.hasCand = false;
   windowReset(st.win);
 }
@@ -491,29 +517,29 @@ function effortStep(st: DetectorState, i: number, tMs: number, pinN: number): nu
   }
   const net = st.candMeanN - pinN;
   const netPeak = st.candMeanN - st.minPinN;
-  let ev = EV_NONE;
+  let ev = C.EV_NONE;
   if (!st.confirmed && net >= cfg.minEffortNetN) {
     st.confirmed = true;
-    ev = EV_ONSET;
+    ev = C.EV_ONSET;
   }
-  if (st.kind === KIND_RACKPULL && pinN <= s.liftOffThresholdN) {
+  if (st.kind === C.KIND_RACKPULL && pinN <= s.liftOffThresholdN) {
     st.confirmed = true;
     fillPeak(st);
     s.liftOffIndex = i;
     s.liftOffMs = tMs;
     s.timeToLiftOffMs = tMs - s.onsetMs;
-    st.phase = PH_HOLD;
-    return EV_LIFTOFF;
+    st.phase = C.PH_HOLD;
+    return C.EV_LIFTOFF;
   }
   if (st.confirmed) {
-    const tooLong = st.kind === KIND_ISOMETRIC && tMs - s.onsetMs > cfg.maxEffortMs;
+    const tooLong = st.kind === C.KIND_ISOMETRIC && tMs - s.onsetMs > cfg.maxEffortMs;
     if (net < cfg.endFraction * netPeak || tooLong) {
       endEffort(st, i, tMs, true);
-      return st.kind === KIND_ISOMETRIC ? EV_ISO_DONE : EV_PULL_FAILED;
+      return st.kind === C.KIND_ISOMETRIC ? C.EV_ISO_DONE : C.EV_PULL_FAILED;
     }
   } else if (net <= st.thresholdN) {
     // back to baseline before it became an effort: a twitch, forget it
-    st.phase = PH_WAIT;
+    st.phase = C.PH_WAIT;
   }
   return ev;
 }
@@ -521,27 +547,27 @@ function effortStep(st: DetectorState, i: number, tMs: number, pinN: number): nu
 /** Post-push checks during an effort: a steady window made only of post-onset samples. */
 function effortSettled(st: DetectorState, i: number, tMs: number): number {
   const cfg = st.cfg;
-  if (!windowFull(st.win) || i - st.summary.onsetIndex + 1 < cfg.quietSamples) return EV_NONE;
+  if (!windowFull(st.win) || i - st.summary.onsetIndex + 1 < cfg.quietSamples) return C.EV_NONE;
   const sd = windowSd(st.win);
-  if (sd > cfg.maxQuietSdN) return EV_NONE;
+  if (sd > cfg.maxQuietSdN) return C.EV_NONE;
   const m = windowMean(st.win);
   const pre = st.restLoadN - m;
   // bar still on the pins below its weighed load: pre-tension (if confirmed, only below maxPreTensionFraction)
-  const isPre = st.kind === KIND_RACKPULL && st.resting && pre > 0 && (!st.confirmed || pre < cfg.maxPreTensionFraction * st.restLoadN);
+  const isPre = st.kind === C.KIND_RACKPULL && st.resting && pre > 0 && (!st.confirmed || pre < cfg.maxPreTensionFraction * st.restLoadN);
   if (!st.confirmed || isPre) {
     // settled at a new level: pre-tension; new baseline, the weighed load is kept
     if (isPre && st.preStartMs < 0) st.preStartMs = st.summary.onsetMs;
     takeWindowAsBaseline(st, i, tMs, m, sd);
     st.candLevelIndex = i;
-    st.phase = PH_WAIT;
-    return EV_NONE;
+    st.phase = C.PH_WAIT;
+    return C.EV_NONE;
   }
-  if (st.kind === KIND_RACKPULL) {
+  if (st.kind === C.KIND_RACKPULL) {
     // a pull that ground to a halt without lift-off
     endEffort(st, i, tMs, true);
-    return EV_PULL_FAILED;
+    return C.EV_PULL_FAILED;
   }
-  return EV_NONE;
+  return C.EV_NONE;
 }
 
 function completeReweigh(st: DetectorState, i: number, tMs: number, mean: number, sd: number, ok: boolean): void {
@@ -557,7 +583,7 @@ function completeReweigh(st: DetectorState, i: number, tMs: number, mean: number
 
 function settleStep(st: DetectorState, i: number, tMs: number): number {
   const cfg = st.cfg;
-  if (!windowFull(st.win)) return EV_NONE;
+  if (!windowFull(st.win)) return C.EV_NONE;
   const m = windowMean(st.win);
   const sd = windowSd(st.win);
   // fallback candidates must sit on the pins, clearly above zero for their own noise
@@ -571,7 +597,7 @@ function settleStep(st: DetectorState, i: number, tMs: number): number {
     st.settleEndIndex = i;
   }
   // steady AND back on the pins: a steady window near zero is the bar lifted again, not a re-weigh
-  if (sd > cfg.maxQuietSdN || m < cfg.restMinLoadN) return EV_NONE;
+  if (sd > cfg.maxQuietSdN || m < cfg.restMinLoadN) return C.EV_NONE;
   const s = st.summary;
   completeReweigh(st, i, tMs, m, sd, true);
   s.reweighStartIndex = i - st.win.count + 1;
@@ -582,8 +608,8 @@ function settleStep(st: DetectorState, i: number, tMs: number): number {
   st.candLevelIndex = i;
   st.resting = m >= cfg.restMinLoadN;
   if (st.resting) setRestFromBaseline(st);
-  st.phase = PH_WAIT;
-  return EV_REWEIGH;
+  st.phase = C.PH_WAIT;
+  return C.EV_REWEIGH;
 }
 
 /** Feed one sample; returns an EV_* code. st.summary holds the current/last lift. */
@@ -592,35 +618,35 @@ export function detectorStep(st: DetectorState, tMs: number, pinN: number): numb
   const s = st.summary;
   const i = st.n;
   const gap = i > 0 ? tMs - st.lastMs : 0;
-  let ev = EV_NONE;
-  if (st.phase === PH_WAIT) {
+  let ev = C.EV_NONE;
+  if (st.phase === C.PH_WAIT) {
     if (st.hasCand && st.candMeanN - pinN > st.thresholdN) {
-      if (cfg.mode !== MODE_RACKPULL || st.candMeanN >= cfg.restMinLoadN) {
+      if (cfg.mode !== C.MODE_RACKPULL || st.candMeanN >= cfg.restMinLoadN) {
         startEffort(st, i, tMs, pinN, gap);
         ev = effortStep(st, i, tMs, pinN);
       }
     }
   } else {
     if (gap > s.maxGapMs) s.maxGapMs = gap;
-    if (st.phase === PH_EFFORT) {
+    if (st.phase === C.PH_EFFORT) {
       ev = effortStep(st, i, tMs, pinN);
-    } else if (st.phase === PH_HOLD) {
+    } else if (st.phase === C.PH_HOLD) {
       if (pinN > 2 * s.liftOffThresholdN) {
         s.setDownIndex = i;
         s.setDownMs = tMs;
         s.holdMs = tMs - s.liftOffMs;
-        st.phase = PH_SETTLE;
+        st.phase = C.PH_SETTLE;
         st.settleHas = false;
         windowReset(st.win);
-        ev = EV_SETDOWN;
+        ev = C.EV_SETDOWN;
       }
     }
   }
   windowPush(st.win, tMs, pinN);
-  if (ev === EV_NONE) {
-    if (st.phase === PH_WAIT) ev = waitUpdate(st, i, tMs);
-    else if (st.phase === PH_EFFORT) ev = effortSettled(st, i, tMs);
-    else if (st.phase === PH_SETTLE) ev = settleStep(st, i, tMs);
+  if (ev === C.EV_NONE) {
+    if (st.phase === C.PH_WAIT) ev = waitUpdate(st, i, tMs);
+    else if (st.phase === C.PH_EFFORT) ev = effortSettled(st, i, tMs);
+    else if (st.phase === C.PH_SETTLE) ev = settleStep(st, i, tMs);
   }
   st.lastMs = tMs;
   st.n = i + 1;
@@ -631,21 +657,21 @@ export function detectorStep(st: DetectorState, tMs: number, pinN: number): numb
 export function detectorFinish(st: DetectorState): number {
   const s = st.summary;
   const i = st.n - 1;
-  if (st.phase === PH_EFFORT) {
+  if (st.phase === C.PH_EFFORT) {
     if (!st.confirmed) {
-      st.phase = PH_WAIT;
-      return EV_NONE;
+      st.phase = C.PH_WAIT;
+      return C.EV_NONE;
     }
     endEffort(st, i, st.lastMs, false);
-    return EV_FLUSHED;
+    return C.EV_FLUSHED;
   }
-  if (st.phase === PH_HOLD) {
+  if (st.phase === C.PH_HOLD) {
     s.endIndex = i;
     s.endMs = st.lastMs;
-    st.phase = PH_WAIT;
-    return EV_FLUSHED;
+    st.phase = C.PH_WAIT;
+    return C.EV_FLUSHED;
   }
-  if (st.phase === PH_SETTLE) {
+  if (st.phase === C.PH_SETTLE) {
     if (st.settleHas) {
       completeReweigh(st, i, st.lastMs, st.settleMeanN, st.settleSdN, false);
       s.reweighStartIndex = st.settleStartIndex;
@@ -654,10 +680,10 @@ export function detectorFinish(st: DetectorState): number {
       s.endIndex = i;
       s.endMs = st.lastMs;
     }
-    st.phase = PH_WAIT;
-    return EV_FLUSHED;
+    st.phase = C.PH_WAIT;
+    return C.EV_FLUSHED;
   }
-  return EV_NONE;
+  return C.EV_NONE;
 }
 
 export interface DetectorEvent {
@@ -686,7 +712,7 @@ function copySummary(s: LiftSummary): LiftSummary {
 }
 
 function isLiftEnd(ev: number): boolean {
-  return ev === EV_REWEIGH || ev === EV_ISO_DONE || ev === EV_PULL_FAILED || ev === EV_FLUSHED;
+  return ev === C.EV_REWEIGH || ev === C.EV_ISO_DONE || ev === C.EV_PULL_FAILED || ev === C.EV_FLUSHED;
 }
 
 /** Run the streaming detector over whole arrays (vectors, host batch analysis). */
@@ -697,16 +723,16 @@ export function detectLifts(timesMs: number[], pinLoadN: number[], config: Detec
   const n = timesMs.length < pinLoadN.length ? timesMs.length : pinLoadN.length;
   for (let i = 0; i < n; i++) {
     const ev = detectorStep(st, timesMs[i], pinLoadN[i]);
-    if (ev !== EV_NONE) {
+    if (ev !== C.EV_NONE) {
       let v = 0;
-      if (ev === EV_WEIGHED) v = st.restLoadN;
-      else if (ev === EV_REWEIGH) v = st.summary.reweighN;
+      if (ev === C.EV_WEIGHED) v = st.restLoadN;
+      else if (ev === C.EV_REWEIGH) v = st.summary.reweighN;
       events.push({ index: i, tMs: timesMs[i], code: ev, valueN: v });
       if (isLiftEnd(ev)) lifts.push(copySummary(st.summary));
     }
   }
   const fin = detectorFinish(st);
-  if (fin !== EV_NONE) {
+  if (fin !== C.EV_NONE) {
     events.push({ index: n - 1, tMs: n > 0 ? timesMs[n - 1] : 0, code: fin, valueN: 0 });
     lifts.push(copySummary(st.summary));
   }
