@@ -14,10 +14,9 @@ const B64_TEXT = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const sbyte = string.byte;
 const floor = math.floor;
 const sfmt = string.format;
-const OFFSET = 8388608;
 
 /** Fletcher-16 (moduli 255) of a string, as frame.ts's fletcher16. */
-export function checksum(s: string): number {
+function checksum(s: string): number {
   const n = s.length;
   let s1 = 0;
   let s2 = 0;
@@ -43,17 +42,17 @@ export function checksum(s: string): number {
 }
 
 /** "*cccc": the seal suffix of a body. */
-export function sealSuffix(body: string): string {
+function sealSuffix(body: string): string {
   return sfmt("*%04x", checksum(body));
 }
 
 /** sealLine(body) of frame.ts. */
-export function seal(body: string): string {
+function seal(body: string): string {
   return sfmt("%s*%04x", body, checksum(body));
 }
 
 /** formatFixed(x, 1): one decimal, half away from zero, "" for NaN/infinite (|x| < 1e9). */
-export function fmt1(x: number): string {
+function fmt1(x: number): string {
   if (x !== x || x === 1 / 0 || x === -1 / 0) return "";
   if (x < 0) {
     const scaledNeg = floor(-x * 10 + 0.5);
@@ -66,7 +65,7 @@ export function fmt1(x: number): string {
 }
 
 /** formatInt(x) for |x| < 1e9. */
-export function fmtInt(x: number): string {
+function fmtInt(x: number): string {
   if (x < 0) {
     const v = floor(-x + 0.5);
     return v > 0 ? sfmt("-%d", v) : "0";
@@ -76,7 +75,7 @@ export function fmtInt(x: number): string {
 
 /** The 4 base64 digits of a raw 24-bit reading (offset binary, clamped), as character codes. */
 function raw4(raw: number): LuaMultiReturn<[number, number, number, number]> {
-  let v = raw + OFFSET;
+  let v = raw + 8388608; // offset binary
   if (v > 16777215) v = 16777215;
   if (v < 0) v = 0;
   const d4 = v % 64;
@@ -88,7 +87,7 @@ function raw4(raw: number): LuaMultiReturn<[number, number, number, number]> {
 }
 
 /** The body of encodeSample(seq, raws, flags, forces) for 1..4 channels (raws are integers). */
-export function sampleBody(seq: number, raws: number[], flags: number[], forces: number[], nch: number): string {
+function sampleBody(seq: number, raws: number[], flags: number[], forces: number[], nch: number): string {
   let s = seq % 262144;
   const q3 = s % 64;
   s = (s - q3) / 64;
@@ -111,12 +110,12 @@ export function sampleBody(seq: number, raws: number[], flags: number[], forces:
 }
 
 /** encodeSample(...) of frame.ts (for tests; the firmware writes body and suffix separately). */
-export function encodeSampleFast(seq: number, raws: number[], flags: number[], forces: number[]): string {
+function encodeSampleFast(seq: number, raws: number[], flags: number[], forces: number[]): string {
   return seal(sampleBody(seq, raws, flags, forces, raws.length));
 }
 
 /** package.loaded (`package` is a reserved word in TypeScript): for releasing transient modules. */
-export function loaded(): Record<string, unknown> {
+function loaded(): Record<string, unknown> {
   return (_G as unknown as { package: { loaded: Record<string, unknown> } }).package.loaded;
 }
 
@@ -130,7 +129,7 @@ export function loaded(): Record<string, unknown> {
 const TRANSIENT = "commands calstore liftlog board_calfile board_liftrecord calibration_fit protocol_messages protocol_frame protocol_wire_number protocol_checksum lualib_bundle analysis_window filters_median3 board_unwrap analysis_detector framer";
 
 /** Releases the transient modules and collects, so they cost no heap while streaming. */
-export function unloadTransient(): void {
+function unloadTransient(): void {
   const l = loaded();
   // names from one constant string (a table of names would stay resident)
   for (const [name] of string.gmatch(TRANSIENT, "%S+")) l[name] = undefined;
@@ -138,7 +137,11 @@ export function unloadTransient(): void {
 }
 
 /** require() of a module that is not TypeScript (board.lua, buildinfo.lua, written by the build). */
-export function requireData(name: string): unknown {
+function requireData(name: string): unknown {
   const [ok, value] = pcall(require, name);
   return ok ? value : undefined;
 }
+
+// One export list: the module's own calls reach these as locals, not through its table, so the
+// table is garbage once app.start drops the module from package.loaded (see TRANSIENT).
+export { checksum, sealSuffix, seal, fmt1, fmtInt, sampleBody, encodeSampleFast, loaded, unloadTransient, requireData };
