@@ -1,4 +1,4 @@
-import type { AppCtx, BoardDef, BuildInfo } from "./types/rackcell.d.ts";
+import type { AppCtx, BoardDef, BoardKept, BuildInfo } from "./types/rackcell.d.ts";
 import { defaultDetectorConfig, detectorCreate } from "../shared/analysis/detector.ts";
 import { createMedian3 } from "../shared/filters/median3.ts";
 import { unwrapCreate, unwrapStep } from "../shared/board/unwrap.ts";
@@ -7,10 +7,11 @@ import * as sampler from "./sampler.ts";
 
 /**
  * The application, started by init.lua from a one-shot timer (nothing happens when this module
- * is merely loaded). Resident: this module, sampler, framer, the detector, median filter and
- * clock unwrapping. Everything used only now and then (command handling, calibration file,
+ * is merely loaded). Resident: this module, sampler, and the functions they import from framer,
+ * the detector, median filter and clock unwrapping (those modules' tables are released at start,
+ * see framer.ts TRANSIENT). Everything used only now and then (command handling, calibration file,
  * lift log, the shared protocol codec) is loaded when needed and released afterwards, so the
- * streaming heap stays small (see commands.ts `unload`).
+ * streaming heap stays small (see commands.ts `unload`). Of board.lua only ctx.board is kept.
  *
  * The detector keeps no window times on the board (detectorCreate(cfg, false)): quietStartMs is
  * not part of the E record, and the array would cost ~1.3 KB.
@@ -139,8 +140,14 @@ export function start(): void {
   const bootId = readInt(BOOTID_FILE) + 1;
   file.putcontents(BOOTID_FILE, fmtInt(bootId));
   const [, reason] = node.bootreason();
+  // what is kept of the board definition (its own table goes with package.loaded.board: TRANSIENT)
+  const kept: BoardKept = { name: board.name, channels: [] };
+  for (let ch = 0; ch < nch; ch++) {
+    const d = board.channels[ch];
+    kept.channels[ch] = { name: d.name, clkPin: d.clkPin, dataPin: d.dataPin, hx711Mode: d.hx711Mode, reader: d.reader };
+  }
   ctx = {
-    board, build: build ?? { version: "?", hash: "?" },
+    board: kept, build: build ?? { version: "?", hash: "?" },
     nch, sps: board.sampleRateSps, bootId, bootReason: reason,
     calState: "none", calId: "", calDate: "",
     nPerCount: [], zeroCounts: [], fitZeroCounts: [], maxResidualN: [], residualSdN: [],

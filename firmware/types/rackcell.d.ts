@@ -25,6 +25,15 @@ export interface BoardDef {
   channels: BoardChannelDef[];
 }
 
+/**
+ * What the firmware keeps of board.lua once started: board.lua is compiled from SPIFFS into RAM,
+ * so its table (description, cells, …) is released after app.start and only this stays.
+ */
+export interface BoardKept {
+  name: string;
+  channels: Omit<BoardChannelDef, "cell">[];
+}
+
 export interface BuildInfo { version: string; hash: string }
 
 /** A calibration point captured in RAM (not yet fitted). */
@@ -53,7 +62,7 @@ export interface Collector {
 
 /** Everything the resident firmware keeps; transient modules (commands, calstore…) work on it. */
 export interface AppCtx {
-  board: BoardDef;
+  board: BoardKept;
   build: BuildInfo;
   nch: number;
   sps: number;
