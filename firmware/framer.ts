@@ -123,9 +123,9 @@ function loaded(): Record<string, unknown> {
  * Modules released from package.loaded: those loaded only now and then (commands, calibration
  * file, lift log, the protocol codec), the stateless ones app and sampler import (detector,
  * window, median, clock unwrapping, this one: the functions they use stay referenced as their
- * locals, the module tables go; a transient module that requires one again gets a fresh copy), and
- * board.lua (compiled into RAM from SPIFFS; app keeps what it needs in ctx.board). Not app or
- * sampler: they hold the state.
+ * locals, the module tables go unless the module's own functions use them, as board_unwrap's do;
+ * a transient module that requires one again gets a fresh copy), and board.lua (compiled into
+ * RAM from SPIFFS; app keeps what it needs in ctx.board). Not app or sampler: they hold the state.
  */
 const TRANSIENT = "commands calstore liftlog board_calfile board_liftrecord calibration_fit protocol_messages protocol_frame protocol_wire_number protocol_checksum lualib_bundle analysis_window filters_median3 board_unwrap analysis_detector framer board";
 
