@@ -123,7 +123,7 @@ function loaded(): Record<string, unknown> {
  * Modules released from package.loaded: those loaded only now and then (commands, calibration
  * file, lift log, the protocol codec), the stateless ones app and sampler import (detector,
  * window, median, clock unwrapping, this one: the functions they use stay referenced as their
- * locals, the module tables go unless the module's own functions use them, as board_unwrap's do;
+ * locals, the module tables go, as long as the modules' own functions do not read them;
  * a transient module that requires one again gets a fresh copy), and board.lua (compiled into
  * RAM from SPIFFS; app keeps what it needs in ctx.board). Not app or sampler: they hold the state.
  */

@@ -11,8 +11,11 @@
  * The sample frame's sequence number (3 base64 digits, modulo 262144) is unwrapped the same way
  * by the host (seqUnwrapStep): a forward distance modulo the sequence space.
  */
-export const CLOCK_MODULUS = 2147483648;
+// Module-local constants: on the board, unwrapStep then reads no module table, so the table can be
+// released at start while the firmware keeps its unwrapStep (see firmware/framer.ts unloadTransient).
+const MODULUS = 2147483648;
 const CLOCK_HALF = 1073741824;
+export const CLOCK_MODULUS = MODULUS;
 export const SEQ_SPACE = 262144;
 
 export interface Unwrapper {
@@ -29,12 +32,12 @@ export function unwrapCreate(): Unwrapper {
 
 /** Reduces any integer (negative 32-bit times included) into [0, 2^31). */
 export function clock31(raw: number): number {
-  return raw - Math.floor(raw / CLOCK_MODULUS) * CLOCK_MODULUS;
+  return raw - Math.floor(raw / MODULUS) * MODULUS;
 }
 
 /** Continuous µs for one raw clock reading. */
 export function unwrapStep(u: Unwrapper, raw: number): number {
-  const v = raw - Math.floor(raw / CLOCK_MODULUS) * CLOCK_MODULUS;
+  const v = raw - Math.floor(raw / MODULUS) * MODULUS;
   if (!u.started) {
     u.started = true;
     u.last = v;
@@ -42,8 +45,8 @@ export function unwrapStep(u: Unwrapper, raw: number): number {
     return v;
   }
   let d = v - u.last;
-  if (d >= CLOCK_HALF) d = d - CLOCK_MODULUS;
-  else if (d < -CLOCK_HALF) d = d + CLOCK_MODULUS;
+  if (d >= CLOCK_HALF) d = d - MODULUS;
+  else if (d < -CLOCK_HALF) d = d + MODULUS;
   u.last = v;
   u.total = u.total + d;
   return u.total;
