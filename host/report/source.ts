@@ -11,7 +11,7 @@ export function liftKind(kind: string): LiftRecord["kind"] {
 /** Frames of the lift's session from `beforeS` before to `afterS` after the lift's time. */
 export function liftFromStore(store: Store, liftId: number, beforeS = 10, afterS = 6): LiftRecord {
   const lift = store.listLifts({ limit: 100000 }).find((l) => l.id === liftId);
-  if (!lift) throw new Error(`no lift ${liftId} in ${store.file} (see \`rackcell lifts\`)`);
+  if (!lift) throw new Error(`no lift ${liftId} in ${store.file} (\`rackcell history\` lists them)`);
   const t: number[] = [];
   const L: number[] = [];
   const R: number[] = [];

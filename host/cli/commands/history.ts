@@ -35,7 +35,8 @@ export function register(program: Command): void {
         process.stdout.write(`#${s.id}  ${s.startedAt.replace("T", " ").slice(0, 19)}  ${s.durationS.toFixed(1).padStart(7)} s  ${String(s.frames).padStart(7)} frames  ` +
           `${s.corrupt} corrupt, ${s.missing} missing  ${s.lifts} lift(s)  ${s.board ?? "?"} ${s.port ?? ""}${state}${s.note ? `  "${s.note}"` : ""}\n`);
         for (const l of store.listLifts({ sessionId: s.id, limit: o.session ? 1000 : 5 }).reverse()) {
-          process.stdout.write(`      ${describeLift({ ...l, source: l.source as "board" | "host", kind: l.kind as "rack pull" }, g.units)}\n`);
+          // the id is what `rackcell report --lift <id>` takes
+          process.stdout.write(`      lift ${l.id}: ${describeLift({ ...l, source: l.source as "board" | "host", kind: l.kind as "rack pull" }, g.units)}\n`);
         }
       }
       if (athlete) {

@@ -22,7 +22,7 @@ export function register(program: Command): void {
   const cmd = program
     .command("report")
     .description("one lift's report: metrics with units, resolution and flags, and a force-time plot (SVG/PNG)")
-    .option("--lift <id>", "a lift from the database (see `rackcell lifts`)")
+    .option("--lift <id>", "a lift from the database (`rackcell history` lists them)")
     .option("--csv <file>", "samples from a CSV: time_ms|time_s, left_n,right_n and/or total_n (pin load, N)")
     .option("--demo <kind>", "a built-in example: isometric | rackpull")
     .option("--kind <kind>", "isometric | rackpull (for --csv; default rackpull)")
