@@ -65,7 +65,7 @@ describe("program", () => {
   it("registers every command with examples in its help", () => {
     const p = buildProgram();
     const names = p.commands.map((c) => c.name());
-    const mine = ["ports", "info", "tare", "live", "record", "export", "history", "emulate", "demo"];
+    const mine = ["ports", "info", "tare", "live", "record", "export", "history", "audit", "emulate", "demo"];
     expect(names.slice(0, mine.length)).toEqual(mine);
     for (const c of p.commands.filter((x) => mine.includes(x.name()))) {
       let help = "";
@@ -115,7 +115,12 @@ describe("rackcell through a pseudo-terminal (scripted board)", () => {
     expect(rec.code, rec.stderr).toBe(0);
     const m = /session (\d+): (\d+) frames/.exec(rec.stdout)!;
     expect(Number(m[2])).toBeGreaterThan(140);
+    const seal = /sealed: ([0-9a-f]{64})/.exec(rec.stdout)![1];
+    const audit = await cli(["--db", db, "audit", "--expect", seal.slice(0, 16)]);
+    expect(audit.code, audit.stdout).toBe(0);
+    expect(audit.stdout).toContain(`session    ${m[1]}: ok   sealed ${seal.slice(0, 16)}`);
     const hist = await cli(["--db", db, "history"]);
+    expect(hist.stdout).toContain(`sealed ${seal.slice(0, 8)}`);
     expect(hist.stdout).toMatch(new RegExp(`#${m[1]} .* ${m[2]} frames\\s+0 corrupt, 0 missing`));
     const csvFile = path.join(dir, "s.csv");
     const exp = await cli(["--db", db, "export", m[1], "-o", csvFile]);

@@ -6,6 +6,7 @@ import { register as registerLive } from "./commands/live.ts";
 import { register as registerRecord } from "./commands/record.ts";
 import { register as registerExport } from "./commands/export.ts";
 import { register as registerHistory } from "./commands/history.ts";
+import { register as registerAudit } from "./commands/audit.ts";
 import { register as registerEmulate } from "./commands/emulate.ts";
 import { register as registerDemo } from "./commands/demo.ts";
 import { register as registerCalibrate } from "./commands/calibrate.ts";
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerRecord(program);
   registerExport(program);
   registerHistory(program);
+  registerAudit(program);
   registerEmulate(program);
   registerDemo(program);
   registerCalibrate(program);

@@ -29,9 +29,11 @@ export class Recorder {
     return this.writer.committed;
   }
 
-  finish(): void {
+  /** Ends the session and seals it into the chain (host/store/seal.ts); returns the seal. */
+  finish(): string {
     this.session.finish();
     this.writer.close();
     this.store.endSession(this.sessionId, this.session.counts);
+    return this.store.sealSession(this.sessionId);
   }
 }

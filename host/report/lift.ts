@@ -22,6 +22,8 @@ export interface LiftRecord {
   totalN: number[];
   title?: string;
   date?: string;
+  /** where the samples come from and whether they are as recorded (session, board, build, seal) */
+  provenance?: string;
   /** lifter's body mass (kg), for ×BW figures */
   bodyMassKg?: number;
   capacityN?: number;
@@ -170,6 +172,7 @@ export function buildReport(rec: LiftRecord, unit: ForceUnit = "kg"): LiftReport
 export function reportText(rep: LiftReport): string {
   const L: string[] = [];
   L.push(`${rep.record.title ?? (rep.record.kind === "isometric" ? "Isometric pull" : "Rack pull")}${rep.record.date ? ` — ${rep.record.date}` : ""}`);
+  if (rep.record.provenance) L.push(`  ${rep.record.provenance}`);
   const w = Math.max(...rep.metrics.map((m) => m.label.length));
   for (const m of rep.metrics) L.push(`  ${m.label.padEnd(w)}  ${m.value}${m.note ? `   (${m.note})` : ""}`);
   if (rep.flags.length) {

@@ -30,7 +30,24 @@ export function liftFromStore(store: Store, liftId: number, beforeS = 10, afterS
     }
   }
   if (t.length < 10) throw new Error(`lift ${liftId}: only ${t.length} calibrated frames around it in session ${lift.sessionId}`);
-  return { kind: liftKind(lift.kind), timesMs: t, totalN: T, leftN: two ? L : undefined, rightN: two ? R : undefined, title: `Lift ${liftId} (session ${lift.sessionId}, ${lift.kind})` };
+  const session = store.getSession(lift.sessionId);
+  return {
+    kind: liftKind(lift.kind), timesMs: t, totalN: T, leftN: two ? L : undefined, rightN: two ? R : undefined,
+    title: `Lift ${liftId} (session ${lift.sessionId}, ${lift.kind})`,
+    date: session?.startedAt.replace("T", " ").slice(0, 16),
+    provenance: provenance(store, lift.sessionId),
+  };
+}
+
+/** Board, build, frame integrity and the session's seal, checked now: what makes the numbers below trustworthy. */
+export function provenance(store: Store, sessionId: number): string {
+  const s = store.getSession(sessionId);
+  if (!s) return `session ${sessionId}: not in the database`;
+  const a = store.auditSession(sessionId);
+  const seal = a.state !== "sealed" ? "not sealed (`rackcell audit --seal`)"
+    : a.problems.length === 0 ? `sealed ${a.seal!.slice(0, 16)}${a.late ? " (late)" : ""}, unchanged since`
+    : `sealed ${a.seal!.slice(0, 16)}, CHANGED SINCE: ${a.problems.join("; ")}`;
+  return `board ${s.board ?? "?"}, build ${s.build ?? "?"}; ${s.frames} frames, ${s.corrupt} corrupt, ${s.missing} missing; ${seal}`;
 }
 
 /** CSV with a header: time_ms (or time_s), then left_n,right_n and/or total_n (pin load, N). */

@@ -87,6 +87,24 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "seals: a SHA-256 chain over ended sessions (host/store/seal.ts)",
+    sql: `
+      CREATE TABLE seals (
+        seq INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL UNIQUE,
+        sealed_at TEXT NOT NULL,
+        frames INTEGER NOT NULL,
+        meta_sha256 TEXT NOT NULL,
+        frames_sha256 TEXT NOT NULL,
+        lifts_sha256 TEXT NOT NULL,
+        prev_seal TEXT NOT NULL,
+        seal TEXT NOT NULL UNIQUE,
+        late INTEGER NOT NULL DEFAULT 0
+      );
+    `,
+  },
 ];
 
 export function currentVersion(db: Database): number {

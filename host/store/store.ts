@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { migrate } from "./migrations.ts";
 import { openDatabase, type Database, type Statement } from "./sqlite.ts";
+import { auditSeals, auditSession, listSeals, sealSession, type AuditResult, type SealRow, type SessionAudit } from "./seal.ts";
 
 /**
  * The rackcell database (SQLite, WAL): sessions with every frame, lifts, calibration
@@ -166,6 +167,25 @@ export class Store {
       good: r.good, corrupt: r.corrupt, missing: r.missing, duplicates: r.duplicates, resets: r.resets, reconnects: r.reconnects,
       calibrationMismatches: r.calibration_mismatches, frames: r.n_frames, lifts: r.n_lifts, durationS: r.duration_s ?? 0,
     }));
+  }
+
+  // ---- seals (host/store/seal.ts) ---------------------------------------------------------------
+
+  /** Seals an ended session into the chain (once); returns its seal. */
+  sealSession(sessionId: number, opts: { late?: boolean } = {}): string {
+    return sealSession(this.db, sessionId, opts);
+  }
+
+  seals(): SealRow[] {
+    return listSeals(this.db);
+  }
+
+  audit(): AuditResult {
+    return auditSeals(this.db);
+  }
+
+  auditSession(sessionId: number): SessionAudit {
+    return auditSession(this.db, sessionId);
   }
 
   // ---- frames ---------------------------------------------------------------------------------

@@ -29,11 +29,15 @@ export function register(program: Command): void {
       const athlete = o.athlete === undefined ? undefined : findAthlete(store, o.athlete);
       let sessions = o.session ? store.listSessions({ id: o.session }) : store.listSessions({ limit: athlete ? 1_000_000 : o.limit });
       if (athlete) sessions = sessions.filter((s) => s.athleteId === athlete.id).slice(0, o.limit);
+      // seals as stored; `rackcell audit` checks them against the frames
+      const sealOf = new Map(store.seals().map((x) => [x.sessionId, x.seal]));
       if (sessions.length === 0) process.stdout.write(o.session ? `no session ${o.session}\n` : "no sessions recorded yet\n");
       for (const s of sessions) {
         const state = s.endedAt ? "" : " (interrupted)";
+        const seal = sealOf.get(s.id);
         process.stdout.write(`#${s.id}  ${s.startedAt.replace("T", " ").slice(0, 19)}  ${s.durationS.toFixed(1).padStart(7)} s  ${String(s.frames).padStart(7)} frames  ` +
-          `${s.corrupt} corrupt, ${s.missing} missing  ${s.lifts} lift(s)  ${s.board ?? "?"} ${s.port ?? ""}${state}${s.note ? `  "${s.note}"` : ""}\n`);
+          `${s.corrupt} corrupt, ${s.missing} missing  ${s.lifts} lift(s)  ${s.board ?? "?"} ${s.port ?? ""}${state}${s.note ? `  "${s.note}"` : ""}` +
+          `  ${seal ? `sealed ${seal.slice(0, 8)}` : "not sealed"}\n`);
         for (const l of store.listLifts({ sessionId: s.id, limit: o.session ? 1000 : 5 }).reverse()) {
           // the id is what `rackcell report --lift <id>` takes
           process.stdout.write(`      lift ${l.id}: ${describeLift({ ...l, source: l.source as "board" | "host", kind: l.kind as "rack pull" }, g.units)}\n`);

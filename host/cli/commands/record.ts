@@ -37,11 +37,12 @@ export function register(program: Command): void {
       await untilStopped({ seconds: o.seconds });
       clearInterval(progress);
       await board.close();
-      rec.finish();
+      const seal = rec.finish();
       const row = store.getSession(rec.sessionId)!;
       store.close();
       process.stderr.write(process.stderr.isTTY ? "\n" : "");
       process.stdout.write(`session ${row.id}: ${row.frames} frames, ${row.durationS.toFixed(1)} s, ${row.lifts} lift(s); ${formatCounts(board.session.counts)}\n`);
+      process.stdout.write(`sealed: ${seal} (keep it: \`rackcell audit --expect ${seal.slice(0, 16)}\` shows the record is unchanged)\n`);
       process.stdout.write(`export it with: rackcell export ${row.id} -o session-${row.id}.csv\n`);
     }));
   examples(cmd, [
