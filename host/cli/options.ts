@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { defaultDbPath } from "../store/store.ts";
 import { parseUnit, type Unit } from "./units.ts";
 
@@ -20,10 +20,23 @@ export function globalOptions(cmd: Command): GlobalOptions {
   };
 }
 
+/**
+ * Option parsers. They throw commander's InvalidArgumentError, which commander reports as one
+ * line ("error: option '--x <n>' argument 'abc' is invalid. …") instead of a stack trace.
+ */
 export function positiveNumber(name: string) {
   return (text: string): number => {
     const v = Number(text);
-    if (!(v > 0) || !Number.isFinite(v)) throw new Error(`${name} must be a positive number (got "${text}")`);
+    if (text.trim() === "" || !(v > 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`${name} must be a positive number (got "${text}")`);
+    return v;
+  };
+}
+
+/** A whole number within [min, max]. */
+export function wholeNumber(name: string, min: number, max: number) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (text.trim() === "" || !Number.isInteger(v) || v < min || v > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max} (got "${text}")`);
     return v;
   };
 }

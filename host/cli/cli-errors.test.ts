@@ -1,0 +1,44 @@
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { InvalidArgumentError } from "commander";
+import { positiveNumber, wholeNumber } from "./options.ts";
+
+/** What a first-time user sees when feeding nonsense: one clear line, never a stack trace. */
+const run = promisify(execFile);
+const ROOT = path.join(import.meta.dirname, "..", "..");
+const MAIN = path.join(import.meta.dirname, "main.ts");
+const TSX = pathToFileURL(path.join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-cli-errors-"));
+const DB = path.join(dir, "r.db");
+/** Runs rackcell in a scratch directory (not the repository), as a user would from anywhere. */
+function cli(args: string[]) {
+  return run(process.execPath, ["--import", TSX, MAIN, "--db", DB, ...args], { cwd: dir, env: { ...process.env, RACKCELL_PORT: "" }, timeout: 60000 })
+    .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+}
+const STACK = /\n\s+at |Node\.js v\d/;
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe("option parsers", () => {
+  it("refuse with commander's InvalidArgumentError (reported as one line)", () => {
+    expect(() => positiveNumber("--seconds")("abc")).toThrow(InvalidArgumentError);
+    expect(() => positiveNumber("--seconds")("-1")).toThrow(/--seconds must be a positive number \(got "-1"\)/);
+    expect(() => positiveNumber("--seconds")("")).toThrow(InvalidArgumentError);
+    expect(positiveNumber("--seconds")("2.5")).toBe(2.5);
+    expect(() => wholeNumber("--seed", 0, 100)("1.5")).toThrow(InvalidArgumentError);
+    expect(() => wholeNumber("--seed", 0, 100)("abc")).toThrow(/--seed must be a whole number from 0 to 100/);
+    expect(wholeNumber("--seed", 0, 100)("7")).toBe(7);
+  });
+
+  it("a bad number on the command line is one line, no stack trace", async () => {
+    const r = await cli(["tare", "--samples", "abc"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: option '--samples <n>' argument 'abc' is invalid\. --samples must be a positive number/);
+    expect(r.stderr).not.toMatch(STACK);
+  });
+});
