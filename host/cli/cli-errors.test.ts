@@ -42,3 +42,21 @@ describe("option parsers", () => {
     expect(r.stderr).not.toMatch(STACK);
   });
 });
+
+describe("the emulated board (no --port)", () => {
+  it("tare works on a board that has just started (its first readings still settle)", async () => {
+    const r = await cli(["tare"]);
+    expect(r.stderr).not.toMatch(/refused|could not tare/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/left\s+zero -?\d+\.\d counts/);
+    expect(r.stdout).toMatch(/saved on the board/);
+  });
+
+  it("live on empty pins reads zero: the board was tared when it started", async () => {
+    const r = await cli(["--units", "N", "live", "--seconds", "1"]);
+    expect(r.stderr).not.toMatch(/could not tare/);
+    const last = r.stdout.trim().split("\n").filter((l) => l.startsWith("t=")).at(-1)!;
+    const total = Number(/total=(-?[\d.]+) N/.exec(last)![1]);
+    expect(Math.abs(total)).toBeLessThan(1);
+  });
+});
