@@ -60,3 +60,17 @@ describe("the emulated board (no --port)", () => {
     expect(Math.abs(total)).toBeLessThan(1);
   });
 });
+
+describe("scenarios", () => {
+  it("a bad scenario or CSV is one line from the host, not a crash of the board's Lua process", async () => {
+    const bogus = await cli(["live", "--scenario", "bogus", "--seconds", "1"]);
+    expect(bogus.code).toBe(1);
+    expect(bogus.stderr).toBe('rackcell: unknown scenario "bogus": choose one of empty, weigh, rackpull, isometric, drop (or load a CSV)\n');
+    const negative = await cli(["live", "--scenario", "rackpull:kg=-50", "--seconds", "1"]);
+    expect(negative.stderr).toBe("rackcell: scenario rackpull: kg=-50 is outside 1…5000\n");
+    fs.writeFileSync(path.join(dir, "wide.csv"), "time_s,a,b,c\n0,1,2,3\n1,1,2,3\n");
+    const wide = await cli(["emulate", "--scenario", "wide.csv"]);
+    expect(wide.code).toBe(1);
+    expect(wide.stderr).toBe("rackcell: scenario wide.csv: CSV has 3 force column(s) but the board has 2 channel(s)\n");
+  });
+});

@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { loadBoard, type BoardDefinition } from "../build/boards.ts";
 import { LuaBoardProcess, type TxChunk } from "./lua-board.ts";
+import { scenarioByName, scenarioFromCsv } from "./board/physics/index.ts";
 import { SocatPty } from "./pty.ts";
 
 /**
@@ -449,13 +450,27 @@ class Board implements EmulatedBoard {
   }
 }
 
-/** A CSV path is handed to the board as an absolute path; anything else is a scenario spec. */
-function resolveScenario(spec: string): string {
+/**
+ * A CSV path is handed to the board as an absolute path; anything else is a scenario spec.
+ * With the board's channel count, the scenario is built here first (the same code the board
+ * runs), so a bad spec or CSV is one clear error instead of a crash of the board's Lua process.
+ */
+export function resolveScenario(spec: string, channels?: number): string {
+  const check = (build: () => unknown, where = "") => {
+    if (channels === undefined) return;
+    try {
+      build();
+    } catch (e) {
+      throw new Error(`${where}${typeof e === "string" ? e : (e as Error).message}`);
+    }
+  };
   if (spec.toLowerCase().endsWith(".csv")) {
     const abs = path.resolve(spec);
     if (!fs.existsSync(abs)) throw new Error(`scenario file not found: ${abs}`);
+    check(() => scenarioFromCsv(fs.readFileSync(abs, "utf8"), channels), `scenario ${spec}: `);
     return abs;
   }
+  check(() => scenarioByName(spec, channels!, 1));
   return spec;
 }
 
@@ -487,7 +502,7 @@ export async function startEmulatedBoard(opts: EmulatorOptions = {}): Promise<Em
       seed,
       instructionUs: opts.instructionUs ?? 1,
       heapScale: opts.heapScale ?? 0.65,
-      scenario: resolveScenario(opts.scenario ?? "empty"),
+      scenario: resolveScenario(opts.scenario ?? "empty", def.channels.length),
       board: { name: def.name, heapBytes: def.heapBytes, safeModePin: def.safeModePin, sampleRateSps: def.sampleRateSps, channels: def.channels },
     });
     if (opts.pty) {
