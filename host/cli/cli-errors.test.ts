@@ -74,3 +74,19 @@ describe("scenarios", () => {
     expect(wide.stderr).toBe("rackcell: scenario wide.csv: CSV has 3 force column(s) but the board has 2 channel(s)\n");
   });
 });
+
+describe("errors in calibrate, verify, deploy, report and web are one line", () => {
+  it.each([
+    [["calibrate", "--plan", "plan.json", "--yes"], /^rackcell: plan\.json: no such file\n$/],
+    [["calibrate", "--board", "nope", "--points", "left:100,left:200"], /^rackcell: unknown board "nope": choose one of nodemcu-v3-1pin/],
+    [["verify", "--plan", "nope.json"], /^rackcell: nope\.json: no such file\n$/],
+    [["--port", "/dev/ttyNOPE", "verify", "--e", "1", "--loads", "100,200"], /^rackcell: \/dev\/ttyNOPE: no such serial port\. Run `rackcell ports`/],
+    [["--port", "/dev/ttyNOPE", "deploy"], /^rackcell: \/dev\/ttyNOPE: no such serial port\. Run `rackcell ports`/],
+    [["report", "--csv", "nope.csv"], /^rackcell: ENOENT: no such file or directory, open 'nope\.csv'\n$/],
+  ])("%j", async (args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(STACK);
+  });
+});

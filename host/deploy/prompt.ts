@@ -3,6 +3,7 @@
  * interactive prompt (which is not line-framed: the prompt "> " has no newline, input is
  * echoed). The port comes from the transport's port factory, so tests can pass a mock.
  */
+import { explainOpenError } from "../transport/errors.ts";
 import { realPort, type PortFactory, type PortLike } from "../transport/link.ts";
 
 export interface RawPort {
@@ -14,7 +15,7 @@ export interface RawPort {
 
 export async function openRawPort(path: string, baudRate = 115200, createPort: PortFactory = realPort): Promise<RawPort> {
   const port: PortLike = createPort(path, baudRate);
-  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new Error(`${path}: ${err.message}`)) : resolve())));
+  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(explainOpenError(err, path)) : resolve())));
   const subs = new Set<(b: Buffer) => void>();
   port.on("data", (chunk: Buffer) => {
     for (const cb of subs) cb(chunk);

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import type { Command } from "commander";
 import { loadBoard, type BoardDefinition } from "../../build/boards.ts";
 import { connectBoard } from "../board.ts";
+import { action } from "../run.ts";
 import { examples, globalOptions } from "../options.ts";
 import { parsePlates, CALIBRATED_PLATES, type PlateSpec } from "../../calibrate/plates.ts";
 import { parsePoints, validatePlan, type PlannedPoint } from "../../calibrate/plan.ts";
@@ -24,9 +25,19 @@ interface CalibrateFlags {
 
 /** A plan file: {"points": "left:100,..." | [{"pin":"left","kg":100}], "plates": "calibrated", "samples": 80, "settleMs": 1500} */
 export function readPlanFile(file: string): { points?: PlannedPoint[]; plates?: string; samples?: number; settleMs?: number; calId?: string } & Record<string, unknown> {
-  const plan = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+  const plan = readJsonFile(file);
   if (typeof plan.points === "string") plan.points = parsePoints(plan.points).points;
   return plan as never;
+}
+
+/** A JSON file, or an error naming it ("plan.json: no such file", "plan.json: not JSON: …"). */
+export function readJsonFile(file: string): Record<string, unknown> {
+  if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`${file}: not JSON: ${(e as Error).message}`);
+  }
 }
 
 /** How plates get onto the pins: the emulator's scenario, a person at the terminal, or nobody (--yes). */
@@ -51,7 +62,7 @@ export function register(program: Command): void {
     .option("--no-save", "fit and report, but do not save on the board")
     .option("--yes", "do not wait for Enter between steps (scripted use)")
     .option("--json", "print the result as JSON")
-    .action(async (flags: CalibrateFlags, c: Command) => {
+    .action(action(async (flags: CalibrateFlags, c: Command) => {
       const g = globalOptions(c);
       const log = (s: string) => process.stderr.write(`${s}\n`);
       const plan = flags.plan ? readPlanFile(flags.plan) : {};
@@ -103,7 +114,7 @@ export function register(program: Command): void {
       } finally {
         await bc.close();
       }
-    });
+    }));
   examples(cmd, [
     'rackcell calibrate --points "left:100,left:200,right:100,right:200,both:300"        # asks you to place each load',
     'rackcell calibrate --port /dev/ttyUSB0 --plates gym:2% --points "left:100,left:200,right:100,right:200"',

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
 import { loadBoard } from "../../build/boards.ts";
+import { action } from "../run.ts";
 import { examples, globalOptions } from "../options.ts";
 import { deploy } from "../../deploy/deploy.ts";
 import { openRawPort } from "../../deploy/prompt.ts";
@@ -30,7 +31,7 @@ export function register(program: Command): void {
     .option("--force", "upload although NodeMCU modules the firmware needs are missing")
     .option("--lfs-image <file>", "upload this LFS image instead of the build's (for a real board: made by NodeMCU's luac.cross -f)")
     .option("--verify <how>", "auto (SHA-256 by crypto.fhash when the board has crypto) | sha256 | adler32 (on-board read-back)", "auto")
-    .action(async (flags: DeployFlags, c: Command) => {
+    .action(action(async (flags: DeployFlags, c: Command) => {
       const g = globalOptions(c);
       const log = (s: string) => process.stderr.write(`${s}\n`);
       const board = loadBoard(flags.board);
@@ -71,7 +72,7 @@ export function register(program: Command): void {
         await port.close();
         await emulator?.close();
       }
-    });
+    }));
   examples(cmd, [
     "rackcell deploy --port /dev/ttyUSB0 --board nodemcu-v3-2pin",
     "rackcell deploy --port /dev/ttyUSB0 --changed-only",

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import type { Command } from "commander";
+import { action } from "../run.ts";
 import { examples, globalOptions } from "../options.ts";
 import { buildReport, reportText, type LiftRecord } from "../../report/lift.ts";
 import { forceTimeSvg, svgToPng } from "../../report/plot.ts";
@@ -31,7 +32,7 @@ export function register(program: Command): void {
     .option("--width <px>", "PNG width (default 900)")
     .option("--body <kg>", "body mass, for × body weight")
     .option("--json", "print the metrics as JSON")
-    .action(async (flags: ReportFlags, c: Command) => {
+    .action(action(async (flags: ReportFlags, c: Command) => {
       const g = globalOptions(c);
       let rec: LiftRecord;
       const kind = (k?: string): LiftRecord["kind"] => (k && /iso/i.test(k) ? "isometric" : "rackpull");
@@ -58,7 +59,7 @@ export function register(program: Command): void {
         if (flags.png) fs.writeFileSync(flags.png, await svgToPng(svg, flags.width ? Number(flags.width) : undefined));
         process.stderr.write(`plot written to ${[flags.svg, flags.png].filter(Boolean).join(" and ")}\n`);
       }
-    });
+    }));
   examples(cmd, [
     "rackcell report --lift 12 --png lift12.png",
     "rackcell --units lbf report --csv pull.csv --kind isometric --svg pull.svg",

@@ -3,12 +3,13 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { loadBoard } from "../../build/boards.ts";
 import { connectBoard } from "../board.ts";
+import { action } from "../run.ts";
 import { examples, globalOptions } from "../options.ts";
 import { CALIBRATED_PLATES, parsePlates } from "../../calibrate/plates.ts";
 import { runVerification, type VerifyPlan } from "../../verify/run.ts";
 import { certificateHtml, certificateSvg, certificateText } from "../../verify/render.ts";
 import { Store } from "../../store/store.ts";
-import { choosePlace } from "./calibrate.ts";
+import { choosePlace, readJsonFile } from "./calibrate.ts";
 
 interface VerifyFlags {
   e?: string;
@@ -53,10 +54,10 @@ export function register(program: Command): void {
     .option("--out <dir>", "where to write certificate.{json,txt,svg,html} (default .rackcell/certificates/<date>)")
     .option("--yes", "do not wait for Enter between steps (scripted use)")
     .option("--json", "print the certificate as JSON")
-    .action(async (flags: VerifyFlags, c: Command) => {
+    .action(action(async (flags: VerifyFlags, c: Command) => {
       const g = globalOptions(c);
       const log = (s: string) => process.stderr.write(`${s}\n`);
-      const file = flags.plan ? (JSON.parse(fs.readFileSync(flags.plan, "utf8")) as Record<string, unknown>) : {};
+      const file = flags.plan ? readJsonFile(flags.plan) : {};
       const pick = <T>(flag: T | undefined, key: string): T | undefined => flag ?? (file[key] as T | undefined);
       const platesText = pick(flags.plates, "plates");
       const plates = platesText ? parsePlates(String(platesText)) : CALIBRATED_PLATES;
@@ -113,7 +114,7 @@ export function register(program: Command): void {
       } finally {
         await bc.close();
       }
-    });
+    }));
   examples(cmd, [
     "rackcell verify --e 0.5 --loads 100,300,600,900 --repeat 500 --eccentric 300",
     "rackcell verify --e 1 --in-service --plates gym:2% --loads 100,200,400 --repeat 200 --eccentric 150 --yes",

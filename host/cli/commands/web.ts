@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { action } from "../run.ts";
 import { examples } from "../options.ts";
 import { serveWeb } from "../../web/server.ts";
 
@@ -7,11 +8,11 @@ export function register(program: Command): void {
     .command("web")
     .description("serve the live web page (Web Serial: Chrome/Edge connect to the board from the page)")
     .option("--listen <port>", "port on 127.0.0.1", "8711")
-    .action(async (flags: { listen: string }) => {
+    .action(action(async (flags: { listen: string }) => {
       const s = await serveWeb({ port: Number(flags.listen) });
       process.stderr.write(`rackcell web: open ${s.url} in Chrome or Edge and press "Connect board" (Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
       await s.close();
-    });
+    }));
   examples(cmd, ["rackcell web", "rackcell web --listen 9000"]);
 }
