@@ -90,3 +90,18 @@ describe("errors in calibrate, verify, deploy, report and web are one line", () 
     expect(r.stderr).not.toMatch(STACK);
   });
 });
+
+describe("deploy", () => {
+  it("refuses nonsense block sizes, windows and verify methods before touching a board", async () => {
+    expect((await cli(["deploy", "--block-size", "abc"])).stderr).toMatch(/^error: option '--block-size <bytes>' argument 'abc' is invalid\. --block-size must be a whole number from 1 to 240/);
+    expect((await cli(["deploy", "--window", "0"])).stderr).toMatch(/^error: option '--window <n>' argument '0' is invalid/);
+    expect((await cli(["deploy", "--verify", "md5"])).stderr).toMatch(/^error: option '--verify <how>' argument 'md5' is invalid\. Allowed choices are auto, sha256, adler32\./);
+  });
+
+  it("finds the build from any directory (not only the repository's)", async () => {
+    const r = await cli(["deploy"]);
+    expect(r.stderr).not.toMatch(/manifest\.json not found/);
+    expect(r.stderr).toMatch(/deployed build [0-9a-f]+: \d+ files/);
+    expect(r.code).toBe(0);
+  });
+});

@@ -1,15 +1,16 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import cliProgress from "cli-progress";
 import { loadBoard } from "../../build/boards.ts";
 import { action } from "../run.ts";
-import { examples, globalOptions } from "../options.ts";
+import { examples, globalOptions, wholeNumber } from "../options.ts";
 import { deploy } from "../../deploy/deploy.ts";
 import { openRawPort } from "../../deploy/prompt.ts";
+import { repoRoot } from "../../emulator/index.ts";
 
 interface DeployFlags {
   board: string;
-  blockSize: string;
-  window: string;
+  blockSize: number;
+  window: number;
   compress: boolean;
   changedOnly?: boolean;
   reboot: boolean;
@@ -23,14 +24,14 @@ export function register(program: Command): void {
     .command("deploy")
     .description("upload the built firmware to a board at the NodeMCU prompt (verified, atomic per build), reboot, check the build hash")
     .option("--board <name>", "board definition whose board.lua is uploaded", "nodemcu-v3-2pin")
-    .option("--block-size <bytes>", "bytes per block on the wire (≤ 240 / window)", "120")
-    .option("--window <n>", "blocks in flight before an acknowledgement", "2")
+    .option("--block-size <bytes>", "bytes per block on the wire (≤ 240 / window)", wholeNumber("--block-size", 1, 240), 120)
+    .option("--window <n>", "blocks in flight before an acknowledgement", wholeNumber("--window", 1, 240), 2)
     .option("--no-compress", "send the files as they are (no LZ compression)")
     .option("--changed-only", "skip files whose SHA-256 on the board matches (needs crypto)")
     .option("--no-reboot", "do not restart the board after the upload")
     .option("--force", "upload although NodeMCU modules the firmware needs are missing")
     .option("--lfs-image <file>", "upload this LFS image instead of the build's (for a real board: made by NodeMCU's luac.cross -f)")
-    .option("--verify <how>", "auto (SHA-256 by crypto.fhash when the board has crypto) | sha256 | adler32 (on-board read-back)", "auto")
+    .addOption(new Option("--verify <how>", "auto: SHA-256 by crypto.fhash when the board has crypto, else adler32 (on-board read-back)").choices(["auto", "sha256", "adler32"]).default("auto"))
     .action(action(async (flags: DeployFlags, c: Command) => {
       const g = globalOptions(c);
       const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -49,7 +50,7 @@ export function register(program: Command): void {
       let started = false;
       try {
         const res = await deploy(port, {
-          board: board.name, blockSize: Number(flags.blockSize), window: Number(flags.window), compress: flags.compress,
+          board: board.name, root: repoRoot(), blockSize: flags.blockSize, window: flags.window, compress: flags.compress,
           skipUnchanged: flags.changedOnly, reboot: flags.reboot, force: flags.force, verify: flags.verify, lfsImage: flags.lfsImage,
           log: (s) => (started ? undefined : log(s)),
           onProgress: (p) => {
