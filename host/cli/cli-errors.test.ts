@@ -36,9 +36,9 @@ describe("option parsers", () => {
   });
 
   it("a bad number on the command line is one line, no stack trace", async () => {
-    const r = await cli(["tare", "--samples", "abc"]);
+    const r = await cli(["live", "--seconds", "abc"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error: option '--samples <n>' argument 'abc' is invalid\. --samples must be a positive number/);
+    expect(r.stderr).toMatch(/error: option '--seconds <n>' argument 'abc' is invalid\. --seconds must be a positive number/);
     expect(r.stderr).not.toMatch(STACK);
   });
 });
@@ -103,5 +103,31 @@ describe("deploy", () => {
     expect(r.stderr).not.toMatch(/manifest\.json not found/);
     expect(r.stderr).toMatch(/deployed build [0-9a-f]+: \d+ files/);
     expect(r.code).toBe(0);
+  });
+});
+
+describe("nonsense option values are refused before anything starts", () => {
+  it.each([
+    [["emulate", "--seed", "abc"], "--seed must be a whole number from 0 to 2147483647"],
+    [["web", "--listen", "abc"], "--listen must be a whole number from 0 to 65535"],
+    [["tare", "--samples", "5"], "--samples must be a whole number from 8 to 1024"],
+    [["calibrate", "--points", "left:100,left:200", "--samples", "abc"], "--samples must be a whole number from 8 to 1024"],
+    [["calibrate", "--points", "left:100,left:200", "--settle", "-1"], "--settle must be a whole number from 0 to 600000"],
+    [["verify", "--e", "1", "--loads", "100", "--read", "0"], "--read must be a whole number from 100 to 600000"],
+    [["report", "--demo", "bogus"], "Allowed choices are isometric, rackpull."],
+    [["report", "--csv", "x.csv", "--kind", "squat"], "Allowed choices are isometric, rackpull."],
+    [["report", "--lift", "abc"], "--lift must be a whole number ≥ 1"],
+    [["report", "--demo", "isometric", "--width", "-5", "--png", "x.png"], "--width must be a whole number from 100 to 10000"],
+    [["report", "--demo", "isometric", "--body", "-70"], "--body must be a positive number"],
+  ])("%j", async (args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split("\n")[0]).toContain(message);
+    expect(r.stdout).toBe("");
+  });
+
+  it("demo's help states its default once", async () => {
+    const r = await cli(["demo", "--help"]);
+    expect(r.stdout).toMatch(/--seconds <n>\s+stop after n seconds at the latest \(default: 60\)\n/);
   });
 });

@@ -36,7 +36,8 @@ export function positiveNumber(name: string) {
 export function wholeNumber(name: string, min: number, max: number) {
   return (text: string): number => {
     const v = Number(text);
-    if (text.trim() === "" || !Number.isInteger(v) || v < min || v > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max} (got "${text}")`);
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+    if (text.trim() === "" || !Number.isInteger(v) || v < min || v > max) throw new InvalidArgumentError(`${name} must be a whole number ${range} (got "${text}")`);
     return v;
   };
 }

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { loadBoard, type BoardDefinition } from "../../build/boards.ts";
 import { connectBoard } from "../board.ts";
 import { action } from "../run.ts";
-import { examples, globalOptions } from "../options.ts";
+import { examples, globalOptions, wholeNumber } from "../options.ts";
 import { parsePlates, CALIBRATED_PLATES, type PlateSpec } from "../../calibrate/plates.ts";
 import { parsePoints, validatePlan, type PlannedPoint } from "../../calibrate/plan.ts";
 import { describeRun, runCalibration, type PlaceFn } from "../../calibrate/run.ts";
@@ -15,8 +15,8 @@ interface CalibrateFlags {
   plan?: string;
   plates?: string;
   board?: string;
-  samples?: string;
-  settle?: string;
+  samples?: number;
+  settle?: number;
   calId?: string;
   save: boolean;
   yes?: boolean;
@@ -56,8 +56,8 @@ export function register(program: Command): void {
     .option("--plan <file>", "a JSON plan: {points, plates, samples, settleMs, calId}")
     .option("--plates <kind>", "calibrated | gym | gym:<pct>% | custom:<pct>% | custom:<kg>kg (default calibrated)")
     .option("--board <name>", "board definition (default: what the board reports)")
-    .option("--samples <n>", "samples averaged per reading (default 80)")
-    .option("--settle <ms>", "wait after placing plates before reading (default 1500)")
+    .option("--samples <n>", "samples averaged per reading, 8..1024 (default 80)", wholeNumber("--samples", 8, 1024))
+    .option("--settle <ms>", "wait after placing plates before reading (default 1500)", wholeNumber("--settle", 0, 600000))
     .option("--cal-id <id>", "calibration id stored on the board (default cal-<date>-<time>)")
     .option("--no-save", "fit and report, but do not save on the board")
     .option("--yes", "do not wait for Enter between steps (scripted use)")
@@ -93,8 +93,8 @@ export function register(program: Command): void {
       try {
         const board = loadBoard(flags.board ?? (bc.session.info.board || "nodemcu-v3-2pin"));
         const run = await runCalibration(bc.session, board, points.points, plates as PlateSpec, choosePlace(bc.emulator, board, !!flags.yes, log), {
-          samples: flags.samples ? Number(flags.samples) : plan.samples,
-          settleMs: flags.settle ? Number(flags.settle) : plan.settleMs,
+          samples: flags.samples ?? plan.samples,
+          settleMs: flags.settle ?? plan.settleMs,
           calId: flags.calId ?? plan.calId, save: flags.save, log,
         });
         if (run.ok) {

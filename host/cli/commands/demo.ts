@@ -10,7 +10,7 @@ export function register(program: Command): void {
   const cmd = program
     .command("demo")
     .description("the README demo: an emulated board in real time on a pseudo-terminal, a 200 kg rack pull shown live until the lift is detected (≈15 s); with --port it drives a real board the same way")
-    .option("--seconds <n>", "stop after n seconds at the latest (default 60)", positiveNumber("--seconds"), 60)
+    .option("--seconds <n>", "stop after n seconds at the latest", positiveNumber("--seconds"), 60)
     .option("--scenario <spec>", "emulated board only: another scenario", DEMO_SCENARIO)
     .option("--plain", "plain lines even on a terminal")
     .action(action(async (o: { seconds: number; scenario: string; plain?: boolean }, c: Command) => {

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { emulatorAnnounceFiles } from "../../transport/discover.ts";
 import { startEmulatorCommand } from "../emulated.ts";
-import { examples } from "../options.ts";
+import { examples, wholeNumber } from "../options.ts";
 import { action, untilStopped } from "../run.ts";
 
 export function register(program: Command): void {
@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .option("--board <name>", "board definition from boards/ (default nodemcu-v3-2pin)")
     .option("--scenario <spec>", "what happens on the pins: a name (empty, rackpull:kg=200, …) or a CSV file")
     .option("--fast", "run faster than real time")
-    .option("--seed <n>", "noise seed, for a repeatable run", (t) => Number(t))
+    .option("--seed <n>", "noise seed, for a repeatable run", wholeNumber("--seed", 0, 2147483647))
     .action(action(async (o: { board?: string; scenario?: string; fast?: boolean; seed?: number }) => {
       const board = await startEmulatorCommand({ board: o.board, scenario: o.scenario, clock: o.fast ? "fast" : "realtime", seed: o.seed });
       // Announce the pty so `rackcell ports` (another process) can find it.

@@ -1,13 +1,13 @@
 import type { Command } from "commander";
 import { connectBoard, tareFreshEmulator } from "../board.ts";
-import { examples, globalOptions, positiveNumber } from "../options.ts";
+import { examples, globalOptions, wholeNumber } from "../options.ts";
 import { action } from "../run.ts";
 
 export function register(program: Command): void {
   const cmd = program
     .command("tare")
     .description("zero the empty pins: the board averages readings per channel and keeps the new zero (saved with its calibration)")
-    .option("--samples <n>", "readings to average per channel (8..1024, board default 64)", positiveNumber("--samples"))
+    .option("--samples <n>", "readings to average per channel (8..1024, board default 64)", wholeNumber("--samples", 8, 1024))
     .action(action(async (o: { samples?: number }, c: Command) => {
       const g = globalOptions(c);
       const board = await connectBoard(g, { tare: false });

@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { loadBoard } from "../../build/boards.ts";
 import { connectBoard } from "../board.ts";
 import { action } from "../run.ts";
-import { examples, globalOptions } from "../options.ts";
+import { examples, globalOptions, wholeNumber } from "../options.ts";
 import { CALIBRATED_PLATES, parsePlates } from "../../calibrate/plates.ts";
 import { runVerification, type VerifyPlan } from "../../verify/run.ts";
 import { certificateHtml, certificateSvg, certificateText } from "../../verify/render.ts";
@@ -24,8 +24,8 @@ interface VerifyFlags {
   plan?: string;
   board?: string;
   tare?: boolean;
-  settle?: string;
-  read?: string;
+  settle?: number;
+  read?: number;
   out?: string;
   yes?: boolean;
   json?: boolean;
@@ -49,8 +49,8 @@ export function register(program: Command): void {
     .option("--plan <file>", "a JSON plan with the same fields (e, max, loads, repeat, repeats, eccentric, creep, stage, plates)")
     .option("--board <name>", "board definition (default: what the board reports)")
     .option("--tare", "tare the empty pins first")
-    .option("--settle <ms>", "wait after placing before reading (default 1500)")
-    .option("--read <ms>", "averaging time per indication (default 1000)")
+    .option("--settle <ms>", "wait after placing before reading (default 1500)", wholeNumber("--settle", 0, 600000))
+    .option("--read <ms>", "averaging time per indication (default 1000)", wholeNumber("--read", 100, 600000))
     .option("--out <dir>", "where to write certificate.{json,txt,svg,html} (default .rackcell/certificates/<date>)")
     .option("--yes", "do not wait for Enter between steps (scripted use)")
     .option("--json", "print the certificate as JSON")
@@ -87,7 +87,7 @@ export function register(program: Command): void {
       try {
         const board = loadBoard(flags.board ?? (bc.session.info.board || "nodemcu-v3-2pin"));
         const res = await runVerification(bc.session, bc.session, board, plan, choosePlace(bc.emulator, board, !!flags.yes, log), {
-          settleMs: num(flags.settle), readMs: num(flags.read), calId: bc.session.info.calibrationId, log,
+          settleMs: flags.settle, readMs: flags.read, calId: bc.session.info.calibrationId, log,
         });
         if (!res.ok || !res.certificate) {
           log(`verify refused:\n${res.reasons.map((r) => `  - ${r}`).join("\n")}`);
