@@ -52,6 +52,11 @@ describe("validatePlan refuses nonsense with a reason", () => {
     expect(r.ok).toBe(false);
     expect(r.reasons[0]).toMatch(/left: the largest load \(40\.0 kg\) is below 20 % .* too small a span/);
   });
+  it("a pin without any load says so (not 'the largest load (0.0 kg) is below 20 %')", () => {
+    const r = v("left:100,left:200");
+    expect(r.ok).toBe(false);
+    expect(r.reasons).toEqual(["right: no load on this pin: add points on it (e.g. right:100,right:200) or on both pins (both:300)"]);
+  });
   it("unknown pins", () => {
     expect(v("middle:200").reasons[0]).toMatch(/has no pin "middle"/);
     expect(v("left:200", one).reasons[0]).toMatch(/has no pin "left"/);

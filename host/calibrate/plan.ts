@@ -135,7 +135,9 @@ export function validatePlan(board: BoardDefinition, points: PlannedPoint[], pla
     const spans = channelSpansN(board, points);
     for (const ch of board.channels) {
       const span = spans[ch.name];
-      if (span < MIN_SPAN_FRACTION * ch.cell.capacityN) {
+      if (!(span > 0)) {
+        reasons.push(`${ch.name}: no load on this pin: add points on it (e.g. ${ch.name}:100,${ch.name}:200) or on both pins (both:300)`);
+      } else if (span < MIN_SPAN_FRACTION * ch.cell.capacityN) {
         reasons.push(
           `${ch.name}: the largest load (${fmt(span / G, 1)} kg) is below ${MIN_SPAN_FRACTION * 100} % of the cell's capacity ` +
           `(${fmt(ch.cell.capacityN / G, 0)} kg): too small a span to calibrate; use at least ${fmt((MIN_SPAN_FRACTION * ch.cell.capacityN) / G, 0)} kg`,
