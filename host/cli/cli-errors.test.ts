@@ -131,3 +131,19 @@ describe("nonsense option values are refused before anything starts", () => {
     expect(r.stdout).toMatch(/--seconds <n>\s+stop after n seconds at the latest \(default: 60\)\n/);
   });
 });
+
+describe("web", () => {
+  it("a port in use says so and how to choose another", async () => {
+    const net = await import("node:net");
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", () => resolve()));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const r = await cli(["web", "--listen", String(port)]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`rackcell: port ${port} on 127.0.0.1 is in use (another \`rackcell web\`?): stop that program or choose another port with --listen <port>\n`);
+    } finally {
+      busy.close();
+    }
+  });
+});
