@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -144,6 +144,26 @@ describe("web", () => {
       expect(r.stderr).toBe(`rackcell: port ${port} on 127.0.0.1 is in use (another \`rackcell web\`?): stop that program or choose another port with --listen <port>\n`);
     } finally {
       busy.close();
+    }
+  });
+});
+
+describe("emulate", () => {
+  it("the board it starts is tared, so `live` in another terminal reads 0 on empty pins", async () => {
+    const child = spawn(process.execPath, ["--import", TSX, MAIN, "emulate"], { cwd: dir, env: { ...process.env, RACKCELL_PORT: "" } });
+    try {
+      let err = "";
+      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      const t0 = Date.now();
+      while (!/in another terminal: rackcell --port (\S+) live/.test(err) && Date.now() - t0 < 30000) await new Promise((r) => setTimeout(r, 100));
+      expect(err).not.toMatch(/could not tare/);
+      const port = /in another terminal: rackcell --port (\S+) live/.exec(err)![1];
+      const r = await cli(["--port", port, "--units", "N", "live", "--seconds", "1"]);
+      const last = r.stdout.trim().split("\n").filter((l) => l.startsWith("t=")).at(-1)!;
+      expect(Math.abs(Number(/total=(-?[\d.]+) N/.exec(last)![1]))).toBeLessThan(1);
+    } finally {
+      child.kill("SIGINT");
+      await new Promise((r) => child.once("exit", r));
     }
   });
 });

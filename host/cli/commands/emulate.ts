@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
+import { openSession } from "../../session/connect.ts";
 import { emulatorAnnounceFiles } from "../../transport/discover.ts";
+import { tareFreshEmulator } from "../board.ts";
 import { startEmulatorCommand } from "../emulated.ts";
 import { examples, wholeNumber } from "../options.ts";
 import { action, untilStopped } from "../run.ts";
@@ -16,6 +18,20 @@ export function register(program: Command): void {
     .option("--seed <n>", "noise seed, for a repeatable run", wholeNumber("--seed", 0, 2147483647))
     .action(action(async (o: { board?: string; scenario?: string; fast?: boolean; seed?: number }) => {
       const board = await startEmulatorCommand({ board: o.board, scenario: o.scenario, clock: o.fast ? "fast" : "realtime", seed: o.seed });
+      if (!/\.csv$/i.test(o.scenario ?? "")) {
+        // Its scenarios start with empty pins: zero them (saved on the board), as every command does
+        // with its own emulated board, so another terminal's `live` reads 0 on empty pins.
+        try {
+          const { session, connection } = await openSession(board.path);
+          const r = await tareFreshEmulator(session);
+          session.close();
+          await connection.close();
+          if (!r.ok) process.stderr.write(`warning: could not tare the emulated board: ${r.reason}\n`);
+        } catch (e) {
+          await board.close();
+          throw e;
+        }
+      }
       // Announce the pty so `rackcell ports` (another process) can find it.
       const announce = emulatorAnnounceFiles()[0];
       try {
