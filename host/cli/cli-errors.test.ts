@@ -167,3 +167,11 @@ describe("emulate", () => {
     }
   });
 });
+
+describe("global options", () => {
+  it("--baud that is not a whole number is refused before any port is opened", async () => {
+    const r = await cli(["--baud", "abc", "info"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('rackcell: --baud must be a whole number of bits per second, e.g. 115200 (got "abc")\n');
+  });
+});

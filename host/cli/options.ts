@@ -16,8 +16,14 @@ export function globalOptions(cmd: Command): GlobalOptions {
     port: o.port ?? process.env.RACKCELL_PORT ?? undefined,
     units: parseUnit(o.units ?? "kg"),
     db: o.db ?? defaultDbPath(),
-    baud: o.baud ? Number(o.baud) : 115200,
+    baud: o.baud ? baudRate(o.baud) : 115200,
   };
+}
+
+function baudRate(text: string): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--baud must be a whole number of bits per second, e.g. 115200 (got "${text}")`);
+  return v;
 }
 
 /**
