@@ -175,3 +175,11 @@ describe("global options", () => {
     expect(r.stderr).toBe('rackcell: --baud must be a whole number of bits per second, e.g. 115200 (got "abc")\n');
   });
 });
+
+describe("verify", () => {
+  it("refuses a nonsense plan before starting a board", async () => {
+    const r = await cli(["verify", "--e", "abc", "--loads", "100,-5"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("verify refused:\n  - the verification interval e must be a positive number of kg\n  - every load must be a positive number of kg\n");
+  });
+});

@@ -6,7 +6,7 @@ import { connectBoard } from "../board.ts";
 import { action } from "../run.ts";
 import { examples, globalOptions, wholeNumber } from "../options.ts";
 import { CALIBRATED_PLATES, parsePlates } from "../../calibrate/plates.ts";
-import { runVerification, type VerifyPlan } from "../../verify/run.ts";
+import { runVerification, validateVerifyPlan, type VerifyPlan } from "../../verify/run.ts";
 import { certificateHtml, certificateSvg, certificateText } from "../../verify/render.ts";
 import { Store } from "../../store/store.ts";
 import { choosePlace, readJsonFile } from "./calibrate.ts";
@@ -83,6 +83,14 @@ export function register(program: Command): void {
         eccentricityKg: num(pick(flags.eccentric, "eccentric")), tare: !!(flags.tare ?? file.tare),
         creep: creepM ? { kg: Number(creepM[1]), minutes: Number(creepM[2]) } : undefined,
       };
+      // refuse a nonsense plan before touching the board, when we know which board it is
+      const knownBoard = flags.board ?? (g.port ? undefined : "nodemcu-v3-2pin");
+      const early = knownBoard ? validateVerifyPlan(loadBoard(knownBoard), plan) : [];
+      if (early.length > 0) {
+        log(`verify refused:\n${early.map((r) => `  - ${r}`).join("\n")}`);
+        process.exitCode = 2;
+        return;
+      }
       const bc = await connectBoard(g, { scenario: "empty", emulatorBoard: flags.board, log });
       try {
         const board = loadBoard(flags.board ?? (bc.session.info.board || "nodemcu-v3-2pin"));
