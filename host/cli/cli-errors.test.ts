@@ -183,3 +183,13 @@ describe("verify", () => {
     expect(r.stderr).toBe("verify refused:\n  - the verification interval e must be a positive number of kg\n  - every load must be a positive number of kg\n");
   });
 });
+
+describe("--port", () => {
+  it("a path that is not a serial port says so", async () => {
+    const file = path.join(dir, "not-a-port.txt");
+    fs.writeFileSync(file, "hello\n");
+    const r = await cli(["--port", file, "info"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`rackcell: ${file}: not a serial port (a file or another device). Run \`rackcell ports\` to see the ports found, or leave --port out to use the emulated board.\n`);
+  });
+});

@@ -38,5 +38,8 @@ export function explainOpenError(err: unknown, path: string): TransportError {
   if (/EACCES|Permission denied/i.test(text)) {
     return new TransportError("DENIED", `${path}: permission denied. Add yourself to the group that owns the port (often \`sudo usermod -aG dialout $USER\`, then log in again).`);
   }
+  if (/ENOTTY|Inappropriate ioctl/i.test(text)) {
+    return new TransportError("OPEN_FAILED", `${path}: not a serial port (a file or another device). Run \`rackcell ports\` to see the ports found, or leave --port out to use the emulated board.`);
+  }
   return new TransportError("OPEN_FAILED", `${path}: could not open the port: ${e?.message ?? String(err)}`);
 }
