@@ -98,6 +98,14 @@ describe("deploy", () => {
     expect((await cli(["deploy", "--verify", "md5"])).stderr).toMatch(/^error: option '--verify <how>' argument 'md5' is invalid\. Allowed choices are auto, sha256, adler32\./);
   });
 
+  it("the bundled CLI (dist/rackcell.mjs, built by the test setup) deploys to an emulated board too", async () => {
+    const r = await run(process.execPath, [path.join(ROOT, "dist", "rackcell.mjs"), "deploy"], { cwd: dir, env: { ...process.env, RACKCELL_PORT: "" }, timeout: 60000 })
+      .then((x) => ({ code: 0, ...x }), (e: { code: number; stdout: string; stderr: string }) => e);
+    expect(r.stderr).not.toMatch(/Cannot find module/);
+    expect(r.stderr).toMatch(/deployed build [0-9a-f]+: \d+ files/);
+    expect(r.code).toBe(0);
+  });
+
   it("finds the build from any directory (not only the repository's)", async () => {
     const r = await cli(["deploy"]);
     expect(r.stderr).not.toMatch(/manifest\.json not found/);

@@ -5,7 +5,7 @@ import { action } from "../run.ts";
 import { examples, globalOptions, wholeNumber } from "../options.ts";
 import { deploy } from "../../deploy/deploy.ts";
 import { openRawPort } from "../../deploy/prompt.ts";
-import { repoRoot } from "../../emulator/index.ts";
+import { repoRoot, startEmulatedBoard } from "../../emulator/index.ts";
 
 interface DeployFlags {
   board: string;
@@ -39,9 +39,8 @@ export function register(program: Command): void {
       let emulator: { path: string; close(): Promise<void> | void } | undefined;
       let path = g.port;
       if (!path) {
-        const where = "../../emulator/index.ts";
-        const m = (await import(where)) as { startEmulatedBoard(o: Record<string, unknown>): Promise<{ path: string; close(): Promise<void> | void }> };
-        emulator = await m.startEmulatedBoard({ board: board.name, install: "none", pty: true, clock: "realtime" });
+        const started = await startEmulatedBoard({ board: board.name, install: "none", pty: true, clock: "realtime" });
+        emulator = started as typeof started & { path: string };
         path = emulator.path;
         log(`No --port given: deploying to a fresh emulated board on ${path}. For a real board: --port /dev/ttyUSB0.`);
       }
