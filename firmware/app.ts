@@ -90,19 +90,30 @@ function heartbeat(): void {
     `boot=${fmtInt(ctx.bootId)},sent=${fmtInt(c.sent)},seq=${last},ms=${fmtInt(nowMs())}`);
 }
 
-/** Writes queued lines (lifts replay) one per tick so the UART never blocks the sampler. */
+/**
+ * Writes queued lines one per tick so the UART never blocks the sampler. An item is a line, or
+ * a source (the lifts replay) called once per tick until it has nothing more.
+ */
 function kick(): void {
   if (outTimer !== undefined) return;
   const t = tmr.create();
   outTimer = t;
   t.alarm(20, tmr.ALARM_AUTO, () => {
     const box = ctx.outbox;
-    if (box.length === 0) {
+    let line: string | undefined = undefined;
+    while (line === undefined && box.length > 0) {
+      const head = box[0];
+      if (type(head) === "string") line = table.remove(box, 1) as string;
+      else {
+        line = (head as (this: void) => string | undefined)();
+        if (line === undefined) table.remove(box, 1);
+      }
+    }
+    if (line === undefined) {
       t.unregister();
       outTimer = undefined;
       return;
     }
-    const line = table.remove(box, 1) as string;
     uart.write(0, line, "\n");
   });
 }

@@ -171,11 +171,14 @@ export function handleLine(ctx: AppCtx, line: string): void {
     const since = intArg(a[0], 0, 999999999);
     if (since !== since) refuse(id, "usage lifts,<sinceId>");
     else {
-      const log = require("liftlog") as typeof import("./liftlog.ts");
-      const lines = log.since(ctx, since);
-      for (let i = 0; i < lines.length; i++) ctx.outbox[ctx.outbox.length] = lines[i];
-      ctx.outbox[ctx.outbox.length] = encodeReplyOk(id, ["count", formatInt(lines.length)]);
-      ctx.kick();
+      let replaying = false;
+      for (let i = 0; i < ctx.outbox.length; i++) if (type(ctx.outbox[i]) === "function") replaying = true;
+      if (replaying) refuse(id, "busy: a lifts replay is running");
+      else {
+        const log = require("liftlog") as typeof import("./liftlog.ts");
+        ctx.outbox[ctx.outbox.length] = log.replay(ctx, since, (count) => encodeReplyOk(id, ["count", formatInt(count)]));
+        ctx.kick();
+      }
     }
   } else if (name === "reboot") {
     reply(id, ["restart", "1"]);

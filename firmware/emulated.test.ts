@@ -5,7 +5,7 @@ import { loadBoard } from "../host/build/boards.ts";
 import { G, idealCounts, scenarioByName } from "../host/emulator/board/physics/index.ts";
 import { decodeCalFile, emptyCalChannel, encodeCalFile } from "../shared/board/calfile.ts";
 import { parseLiftBody } from "../shared/board/liftrecord.ts";
-import { splitFields } from "../shared/protocol/frame.ts";
+import { splitFields, sealLine } from "../shared/protocol/frame.ts";
 import { encodeCommand } from "../shared/protocol/messages.ts";
 import { EmuLink, field, manifestBuildHash } from "./emu-link.host.ts";
 
@@ -156,7 +156,9 @@ describe("firmware on the emulated board", () => {
 
   it("rack pull: the E record's weighed load, onset and lift-off match the scenario truth", async () => {
     const spec = "rackpull:kg=200,emptyS=6,restS=5,holdS=2,afterS=4";
-    const l = await start({ scenario: spec, files: { "cal.txt": nominalCal("nominal") } });
+    // 31 lifts from earlier boots on flash: this lift is the 32nd, which compacts the log to the newest 16
+    const earlier = Array.from({ length: 31 }, (_, i) => `${sealLine(`E,id=${i + 1},boot=1,kind=rackpull`)}\n`).join("");
+    const l = await start({ scenario: spec, files: { "cal.txt": nominalCal("nominal"), "lifts.txt": earlier } });
     await booted(l);
     await l.advance(1500);
     expect((await l.command("tare"))[2]).toBe("ok");
@@ -183,8 +185,12 @@ describe("firmware on the emulated board", () => {
     expect(Math.abs(e.setDownMs - toBoard(truth.setDownS!))).toBeLessThanOrEqual(2 * PERIOD_MS);
     expect(e.reweighN).toBeGreaterThan(0);
     expect(e.platesChanged).toBe(false);
-    // the lift went to flash too
-    expect(fs.readFileSync(path.join(l.flashDir, "lifts.txt"), "latin1")).toContain("E,id=1,");
+    // the lift went to flash too, with the next id, and the log was compacted to the newest 16
+    expect(l.records("E,")[0]).toMatch(/^E,id=32,/);
+    const kept = fs.readFileSync(path.join(l.flashDir, "lifts.txt"), "latin1").split("\n").filter((x) => x !== "");
+    expect(kept.map((x) => Number(/^E,id=(\d+),/.exec(x)![1]))).toEqual(Array.from({ length: 16 }, (_, i) => 17 + i));
+    expect(kept.slice(0, 15)).toEqual(earlier.split("\n").slice(16, 31));
+    expect(fs.existsSync(path.join(l.flashDir, "lifts.tmp"))).toBe(false);
   }, 60_000);
 
   it("isometric pull: peak force and time to peak within one sample period of the truth", async () => {

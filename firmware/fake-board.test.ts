@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeSample, openLine, splitFields } from "../shared/protocol/frame.ts";
+import { decodeSample, openLine, sealLine, splitFields } from "../shared/protocol/frame.ts";
 import { encodeCommand, fieldValue } from "../shared/protocol/messages.ts";
 import { decodeCalFile } from "../shared/board/calfile.ts";
 import { runOnFake } from "./fake-board.host.ts";
@@ -110,6 +110,29 @@ ${REPORT}`;
       const f = bodies(reboot.out, "S").map(decodeSample).pop()!.forceN;
       expect(Math.abs(f[0] - 500)).toBeLessThan(0.05);
       expect(Math.abs(f[1] - 500)).toBeLessThan(0.05);
+    });
+
+    it("replays the lift log from flash one line per tick, skipping torn and corrupt lines; a second replay meanwhile is refused", () => {
+      const stored = (id: number) => sealLine(`E,id=${id},boot=1,kind=rackpull,w=${1000 + id}.0`);
+      const log = [...Array.from({ length: 9 }, (_, i) => stored(i + 1)), "E,id=99,boot=1,kind=rackpull*0000",
+        ...Array.from({ length: 22 }, (_, i) => stored(i + 10))].join("\n") + "\nE,id=32,boot=1,ki"; // torn by a power cut
+      const r = runOnFake(target, { files: { "lifts.txt": log } }, `T.value = {0, 0}; T.run(1000000)
+T.send(${cmd(1, "lifts", "25")}); T.run(50000)
+T.send(${cmd(2, "lifts", "0")}); T.run(1000000)
+T.send(${cmd(3, "lifts", "29")}); T.run(1000000)
+${REPORT}`) as Run;
+      expect(r.errors).toBe("");
+      const out = lines(r.out).filter((l) => /^(E,|R,[123],)/.test(l));
+      // the refusal is answered at once, in the middle of the first replay
+      expect(out.filter((l) => l.startsWith("R,2,"))).toEqual([sealLine("R,2,err,busy: a lifts replay is running")]);
+      expect(out.filter((l) => !l.startsWith("R,2,"))).toEqual([
+        ...[26, 27, 28, 29, 30, 31].map(stored), sealLine("R,1,ok,count=6"),
+        stored(30), stored(31), sealLine("R,3,ok,count=2"),
+      ]);
+      // the replay went on while frames streamed
+      const frames = bodies(r.out, "S").map(decodeSample);
+      frames.forEach((f, i) => expect(f.seq).toBe(frames[0].seq + i));
+      expect(r.files["lifts.txt"]).toBe(log);
     });
 
     it("a power cut at any flash step of save leaves the old or the new calibration", () => {

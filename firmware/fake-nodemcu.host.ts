@@ -103,6 +103,11 @@ function file.open(n, mode)
     local line = string.sub(s, pos, e); pos = e + 1; return line
   end
   function h:read(k) local s = T.files[n]; if pos > #s then return nil end local r = string.sub(s, pos, pos + (k or 1024) - 1); pos = pos + #r; return r end
+  function h:seek(whence, offset)
+    local base = (whence == "set" and 0) or (whence == "end" and #T.files[n]) or (pos - 1)
+    pos = base + (offset or 0) + 1
+    return pos - 1
+  end
   function h:close() end
   function h:flush() end
   return h

@@ -26,23 +26,34 @@ function checked(line: string | undefined): string {
   return sealSuffix(body) === string.sub(line, n - 4, n) ? body : "";
 }
 
-/** Valid sealed lines of the flash ring, oldest first. */
-function readAll(name: string): string[] {
-  const out: string[] = [];
-  const fd = file.open(name, "r");
-  if (fd === undefined) return out;
+/**
+ * Reads lifts.txt one line at a time from byte `pos`: the next valid sealed E line with an id
+ * above `sinceId`, and the offset after it ("" at the end). Nothing but the current line is held
+ * in RAM: the whole ring would be up to COMPACT_AT lines (≈ 8 KB) at once.
+ */
+function nextAfter(sinceId: number, pos: number): LuaMultiReturn<[string, number]> {
+  const fd = file.open(LIFTS_FILE, "r");
+  if (fd === undefined) return $multi("", pos);
+  if (pos > 0) fd.seek("set", pos);
   for (;;) {
     const line = fd.readline();
     if (line === undefined) break;
+    pos = pos + line.length;
     const body = checked(line);
-    if (body !== "" && liftId(body) > 0) out[out.length] = seal(body);
+    if (body !== "" && liftId(body) > sinceId) {
+      fd.close();
+      return $multi(line, pos);
+    }
   }
   fd.close();
-  return out;
+  return $multi("", pos);
 }
 
-function lineId(sealed: string): number {
-  return liftId(string.sub(sealed, 1, sealed.length - 5));
+/** Strips the line end a stored line carries. */
+function bare(line: string): string {
+  let n = line.length;
+  while (n > 0 && (string.byte(line, n) === 10 || string.byte(line, n) === 13)) n = n - 1;
+  return string.sub(line, 1, n);
 }
 
 export function init(ctx: AppCtx): void {
@@ -50,23 +61,40 @@ export function init(ctx: AppCtx): void {
     if (!file.exists(LIFTS_FILE)) file.rename(LIFTS_TMP, LIFTS_FILE);
     else file.remove(LIFTS_TMP);
   }
-  const lines = readAll(LIFTS_FILE);
   let last = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const id = lineId(lines[i]);
+  let count = 0;
+  let pos = 0;
+  for (;;) {
+    const [line, after] = nextAfter(0, pos);
+    if (line === "") break;
+    pos = after;
+    count = count + 1;
+    const id = liftId(checked(line));
     if (id > last) last = id;
   }
   ctx.lastLiftId = last;
-  ctx.liftFileLines = lines.length;
+  ctx.liftFileLines = count;
 }
 
+/** Keeps the newest KEEP valid lines: copied line by line into the temp file, then renamed over. */
 function compact(ctx: AppCtx): void {
-  const lines = readAll(LIFTS_FILE);
-  const from = lines.length > KEEP ? lines.length - KEEP : 0;
+  const skip = ctx.liftFileLines > KEEP ? ctx.liftFileLines - KEEP : 0;
   const fd = file.open(LIFTS_TMP, "w");
   if (fd === undefined) return;
   let ok = true;
-  for (let i = from; i < lines.length; i++) if (fd.write(lines[i] + "\n") === undefined) ok = false;
+  let seen = 0;
+  let kept = 0;
+  let pos = 0;
+  for (;;) {
+    const [line, after] = nextAfter(0, pos);
+    if (line === "") break;
+    pos = after;
+    seen = seen + 1;
+    if (seen > skip) {
+      if (fd.write(bare(line) + "\n") === undefined) ok = false;
+      kept = kept + 1;
+    }
+  }
   fd.close();
   if (!ok) {
     file.remove(LIFTS_TMP);
@@ -74,7 +102,7 @@ function compact(ctx: AppCtx): void {
   }
   file.remove(LIFTS_FILE);
   file.rename(LIFTS_TMP, LIFTS_FILE);
-  ctx.liftFileLines = lines.length - from;
+  ctx.liftFileLines = kept;
 }
 
 /** The detector completed a lift (ctx.det.summary): emit, keep in RAM, append to flash. */
@@ -91,10 +119,31 @@ export function record(ctx: AppCtx): void {
   if (ctx.liftFileLines >= COMPACT_AT) compact(ctx);
 }
 
-/** Sealed E lines with id > sinceId from flash, oldest first. */
-export function since(_ctx: AppCtx, sinceId: number): string[] {
-  const out: string[] = [];
-  const lines = readAll(LIFTS_FILE);
-  for (let i = 0; i < lines.length; i++) if (lineId(lines[i]) > sinceId) out[out.length] = lines[i];
-  return out;
+/**
+ * A paced replay for `lifts,<sinceId>`: each call gives the next E line with a higher id, read
+ * from flash as it goes, then `reply(count)`, then undefined. A compaction in between (a lift
+ * completed meanwhile) moves the lines: the replay then starts over from the top of the file,
+ * above the last id it sent, so nothing is skipped or sent twice.
+ */
+export function replay(ctx: AppCtx, sinceId: number, reply: (this: void, count: number) => string): (this: void) => string | undefined {
+  let above = sinceId;
+  let pos = 0;
+  let count = 0;
+  let lines = ctx.liftFileLines;
+  let done = false;
+  return () => {
+    if (done) return undefined;
+    if (ctx.liftFileLines < lines) pos = 0;
+    lines = ctx.liftFileLines;
+    const [line, after] = nextAfter(above, pos);
+    if (line === "") {
+      done = true;
+      return reply(count);
+    }
+    pos = after;
+    count = count + 1;
+    const body = bare(line);
+    above = liftId(string.sub(body, 1, body.length - 5));
+    return body;
+  };
 }

@@ -99,8 +99,8 @@ export interface AppCtx {
   liftFileLines: number;
   det: DetectorState;
   med: Median3State[];
-  /** outgoing lines waiting for the paced writer (lifts replay) */
-  outbox: string[];
+  /** outgoing lines waiting for the paced writer, or sources of lines (the lifts replay, read from flash as it goes) */
+  outbox: (string | ((this: void) => string | undefined))[];
   send: (this: void, body: string) => void;
   /** starts the paced writer for `outbox` */
   kick: (this: void) => void;
