@@ -201,3 +201,32 @@ describe("--port", () => {
     expect(r.stderr).toBe(`rackcell: ${file}: not a serial port (a file or another device). Run \`rackcell ports\` to see the ports found, or leave --port out to use the emulated board.\n`);
   });
 });
+
+describe("lifter and history", () => {
+  it("nonsense is one line, and nothing is written or printed before it is refused", async () => {
+    for (const [args, msg] of [
+      [["lifter", "weigh", "Mira", "-5"], /<kg> must be a positive number \(got "-5"\)/],
+      [["lifter", "weigh", "Mira", "750"], /body weight 750 kg is not plausible/],
+      [["lifter", "weigh", "Mira", "70", "--date", "2024-02-30"], /no such day: "2024-02-30"/],
+      [["lifter", "show", "Nobody"], /no athlete "Nobody"|no database/],
+      [["history", "--today", "2024-13-45"], /no such day: "2024-13-45"/],
+      [["history", "--deadlift", "abc"], /--deadlift wants <kg>@<YYYY-MM-DD>/],
+    ] as [string[], RegExp][]) {
+      const r = await cli(args);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr, args.join(" ")).toMatch(msg);
+      expect(r.stderr, args.join(" ")).not.toMatch(STACK);
+      expect(r.stdout, args.join(" ")).toBe("");
+    }
+    // the refused weigh-ins created no athlete
+    const r = await cli(["lifter", "weigh", "Ana", "70"]);
+    expect(r.code).toBe(0);
+    const show = await cli(["lifter", "show", "Mira"]);
+    expect(show.stderr).toMatch(/no athlete "Mira" \(known: Ana;/);
+  });
+
+  it("--version prints the package's version", async () => {
+    const r = await cli(["--version"]);
+    expect(r.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version);
+  });
+});

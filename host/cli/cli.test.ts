@@ -115,6 +115,8 @@ describe("rackcell through a pseudo-terminal (scripted board)", () => {
     expect(rec.code, rec.stderr).toBe(0);
     const m = /session (\d+): (\d+) frames/.exec(rec.stdout)!;
     expect(Number(m[2])).toBeGreaterThan(140);
+    // the integrity counts are the recording's own: every good frame was stored (none from before it began)
+    expect(rec.stdout).toMatch(new RegExp(`session ${m[1]}: ${m[2]} frames, [\\d.]+ s, 0 lift\\(s\\); ${m[2]} good · 0 corrupt · 0 missing`));
     const seal = /sealed: ([0-9a-f]{64})/.exec(rec.stdout)![1];
     const audit = await cli(["--db", db, "audit", "--expect", seal.slice(0, 16)]);
     expect(audit.code, audit.stdout).toBe(0);

@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import pkg from "../../package.json" with { type: "json" };
 import { register as registerPorts } from "./commands/ports.ts";
 import { register as registerInfo } from "./commands/info.ts";
 import { register as registerTare } from "./commands/tare.ts";
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name("rackcell")
+    .version(pkg.version, "-V, --version", "print rackcell's version")
     .description("Smart barbell rack: load cells under the pins, a NodeMCU board, and this tool.\nWithout --port every command uses an emulated board.")
     .option("-p, --port <path>", "serial port of the board (default: $RACKCELL_PORT, else an emulated board)")
     .addOption(new Option("-u, --units <unit>", "force unit to show").choices(["kg", "N", "lbf"]).default("kg"))
@@ -52,7 +54,14 @@ export function buildProgram(): Command {
 
 const isMain = process.argv[1] !== undefined && /(?:rackcell(?:\.mjs)?|main\.ts)$/.test(process.argv[1]);
 if (isMain) {
-  await buildProgram().parseAsync(process.argv);
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (err) {
+    // a command whose action does not report its own errors still fails in one line, not a stack trace
+    process.stderr.write(`rackcell: ${(err as Error).message}\n`);
+    if (process.env.RACKCELL_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    process.exitCode = 1;
+  }
   // Serial ports and timers can hold the loop open after a command finished: exit when done.
   // So a command's action must resolve only when the command is over (await Ctrl-C if it serves).
   process.exit(process.exitCode ?? 0);

@@ -1,10 +1,12 @@
 import type { Session } from "../session/session.ts";
-import type { Store } from "../store/store.ts";
+import type { IntegrityRow, Store } from "../store/store.ts";
 
 /** Writes a session into the store: every frame, every lift, integrity counts at each commit. */
 export class Recorder {
   readonly sessionId: number;
   private readonly writer;
+  /** integrity counts of the recording itself (the session's, less what came before it) */
+  readonly counts: () => IntegrityRow;
   constructor(private readonly store: Store, private readonly session: Session, meta: { port: string; athleteId?: number; note?: string }) {
     const info = session.info;
     this.sessionId = store.createSession({
@@ -13,8 +15,17 @@ export class Recorder {
       calibration: { state: info.calibration, id: info.calibrationId, nPerCount: info.nPerCount, zeroCounts: info.zeroCounts },
       athleteId: meta.athleteId, note: meta.note,
     });
+    // The session counted frames since it connected; the recording holds only those from now on.
+    const base = { ...session.counts };
+    this.counts = () => {
+      const c = session.counts;
+      return {
+        good: c.good - base.good, corrupt: c.corrupt - base.corrupt, missing: c.missing - base.missing, duplicates: c.duplicates - base.duplicates,
+        resets: c.resets - base.resets, reconnects: c.reconnects - base.reconnects, calibrationMismatches: c.calibrationMismatches - base.calibrationMismatches,
+      };
+    };
     this.writer = store.frameWriter(this.sessionId, {
-      onCommit: () => store.updateIntegrity(this.sessionId, session.counts),
+      onCommit: () => store.updateIntegrity(this.sessionId, this.counts()),
     });
     session.onFrame((f) => this.writer.add(f));
     session.onEvent((e) => {
@@ -33,7 +44,7 @@ export class Recorder {
   finish(): string {
     this.session.finish();
     this.writer.close();
-    this.store.endSession(this.sessionId, this.session.counts);
+    this.store.endSession(this.sessionId, this.counts());
     return this.store.sealSession(this.sessionId);
   }
 }

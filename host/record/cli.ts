@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import type { Command } from "commander";
 import { Store } from "../store/store.ts";
 import { examples, globalOptions, positiveNumber } from "../cli/options.ts";
+import { action } from "../cli/run.ts";
 import { athleteRecord, dayNumber, formatRecord, localDay } from "./record.ts";
 import { ladderSvg } from "./plot.ts";
 import { athleteFromStore } from "./store-adapter.ts";
@@ -67,25 +68,26 @@ export function register(program: Command): void {
     .command("weigh <name> <kg>")
     .description("add a body-weight weigh-in (the athlete is created when new)")
     .option("--date <day>", "day of the weigh-in (YYYY-MM-DD), default today")
-    .action(async (name: string, kgText: string, o: { date?: string }, c: Command) => {
+    .action(action(async (name: string, kgText: string, o: { date?: string }, c: Command) => {
       const kg = positiveNumber("<kg>")(kgText);
+      if (!(kg < 500)) throw new Error(`body weight ${kg} kg is not plausible`);
+      if (o.date) dayNumber(o.date); // refused before anything is written
       const g = globalOptions(c);
       const store = new Store(g.db);
       try {
         const id = store.athlete(name);
         const at = o.date ? new Date(`${o.date}T12:00:00`) : new Date();
-        if (o.date) dayNumber(o.date);
         store.addBodyWeight(id, kg, at);
         process.stdout.write(`${name}: ${kg} kg on ${o.date ?? localDay(at.toISOString(), -at.getTimezoneOffset())}\n`);
       } finally {
         store.close();
       }
-    });
+    }));
   examples(weigh, ["rackcell lifter weigh Mira 75.2", "rackcell lifter weigh Mira 76 --date 2024-03-01"]);
   const show = lifter
     .command("show <name>")
     .description("PRs (per pin height), body-weight multiples, ladder, weekly supra-maximal singles, days since the last heavy session");
-  recordOptions(show).action(async (name: string, o: RecordCliOptions, c: Command) => {
+  recordOptions(show).action(action(async (name: string, o: RecordCliOptions, c: Command) => {
     const g = globalOptions(c);
     if (!fs.existsSync(g.db)) throw new Error(`no database at ${g.db} yet`);
     const store = new Store(g.db);
@@ -94,6 +96,6 @@ export function register(program: Command): void {
     } finally {
       store.close();
     }
-  });
+  }));
   examples(show, ["rackcell lifter show Mira --deadlift 460@2024-02-20", "rackcell lifter show Mira --budget 15 --svg ladder.svg"]);
 }

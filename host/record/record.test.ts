@@ -239,6 +239,8 @@ describe("store integration", () => {
       store.db.prepare("UPDATE sessions SET started_at = ? WHERE id = ?").run("2024-03-13T17:00:00.000Z", sid);
       const W = 508 * 9.80665;
       store.addLift(sid, { source: "host", kind: "rack pull", atS: 30, peakForceN: W, timeToPeakMs: NaN, weighedLoadN: W, timeToLiftOffMs: 420, holdMs: 2000 });
+      // the board's report of the same pull: one lift, not two
+      store.addLift(sid, { source: "board", kind: "rack pull", atS: 30.1, peakForceN: W, timeToPeakMs: NaN, weighedLoadN: W + 5, timeToLiftOffMs: 430, holdMs: 2000 });
       store.addLift(sid, { source: "host", kind: "rack pull", atS: 90, peakForceN: 5000, timeToPeakMs: NaN, weighedLoadN: 515 * 9.80665, timeToLiftOffMs: NaN, holdMs: NaN });
       store.addLift(sid, { source: "host", kind: "isometric", atS: 200, peakForceN: 5000, timeToPeakMs: 900, weighedLoadN: NaN, timeToLiftOffMs: NaN, holdMs: NaN });
       const other = store.createSession({ channels: 2, note: "someone else" });

@@ -12,6 +12,7 @@
  *  - sessions → athlete: Store.listSessions (athleteId, startedAt, note).
  */
 import type { Store } from "../store/store.ts";
+import { distinctLifts } from "../store/lifts.ts";
 import { localDay, N_PER_KGF, type AthleteInput, type LiftEntry, type WeighIn } from "./record.ts";
 
 export interface FromStoreOptions {
@@ -42,7 +43,7 @@ export function athleteFromStore(store: Store, athleteId: number, o: FromStoreOp
   for (const s of sessions) {
     const start = Date.parse(s.startedAt);
     const notePin = pinHeightFromNote(s.note);
-    for (const l of store.listLifts({ sessionId: s.id, limit: 100000 }).reverse()) {
+    for (const l of distinctLifts(store.listLifts({ sessionId: s.id, limit: 100000 }))) {
       const atMs = start + (Number.isFinite(l.atS) ? l.atS * 1000 : 0);
       const day = localDay(new Date(atMs).toISOString(), offset);
       const details = (l.details ?? {}) as Record<string, unknown>;

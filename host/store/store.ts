@@ -157,7 +157,7 @@ export class Store {
     const params: unknown[] = filter.id !== undefined ? [filter.id] : [];
     const rows = this.db.prepare(`SELECT s.*,
         (SELECT COUNT(*) FROM frames f WHERE f.session_id = s.id) AS n_frames,
-        (SELECT MAX(time_s) FROM frames f WHERE f.session_id = s.id) AS duration_s,
+        (SELECT MAX(time_s) - MIN(time_s) FROM frames f WHERE f.session_id = s.id) AS duration_s,
         (SELECT COUNT(*) FROM lifts l WHERE l.session_id = s.id) AS n_lifts
       FROM sessions s ${where} ORDER BY s.id DESC LIMIT ?`).all(...params, filter.limit ?? 1000) as Record<string, never>[];
     return rows.map((r) => ({

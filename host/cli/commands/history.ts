@@ -1,9 +1,10 @@
 import * as fs from "node:fs";
 import type { Command } from "commander";
 import { Store } from "../../store/store.ts";
+import { distinctLifts } from "../../store/lifts.ts";
 import { athleteFromStore } from "../../record/store-adapter.ts";
-import { athleteRecord, formatRecordLine, localDay } from "../../record/record.ts";
-import { findAthlete, lifterRecordText, recordOptions, type RecordCliOptions } from "../../record/cli.ts";
+import { athleteRecord, dayNumber, formatRecordLine, localDay } from "../../record/record.ts";
+import { findAthlete, lifterRecordText, parseDeadlift, recordOptions, type RecordCliOptions } from "../../record/cli.ts";
 import { describeLift } from "../live-view.ts";
 import { examples, globalOptions, positiveNumber } from "../options.ts";
 import { action } from "../run.ts";
@@ -19,6 +20,9 @@ export function register(program: Command): void {
     .option("--athlete <name>", "only this lifter's sessions, then their whole record");
   recordOptions(cmd).action(action(async (o: HistoryOptions, c: Command) => {
     const g = globalOptions(c);
+    // refused before anything is printed
+    (o.deadlift ?? []).forEach(parseDeadlift);
+    if (o.today !== undefined) dayNumber(o.today);
     if (!fs.existsSync(g.db)) {
       process.stdout.write(`no database at ${g.db} yet: record a session with \`rackcell record\`\n`);
       return;
@@ -36,7 +40,7 @@ export function register(program: Command): void {
         const state = s.endedAt ? "" : " (interrupted)";
         const seal = sealOf.get(s.id);
         process.stdout.write(`#${s.id}  ${s.startedAt.replace("T", " ").slice(0, 19)}  ${s.durationS.toFixed(1).padStart(7)} s  ${String(s.frames).padStart(7)} frames  ` +
-          `${s.corrupt} corrupt, ${s.missing} missing  ${s.lifts} lift(s)  ${s.board ?? "?"} ${s.port ?? ""}${state}${s.note ? `  "${s.note}"` : ""}` +
+          `${s.corrupt} corrupt, ${s.missing} missing  ${distinctLifts(store.listLifts({ sessionId: s.id, limit: 100000 })).length} lift(s)  ${s.board ?? "?"} ${s.port ?? ""}${state}${s.note ? `  "${s.note}"` : ""}` +
           `  ${seal ? `sealed ${seal.slice(0, 8)}` : "not sealed"}\n`);
         for (const l of store.listLifts({ sessionId: s.id, limit: o.session ? 1000 : 5 }).reverse()) {
           // the id is what `rackcell report --lift <id>` takes

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { Store } from "../../store/store.ts";
+import { distinctLifts } from "../../store/lifts.ts";
 import { connectBoard } from "../board.ts";
 import { describeLift, formatCounts } from "../live-view.ts";
 import { examples, globalOptions, positiveNumber } from "../options.ts";
@@ -32,16 +33,17 @@ export function register(program: Command): void {
       });
       process.stderr.write(`recording session ${rec.sessionId} from ${board.path} into ${g.db}${o.seconds ? ` for ${o.seconds} s` : " (Ctrl-C to stop)"}\n`);
       const progress = setInterval(() => {
-        if (process.stderr.isTTY) process.stderr.write(`\r  ${board.session.live.timeS.toFixed(1)} s, ${rec.frames} frames stored, ${formatCounts(board.session.counts)}   `);
+        if (process.stderr.isTTY) process.stderr.write(`\r  ${board.session.live.timeS.toFixed(1)} s, ${rec.frames} frames stored, ${formatCounts(rec.counts())}   `);
       }, 250);
       await untilStopped({ seconds: o.seconds });
       clearInterval(progress);
       await board.close();
       const seal = rec.finish();
       const row = store.getSession(rec.sessionId)!;
+      const lifts = distinctLifts(store.listLifts({ sessionId: row.id, limit: 100000 })).length;
       store.close();
       process.stderr.write(process.stderr.isTTY ? "\n" : "");
-      process.stdout.write(`session ${row.id}: ${row.frames} frames, ${row.durationS.toFixed(1)} s, ${row.lifts} lift(s); ${formatCounts(board.session.counts)}\n`);
+      process.stdout.write(`session ${row.id}: ${row.frames} frames, ${row.durationS.toFixed(1)} s, ${lifts} lift(s); ${formatCounts(rec.counts())}\n`);
       process.stdout.write(`sealed: ${seal} (keep it: \`rackcell audit --expect ${seal.slice(0, 16)}\` shows the record is unchanged)\n`);
       process.stdout.write(`export it with: rackcell export ${row.id} -o session-${row.id}.csv\n`);
     }));
