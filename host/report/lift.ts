@@ -139,7 +139,7 @@ export function buildReport(rec: LiftRecord, unit: ForceUnit = "kg"): LiftReport
     rep.rack = rack;
     const res = rack.timeResolutionMs;
     metrics.push({ label: "sample rate", value: `${rack.sampleRateHz.toFixed(1)} Hz` });
-    metrics.push({ label: "weighed load", value: rack.weighedLoadN >= 0 ? `${force(rack.weighedLoadN, unit)} ± ${force(2 * rack.weighedStdUncertaintyN, unit)} (k = 2)` : NA, note: rec.bodyMassKg && rack.weighedLoadKg > 0 ? `${(rack.weighedLoadKg / rec.bodyMassKg).toFixed(2)} × body weight` : undefined });
+    metrics.push({ label: "weighed load", value: rack.weighedLoadN >= 0 ? `${force(rack.weighedLoadN, unit)} ± ${force(2 * rack.weighedStdUncertaintyN, unit)} (k = 2${rec.calibrationUncertaintyN === undefined ? ", noise only" : ""})` : NA, note: rec.bodyMassKg && rack.weighedLoadKg > 0 ? `${(rack.weighedLoadKg / rec.bodyMassKg).toFixed(2)} × body weight` : undefined });
     if (rack.found) {
       metrics.push({ label: "time to lift-off", value: rack.liftedOff ? `${ms(rack.timeToLiftOffMs)} ± ${ms(res)}` : NA });
       metrics.push({ label: "peak lifter force before lift-off", value: force(rack.peakLifterForceN, unit) });
@@ -163,7 +163,9 @@ export function buildReport(rec: LiftRecord, unit: ForceUnit = "kg"): LiftReport
     if (rack.saturated) flags.push("ADC saturated during the lift");
     if (rack.overCapacity) flags.push("load beyond the cells' rated capacity");
     method.push("Rack pull: the pins' load while the bar rests is the weighed load; the lifter's force is weighed load − pin load, up to lift-off.");
-    method.push("Weighing uncertainty: calibration uncertainty combined with the standard error of the resting window's mean, k = 2.");
+    method.push(rec.calibrationUncertaintyN === undefined
+      ? "Weighing uncertainty: the standard error of the resting window's mean only, k = 2; the calibration's own uncertainty is not known here (`rackcell verify` measures the scale's error with plates)."
+      : "Weighing uncertainty: calibration uncertainty combined with the standard error of the resting window's mean, k = 2.");
     method.push(`Times are ± one sample interval (${res.toFixed(1)} ms).`);
   }
   return rep;

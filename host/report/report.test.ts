@@ -49,7 +49,11 @@ describe("lift report", () => {
   });
   it("rack pull: weighed load ± U, lift-off ± resolution, hold, re-weigh", () => {
     const text = reportText(buildReport(rackRecord(), "kg"));
-    expect(text).toMatch(/weighed load\s+499\.\d kg ± 0\.\d kg \(k = 2\)/);
+    // no calibration uncertainty given: the ± says it is the resting window's noise alone
+    expect(text).toMatch(/weighed load\s+499\.\d kg ± 0\.\d kg \(k = 2, noise only\)/);
+    expect(text).toMatch(/the calibration's own uncertainty is not known here/);
+    const withCal = reportText(buildReport({ ...rackRecord(), calibrationUncertaintyN: 9.80665 }, "kg"));
+    expect(withCal).toMatch(/weighed load\s+499\.\d kg ± 2\.0 kg \(k = 2\)/);
     expect(text).toMatch(/time to lift-off\s+\d+ ms ± 13 ms/);
     expect(text).toMatch(/hold off the pins\s+\d\.\d\d s/);
   });
