@@ -15,7 +15,7 @@ import { STRIKES_FILE } from "./app.ts";
  *   (no/bad checksum, too long, not C,…) gets R,0,err,<reason> and nothing is done.
  * Commands (args after the name, comma separated):
  *   ping                          ok,ms=<board ms>
- *   info                          ok,fw,build,board,ch,sps,cal,calid,caldate,stream,boot,k<i>,z<i> (N/count, counts)
+ *   info                          ok,fw,build,board,ch,sps,cal,calid,caldate,stream,boot,name<i>,k<i>,z<i> (N/count, counts)
  *   tare[,samples]                average 8..1024 samples (default 64) per channel (deferred reply):
  *                                 ok,z<i>=<counts>,sd<i>=<counts>…,saved=<0|1>; err unstable ch<i>… | busy | stale
  *   capture,<ch|all>,<forceN>[,samples]   ch = index, channel name or all (the same force on every pin);
@@ -109,6 +109,11 @@ export function handleLine(ctx: AppCtx, line: string): void {
       "sps", formatInt(ctx.sps), "cal", ctx.unsaved ? "unsaved" : ctx.calState, "calid", ctx.calId, "caldate", ctx.calDate,
       "stream", ctx.streaming ? "1" : "0", "boot", formatInt(ctx.bootId),
     ];
+    // the board definition's channel names ("left", "right"; "total" on a one-pin board)
+    for (let ch = 0; ch < ctx.nch; ch++) {
+      pairs[pairs.length] = `name${ch}`;
+      pairs[pairs.length] = ctx.board.channels[ch].name;
+    }
     for (let ch = 0; ch < ctx.nch; ch++) {
       pairs[pairs.length] = `k${ch}`;
       pairs[pairs.length] = formatFixed(ctx.nPerCount[ch], 9);

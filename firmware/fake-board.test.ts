@@ -65,6 +65,7 @@ ${REPORT}`) as Run;
       for (const id of [2, 3, 4, 5, 6, 7, 8, 10, 11, 12]) expect(byId(id)[0] ?? `R,${id} missing`, `${id}`).toMatch(/,err,/);
       expect(byId(14)[0]).toMatch(/^R,14,ok,ms=\d+$/);
       expect(byId(15)[0]).toMatch(/^R,15,ok,fw=.*,board=nodemcu-v3-2pin,ch=2,sps=80,cal=none,.*k0=0.000000000,z0=0.0,k1=0.000000000,z1=0.0$/);
+      expect(byId(15)[0]).toContain(",name0=left,name1=right,k0=");
       // streaming went on through it all
       const frames = bodies(r.out, "S").map(decodeSample);
       frames.forEach((f, i) => expect(f.seq).toBe(frames[0].seq + i));
@@ -110,6 +111,14 @@ ${REPORT}`;
       const f = bodies(reboot.out, "S").map(decodeSample).pop()!.forceN;
       expect(Math.abs(f[0] - 500)).toBeLessThan(0.05);
       expect(Math.abs(f[1] - 500)).toBeLessThan(0.05);
+    });
+
+    it("info names each channel as the board definition does (a one-pin board's is \"total\")", () => {
+      const r = runOnFake(target, { board: "nodemcu-v3-1pin" }, `T.value = {1000, 0}; T.run(500000) -- the fake always runs a second chip: unused here
+T.send(${cmd(1, "info")}); T.run(100000)
+${REPORT}`) as Run;
+      expect(r.errors).toBe("");
+      expect(bodies(r.out, "R,1,ok")[0]).toMatch(/,board=nodemcu-v3-1pin,ch=1,.*,name0=total,k0=/);
     });
 
     it("replays the lift log from flash one line per tick, skipping torn and corrupt lines; a second replay meanwhile is refused", () => {
