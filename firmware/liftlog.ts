@@ -16,14 +16,21 @@ export const LIFTS_TMP = "lifts.tmp";
 const KEEP = 16;
 const COMPACT_AT = 32;
 
+/** Strips the line end a stored line carries. */
+function bare(line: string): string {
+  let n = line.length;
+  while (n > 0 && (string.byte(line, n) === 10 || string.byte(line, n) === 13)) n = n - 1;
+  return string.sub(line, 1, n);
+}
+
 /** The body of a sealed line, or "" when its checksum fails. */
 function checked(line: string | undefined): string {
   if (line === undefined) return "";
-  let n = line.length;
-  while (n > 0 && (string.byte(line, n) === 10 || string.byte(line, n) === 13)) n = n - 1;
+  const sealed = bare(line);
+  const n = sealed.length;
   if (n < 6) return "";
-  const body = string.sub(line, 1, n - 5);
-  return sealSuffix(body) === string.sub(line, n - 4, n) ? body : "";
+  const body = string.sub(sealed, 1, n - 5);
+  return sealSuffix(body) === string.sub(sealed, n - 4, n) ? body : "";
 }
 
 /**
@@ -47,13 +54,6 @@ function nextAfter(sinceId: number, pos: number): LuaMultiReturn<[string, number
   }
   fd.close();
   return $multi("", pos);
-}
-
-/** Strips the line end a stored line carries. */
-function bare(line: string): string {
-  let n = line.length;
-  while (n > 0 && (string.byte(line, n) === 10 || string.byte(line, n) === 13)) n = n - 1;
-  return string.sub(line, 1, n);
 }
 
 export function init(ctx: AppCtx): void {
