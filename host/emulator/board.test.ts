@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -128,6 +129,28 @@ describe("callbacks that fail", () => {
     expect(heaps[0]).toBeLessThan(44_000);
     expect(heaps[heaps.length - 1]).toBeLessThan(heaps[0]);
     expect((await b.stats()).oomResets).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("crypto.fhash", () => {
+  it("hashes a file larger than the heap without taking heap (NodeMCU hashes it from C)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-fhash-"));
+    cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const big = Buffer.alloc(150_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251;
+    fs.writeFileSync(path.join(dir, "big.bin"), big);
+    fs.writeFileSync(path.join(dir, "init.lua"), `tmr.create():alarm(100, tmr.ALARM_SINGLE, function()
+      print("SHA", encoder.toHex(crypto.fhash("sha256", "big.bin")), node.heap())
+    end)`);
+    const b = await startEmulatedBoard({ flashDir: dir, install: "none" });
+    cleanup.push(() => b.close());
+    let text = "";
+    b.onData((d) => { text += d.toString("latin1"); });
+    expect(await b.runUntil(() => /SHA\t[0-9a-f]{64}\t\d+/.test(text), 3000)).toBe(true);
+    const m = /SHA\t([0-9a-f]{64})\t(\d+)/.exec(text)!;
+    expect(m[1]).toBe(createHash("sha256").update(big).digest("hex"));
+    expect(Number(m[2])).toBeGreaterThan(30_000);
+    expect((await b.stats()).oomResets).toBe(0);
   });
 });
 

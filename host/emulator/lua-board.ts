@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { toLuaLiteral } from "../testing/lua-values.ts";
 
@@ -91,6 +92,7 @@ export class LuaBoardProcess {
       const name = (algo ?? "").toLowerCase();
       let out: Buffer;
       if (op === "hash") out = createHash(name).update(Buffer.from(a ?? "", "hex")).digest();
+      else if (op === "fhash") out = createHash(name).update(fs.readFileSync(Buffer.from(a ?? "", "hex").toString("utf8"))).digest();
       else if (op === "hmac") out = createHmac(name, Buffer.from(a ?? "", "hex")).update(Buffer.from(b ?? "", "hex")).digest();
       else throw new Error(`unknown request ${op}`);
       this.send(`A ${out.toString("hex")}`);

@@ -5,7 +5,7 @@
  */
 import { apiPure, apiError, cost } from "../kernel.ts";
 import { request, toHex } from "../link.ts";
-import { exists, hostPath } from "../flash.ts";
+import { exists, hostPath, sizeOf } from "../flash.ts";
 
 const ALGOS: Record<string, boolean> = { MD5: true, SHA1: true, SHA224: true, SHA256: true, SHA384: true, SHA512: true };
 
@@ -36,12 +36,10 @@ export function createCryptoModule(): Record<string, unknown> {
       const name = algo(a);
       const f = str(fname, 2);
       if (!exists(f)) return apiError(`cannot open ${f}`);
-      const [h] = io.open(hostPath(f), "rb");
-      if (h === undefined) return apiError(`cannot open ${f}`);
-      const data = (h.read("*a") as string | undefined) ?? "";
-      h.close();
-      cost(data.length * 0.2);
-      return digest(name, data);
+      // NodeMCU hashes the file in chunks from C: no Lua heap. Node reads it here, so the board's
+      // heap does not see a copy of the file either (a 120 KB image read in would be an OOM).
+      cost(50 + sizeOf(f) * 0.25);
+      return request("fhash", name, toHex(hostPath(f)));
     }, 5),
     hmac: apiPure((a: unknown, data: unknown, key: unknown) => digest(algo(a), str(data, 2), str(key, 3)), 5),
     new_hash: apiPure((a: unknown) => hasher(algo(a)), 5),
