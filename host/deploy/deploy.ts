@@ -234,10 +234,10 @@ function parseFields(line: string): { kind: string; fields: Record<string, strin
   return { kind: parts[0], fields };
 }
 
-/** Waits for the app's B record after a restart (it may come glued to the prompt or to boot noise). */
 /** What the board prints when node.LFS.reload refuses the image (the board does not restart then). */
 const LFS_REFUSED = "_LFS_REFUSED ";
 
+/** Waits for the app's B record after a restart (it may come glued to the prompt or to boot noise). */
 export async function waitForBoot(s: PromptSession, timeoutMs: number): Promise<Record<string, string>> {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
