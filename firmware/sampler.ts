@@ -69,6 +69,7 @@ const FN: number[] = [];
 const MED: number[] = [];
 const STALE: boolean[] = [];
 export const counters = { seq: 0, sent: 0, frames: 0, lastMs: 0 };
+const SETTLE_FRAMES = 8;
 let lastModuleBatchUs = -1;
 /** filter delay of the detector's input (ms): 2 periods (HX711 filter) + 1 (median of 3) */
 let delayMs = 37.5;
@@ -95,6 +96,9 @@ function liftEnded(): void {
 }
 
 function feedCollector(c: Collector): void {
+  // An HX711's first conversions after power-up are still settling (datasheet: 4 at either rate;
+  // the median filter adds 2): a tare or capture asked for right after boot starts after them.
+  if (counters.frames < SETTLE_FRAMES) return;
   for (let ch = 0; ch < nch; ch++) {
     if (STALE[ch]) c.stale = true;
     const med = MED[ch];

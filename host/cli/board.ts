@@ -1,5 +1,4 @@
 import { openSession } from "../session/connect.ts";
-import type { CommandResult } from "../session/commands.ts";
 import type { Session } from "../session/session.ts";
 import type { Connection } from "../transport/connection.ts";
 import { startEmulator, type EmulatedBoardHandle } from "./emulated.ts";
@@ -42,7 +41,7 @@ export async function connectBoard(g: GlobalOptions, options: ConnectOptions = {
     const { session, connection } = await openSession(path, { connection: { baudRate: g.baud } });
     if (emulator && options.tare !== false && !/\.csv$/i.test(options.scenario ?? "")) {
       // The emulated board carries a nominal calibration; its scenarios start with empty pins: zero them.
-      const r = await tareFreshEmulator(session);
+      const r = await session.tare();
       if (!r.ok) log(`warning: could not tare the emulated board: ${r.reason}`);
     }
     return {
@@ -57,15 +56,4 @@ export async function connectBoard(g: GlobalOptions, options: ConnectOptions = {
     await emulator?.close();
     throw err;
   }
-}
-
-/**
- * Tares an emulated board that has just started. Its first readings still settle (the HX711's
- * first conversions after power-up), so the board refuses the first tare as unstable: the pins
- * are empty and still, so try again while it says so.
- */
-export async function tareFreshEmulator(session: Session, samples?: number, attempts = 4): Promise<CommandResult> {
-  let r = await session.tare(samples);
-  for (let i = 1; i < attempts && !r.ok && /unstable/.test(r.reason); i++) r = await session.tare(samples);
-  return r;
 }

@@ -3,7 +3,6 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { openSession } from "../../session/connect.ts";
 import { emulatorAnnounceFiles } from "../../transport/discover.ts";
-import { tareFreshEmulator } from "../board.ts";
 import { startEmulatorCommand } from "../emulated.ts";
 import { examples, wholeNumber } from "../options.ts";
 import { action, untilStopped } from "../run.ts";
@@ -23,7 +22,7 @@ export function register(program: Command): void {
         // with its own emulated board, so another terminal's `live` reads 0 on empty pins.
         try {
           const { session, connection } = await openSession(board.path);
-          const r = await tareFreshEmulator(session);
+          const r = await session.tare();
           session.close();
           await connection.close();
           if (!r.ok) process.stderr.write(`warning: could not tare the emulated board: ${r.reason}\n`);

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { connectBoard, tareFreshEmulator } from "../board.ts";
+import { connectBoard } from "../board.ts";
 import { examples, globalOptions, wholeNumber } from "../options.ts";
 import { action } from "../run.ts";
 
@@ -13,7 +13,7 @@ export function register(program: Command): void {
       const board = await connectBoard(g, { tare: false });
       try {
         process.stderr.write("taring: keep the pins empty and still…\n");
-        const r = board.emulator ? await tareFreshEmulator(board.session, o.samples) : await board.session.tare(o.samples);
+        const r = await board.session.tare(o.samples);
         if (!r.ok) throw new Error(r.reason);
         const i = board.session.info;
         for (let ch = 0; ch < i.channels; ch++) {
