@@ -9,7 +9,7 @@ import type { Command } from "commander";
 import { Store } from "../store/store.ts";
 import { examples, globalOptions, positiveNumber } from "../cli/options.ts";
 import { action } from "../cli/run.ts";
-import { athleteRecord, dayNumber, formatRecord, localDay } from "./record.ts";
+import { athleteRecord, dayNumber, dayOnThisMachine, formatRecord } from "./record.ts";
 import { ladderSvg } from "./plot.ts";
 import { athleteFromStore } from "./store-adapter.ts";
 
@@ -48,8 +48,7 @@ export function findAthlete(store: Store, name: string): { id: number; name: str
 export function lifterRecordText(store: Store, name: string, o: RecordCliOptions, units: string): string {
   const a = findAthlete(store, name);
   const input = athleteFromStore(store, a.id, { deadlifts: (o.deadlift ?? []).map(parseDeadlift) });
-  const now = new Date();
-  const today = o.today ?? localDay(now.toISOString(), -now.getTimezoneOffset());
+  const today = o.today ?? dayOnThisMachine();
   if (o.today) dayNumber(o.today);
   const opts = { weeklyBudget: o.budget, supraFraction: o.supra / 100 };
   const rec = athleteRecord(input, today, opts);
@@ -78,7 +77,7 @@ export function register(program: Command): void {
         const id = store.athlete(name);
         const at = o.date ? new Date(`${o.date}T12:00:00`) : new Date();
         store.addBodyWeight(id, kg, at);
-        process.stdout.write(`${name}: ${kg} kg on ${o.date ?? localDay(at.toISOString(), -at.getTimezoneOffset())}\n`);
+        process.stdout.write(`${name}: ${kg} kg on ${o.date ?? dayOnThisMachine(at)}\n`);
       } finally {
         store.close();
       }

@@ -88,6 +88,11 @@ export function localDay(isoInstant: string, utcOffsetMin: number): string {
   return new Date(t + utcOffsetMin * 60000).toISOString().slice(0, 10);
 }
 
+/** The calendar day of `at` on this machine's clock and time zone. */
+export function dayOnThisMachine(at: Date = new Date()): string {
+  return localDay(at.toISOString(), -at.getTimezoneOffset());
+}
+
 /** ISO week key "YYYY-Www" (weeks start on Monday; week 1 holds the year's first Thursday). */
 export function isoWeek(day: string): string {
   const n = dayNumber(day);

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { Store } from "../../store/store.ts";
 import { distinctLifts } from "../../store/lifts.ts";
 import { athleteFromStore } from "../../record/store-adapter.ts";
-import { athleteRecord, dayNumber, formatRecordLine, localDay } from "../../record/record.ts";
+import { athleteRecord, dayNumber, dayOnThisMachine, formatRecordLine } from "../../record/record.ts";
 import { findAthlete, lifterRecordText, parseDeadlift, recordOptions, type RecordCliOptions } from "../../record/cli.ts";
 import { describeLift } from "../live-view.ts";
 import { examples, globalOptions, positiveNumber } from "../options.ts";
@@ -39,10 +39,11 @@ export function register(program: Command): void {
       for (const s of sessions) {
         const state = s.endedAt ? "" : " (interrupted)";
         const seal = sealOf.get(s.id);
+        const lifts = store.listLifts({ sessionId: s.id, limit: 100000 }); // newest first
         process.stdout.write(`#${s.id}  ${s.startedAt.replace("T", " ").slice(0, 19)}  ${s.durationS.toFixed(1).padStart(7)} s  ${String(s.frames).padStart(7)} frames  ` +
-          `${s.corrupt} corrupt, ${s.missing} missing  ${distinctLifts(store.listLifts({ sessionId: s.id, limit: 100000 })).length} lift(s)  ${s.board ?? "?"} ${s.port ?? ""}${state}${s.note ? `  "${s.note}"` : ""}` +
+          `${s.corrupt} corrupt, ${s.missing} missing  ${distinctLifts(lifts).length} lift(s)  ${s.board ?? "?"} ${s.port ?? ""}${state}${s.note ? `  "${s.note}"` : ""}` +
           `  ${seal ? `sealed ${seal.slice(0, 8)}` : "not sealed"}\n`);
-        for (const l of store.listLifts({ sessionId: s.id, limit: o.session ? 1000 : 5 }).reverse()) {
+        for (const l of lifts.slice(0, o.session ? 1000 : 5).reverse()) {
           // the id is what `rackcell report --lift <id>` takes
           process.stdout.write(`      lift ${l.id}: ${describeLift({ ...l, source: l.source as "board" | "host", kind: l.kind as "rack pull" }, g.units)}\n`);
         }
@@ -50,8 +51,7 @@ export function register(program: Command): void {
       if (athlete) {
         process.stdout.write(`\n${lifterRecordText(store, athlete.name, o, g.units)}`);
       } else if (athletes.length > 0 && o.session === undefined) {
-        const now = new Date();
-        const today = o.today ?? localDay(now.toISOString(), -now.getTimezoneOffset());
+        const today = o.today ?? dayOnThisMachine();
         process.stdout.write("\nlifters (PR, body-weight multiple, ladder; `--athlete <name>` for the whole record):\n");
         for (const a of athletes) {
           const rec = athleteRecord(athleteFromStore(store, a.id), today, { weeklyBudget: o.budget, supraFraction: o.supra / 100 });
