@@ -1,7 +1,7 @@
 /** Where a lift's samples come from: the store (a lift and its session's frames), a CSV file, or a demo curve. */
 import * as fs from "node:fs";
 import { expRise, lcgNoise, rackPull } from "../../shared/analysis/fixtures.host.ts";
-import type { Store } from "../store/store.ts";
+import type { SessionRow, Store } from "../store/store.ts";
 import type { LiftRecord } from "./lift.ts";
 
 export function liftKind(kind: string): LiftRecord["kind"] {
@@ -35,15 +35,13 @@ export function liftFromStore(store: Store, liftId: number, beforeS = 10, afterS
     kind: liftKind(lift.kind), timesMs: t, totalN: T, leftN: two ? L : undefined, rightN: two ? R : undefined,
     title: `Lift ${liftId} (session ${lift.sessionId}, ${lift.kind})`,
     date: session?.startedAt.replace("T", " ").slice(0, 16),
-    provenance: provenance(store, lift.sessionId),
+    provenance: session ? provenance(store, session) : `session ${lift.sessionId}: not in the database`,
   };
 }
 
 /** Board, build, frame integrity and the session's seal, checked now: what makes the numbers below trustworthy. */
-export function provenance(store: Store, sessionId: number): string {
-  const s = store.getSession(sessionId);
-  if (!s) return `session ${sessionId}: not in the database`;
-  const a = store.auditSession(sessionId);
+export function provenance(store: Store, s: SessionRow): string {
+  const a = store.auditSession(s.id);
   const seal = a.state !== "sealed" ? "not sealed (`rackcell audit --seal`)"
     : a.problems.length === 0 ? `sealed ${a.seal!.slice(0, 16)}${a.late ? " (late)" : ""}, unchanged since`
     : `sealed ${a.seal!.slice(0, 16)}, CHANGED SINCE: ${a.problems.join("; ")}`;
