@@ -35,8 +35,9 @@ function checked(line: string | undefined): string {
 
 /**
  * Reads lifts.txt one line at a time from byte `pos`: the next valid sealed E line with an id
- * above `sinceId`, and the offset after it ("" at the end). Nothing but the current line is held
- * in RAM: the whole ring would be up to COMPACT_AT lines (≈ 8 KB) at once.
+ * above `sinceId`, and the offset after it ("" at the end). For the paced replay, which reads one
+ * line per tick and so cannot keep the file open across ticks. Nothing but the current line is
+ * held in RAM: the whole ring would be up to COMPACT_AT lines (≈ 8 KB) at once.
  */
 function nextAfter(sinceId: number, pos: number): LuaMultiReturn<[string, number]> {
   const fd = file.open(LIFTS_FILE, "r");
@@ -56,6 +57,19 @@ function nextAfter(sinceId: number, pos: number): LuaMultiReturn<[string, number
   return $multi("", pos);
 }
 
+/** Calls fn with each valid sealed line of lifts.txt and its body, oldest first, in one pass (one line in RAM). */
+function eachLine(fn: (this: void, line: string, body: string) => void): void {
+  const fd = file.open(LIFTS_FILE, "r");
+  if (fd === undefined) return;
+  for (;;) {
+    const line = fd.readline();
+    if (line === undefined) break;
+    const body = checked(line);
+    if (body !== "" && liftId(body) > 0) fn(line, body);
+  }
+  fd.close();
+}
+
 export function init(ctx: AppCtx): void {
   if (file.exists(LIFTS_TMP)) {
     if (!file.exists(LIFTS_FILE)) file.rename(LIFTS_TMP, LIFTS_FILE);
@@ -63,15 +77,11 @@ export function init(ctx: AppCtx): void {
   }
   let last = 0;
   let count = 0;
-  let pos = 0;
-  for (;;) {
-    const [line, after] = nextAfter(0, pos);
-    if (line === "") break;
-    pos = after;
+  eachLine((_line, body) => {
     count = count + 1;
-    const id = liftId(checked(line));
+    const id = liftId(body);
     if (id > last) last = id;
-  }
+  });
   ctx.lastLiftId = last;
   ctx.liftFileLines = count;
 }
@@ -84,17 +94,13 @@ function compact(ctx: AppCtx): void {
   let ok = true;
   let seen = 0;
   let kept = 0;
-  let pos = 0;
-  for (;;) {
-    const [line, after] = nextAfter(0, pos);
-    if (line === "") break;
-    pos = after;
+  eachLine((line) => {
     seen = seen + 1;
     if (seen > skip) {
       if (fd.write(bare(line) + "\n") === undefined) ok = false;
       kept = kept + 1;
     }
-  }
+  });
   fd.close();
   if (!ok) {
     file.remove(LIFTS_TMP);
