@@ -154,17 +154,22 @@ describe("firmware on the emulated board", () => {
     expect(cal.channels[0].counts.length).toBe(3);
   }, 60_000);
 
-  it("rack pull: the E record's weighed load, onset and lift-off match the scenario truth", async () => {
-    const spec = "rackpull:kg=200,emptyS=6,restS=5,holdS=2,afterS=4";
-    // 31 lifts from earlier boots on flash: this lift is the 32nd, which compacts the log to the newest 16
-    const earlier = Array.from({ length: 31 }, (_, i) => `${sealLine(`E,id=${i + 1},boot=1,kind=rackpull`)}\n`).join("");
-    const l = await start({ scenario: spec, files: { "cal.txt": nominalCal("nominal"), "lifts.txt": earlier } });
+  /** Boots on the scenario with the nominal calibration (and `files`), tares, and waits for the first E record. */
+  async function firstLift(spec: string, files: Record<string, string> = {}) {
+    const l = await start({ scenario: spec, files: { "cal.txt": nominalCal("nominal"), ...files } });
     await booted(l);
     await l.advance(1500);
     expect((await l.command("tare"))[2]).toBe("ok");
     const sc = scenarioByName(spec, 2, 1);
     expect(await l.until(() => l.records("E,").length > 0, (sc.durationS + 3) * 1000, 100)).toBe(true);
-    const e = parseLiftBody(l.records("E,")[0]);
+    return { l, sc, e: parseLiftBody(l.records("E,")[0]) };
+  }
+
+  it("rack pull: the E record's weighed load, onset and lift-off match the scenario truth", async () => {
+    const spec = "rackpull:kg=200,emptyS=6,restS=5,holdS=2,afterS=4";
+    // 31 lifts from earlier boots on flash: this lift is the 32nd, which compacts the log to the newest 16
+    const earlier = Array.from({ length: 31 }, (_, i) => `${sealLine(`E,id=${i + 1},boot=1,kind=rackpull`)}\n`).join("");
+    const { l, sc, e } = await firstLift(spec, { "lifts.txt": earlier });
     expect(e.error).toBe("");
     expect(e.kind).toBe("rackpull");
     const truth = sc.truth;
@@ -197,13 +202,7 @@ describe("firmware on the emulated board", () => {
     // a pull released while the force still rises (tremor off): one well-defined peak (on a long
     // plateau noise decides which sample is "the" peak; domain.md)
     const spec = "isometric:quietS=6,tau=0.5,pullS=1,tremor=0";
-    const l = await start({ scenario: spec, files: { "cal.txt": nominalCal("nominal") } });
-    await booted(l);
-    await l.advance(1500);
-    expect((await l.command("tare"))[2]).toBe("ok");
-    const sc = scenarioByName(spec, 2, 1);
-    expect(await l.until(() => l.records("E,").length > 0, (sc.durationS + 3) * 1000, 100)).toBe(true);
-    const e = parseLiftBody(l.records("E,")[0]);
+    const { sc, e } = await firstLift(spec);
     expect(e.kind).toBe("isometric");
     const truth = sc.truth;
     expect(Math.abs(e.peakMs - (truth.peakS! * 1000 - BOOT_MS))).toBeLessThanOrEqual(PERIOD_MS);
