@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { flatModuleName } from "../build/flat-names.ts";
 import { LUA_JSON_ENCODER, toLuaLiteral } from "./lua-values.ts";
-import { describeLuaVm, luaVm } from "./lua-vms.ts";
+import { describeLuaVm, luaVm, type LuaVmName } from "./lua-vms.ts";
 import { nodemcuProfileLua, type LuaTarget } from "./nodemcu-profile.ts";
 
 /**
@@ -18,9 +18,12 @@ export function luaOutDir(target: LuaTarget): string {
 export interface LuaCall { module: string; fn: string; args: unknown[]; }
 export type LuaCallResult = { ok: true; value: unknown } | { ok: false; error: string };
 
-/** Runs a whole Lua program; throws with stderr when the VM itself fails. */
-export function runLuaProgram(target: LuaTarget, program: string, opts: { timeoutMs?: number } = {}): string {
-  const vm = luaVm(target);
+/**
+ * Runs a whole Lua program in the target's VM (or `opts.vm`, e.g. "5.1-64" to compare heap
+ * figures with a 64-bit VM); throws with stderr when the VM itself fails.
+ */
+export function runLuaProgram(target: LuaTarget, program: string, opts: { timeoutMs?: number; vm?: LuaVmName } = {}): string {
+  const vm = luaVm(opts.vm ?? target);
   const res = spawnSync(vm.file, ["-"], {
     input: program, encoding: "utf8", env: vm.env, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 256 * 1024 * 1024,
   });
