@@ -38,8 +38,7 @@ fi
 
 if [ $need_lua32 = 1 ]; then
   echo "setup: fetching the 32-bit Lua VMs into $LUA32" >&2
-  update=0
-  if ! dpkg --print-foreign-architectures | grep -qx i386; then $sudo dpkg --add-architecture i386; update=1; fi
+  if ! dpkg --print-foreign-architectures | grep -qx i386; then $sudo dpkg --add-architecture i386; fi
   # apt-get source needs a deb-src line for the suite this machine runs (same mirror as its deb line).
   codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
   if ! apt-get indextargets --format '$(CODENAME)' 'Created-By: Sources' 2>/dev/null | grep -qx "$codename"; then
@@ -47,9 +46,8 @@ if [ $need_lua32 = 1 ]; then
     [ -n "$uri" ] || { echo "setup: no apt source for the suite '$codename' to add a deb-src line to" >&2; exit 1; }
     printf 'Types: deb-src\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri" "$codename" \
       | $sudo tee /etc/apt/sources.list.d/rackcell-deb-src.sources >/dev/null
-    update=1
   fi
-  [ $update = 1 ] || [ ${#missing[@]} -gt 0 ] && { apt_get update >/dev/null; }
+  apt_get update >/dev/null # also when nothing was added: the i386 lists may be stale or cleaned
 elif [ ${#missing[@]} -gt 0 ]; then
   apt_get update >/dev/null
 fi
