@@ -37,13 +37,16 @@ function failedFit(error: string, points: number): CalibrationFit {
 export function fitCalibration(counts: number[], forceN: number[]): CalibrationFit {
   const n = counts.length;
   if (n < 2 || forceN.length !== n) return failedFit("need at least two points with a force each", n);
+  // Sums of the offsets from the first point: exact integers in doubles, and small enough for a
+  // single float's 24 bits (counts near 2^23 summed directly lose whole counts there).
+  const c0 = counts[0];
   let sumC = FLOAT_ZERO;
   let sumF = FLOAT_ZERO;
   for (let i = 0; i < n; i++) {
-    sumC = sumC + counts[i];
+    sumC = sumC + (counts[i] - c0);
     sumF = sumF + forceN[i];
   }
-  const meanC = sumC / n;
+  const meanC = c0 + sumC / n;
   const meanF = sumF / n;
   let sxx = 0;
   let sxy = 0;
