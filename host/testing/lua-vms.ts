@@ -25,19 +25,20 @@ export interface LuaVm {
   env: NodeJS.ProcessEnv;
   /** pointer size of the VM's build, in bits (what heap figures depend on) */
   pointerBits: 32 | 64;
-  /** bits of a Lua number (5.1: double) or of an integer and a float (5.3 here: 32 and 32) */
-  numberBits: { integer: 32 | 64; float: 32 | 64 };
 }
 
 /** The cache folder setup.sh fills, relative to the package root. */
 export const LUA32_CACHE = path.join(".rackcell", "lua32");
 
+let cachedRoot: string | undefined;
+
 // TODO(paths): repoRoot() from host/paths.ts once it lands (same walk up to package.json).
 function packageRoot(): string {
+  if (cachedRoot !== undefined) return cachedRoot;
   const start = path.dirname(fileURLToPath(import.meta.url));
   for (let dir = start; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
     const pkg = path.join(dir, "package.json");
-    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, "utf8")) as { name?: string }).name === "rackcell") return dir;
+    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, "utf8")) as { name?: string }).name === "rackcell") return (cachedRoot = dir);
   }
   return process.cwd();
 }
@@ -50,18 +51,18 @@ export function luaVm(name: LuaVmName, root = packageRoot()): LuaVm {
     if (wanted !== "5.1" && wanted !== "5.1-64") throw new Error(`RACKCELL_LUA51_VM=${wanted}: expected 5.1 or 5.1-64`);
   }
   // Debian's own lua5.1, on PATH
-  if (wanted === "5.1-64") return { name: "5.1-64", file: "lua5.1", env: process.env, pointerBits: 64, numberBits: { integer: 64, float: 64 } };
+  if (wanted === "5.1-64") return { name: "5.1-64", file: "lua5.1", env: process.env, pointerBits: 64 };
   const cache = path.join(root, LUA32_CACHE);
   let vm: LuaVm;
   if (wanted === "5.1") {
     const dir = path.join(cache, "lua5.1");
     const libs = [path.join(dir, "lib", "i386-linux-gnu"), path.join(dir, "usr", "lib", "i386-linux-gnu")];
     vm = {
-      name: "5.1", file: path.join(dir, "usr", "bin", "lua5.1"), pointerBits: 32, numberBits: { integer: 64, float: 64 },
+      name: "5.1", file: path.join(dir, "usr", "bin", "lua5.1"), pointerBits: 32,
       env: { ...process.env, LD_LIBRARY_PATH: [...libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(":") },
     };
   } else {
-    vm = { name: "5.3", file: path.join(cache, "lua5.3", "lua"), env: process.env, pointerBits: 64, numberBits: { integer: 32, float: 32 } };
+    vm = { name: "5.3", file: path.join(cache, "lua5.3", "lua"), env: process.env, pointerBits: 64 };
   }
   if (!fs.existsSync(vm.file)) throw new Error(`the ${describeLuaVm(vm)} is missing (${vm.file}): run bash host/tools/setup.sh`);
   return vm;
