@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Store } from "../../host/store/store.ts";
+import { DEFAULT_BOARD } from "../../host/paths.ts";
 
 /**
  * The store with an hour of 2-channel frames at 80 SPS (288,000), in a temporary database file:
@@ -15,7 +16,7 @@ export async function figures(): Promise<Record<string, number>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-bench-store-"));
   try {
     const store = new Store(path.join(dir, "bench.db"));
-    const id = store.createSession({ channels: 2, board: "nodemcu-v3-2pin", note: "bench" });
+    const id = store.createSession({ channels: 2, board: DEFAULT_BOARD, note: "bench" });
     const w = store.frameWriter(id, { flushMs: 100 });
     let t = performance.now();
     for (let i = 0; i < FRAMES; i++) {

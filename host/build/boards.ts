@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { repoRoot } from "../paths.ts";
 
 /** A supported board, as described in boards/NAME.json (read by the build, the emulator and the host). */
 export interface BoardChannel {
@@ -23,20 +24,8 @@ export interface BoardDefinition {
   channels: BoardChannel[];
 }
 
-/**
- * boards/ beside the package: found by walking up from this module, so it works from the sources
- * (host/build/) and from the bundle (dist/rackcell.mjs) alike.
- */
-function findBoardsDir(): string {
-  let dir = path.dirname(new URL(import.meta.url).pathname);
-  for (let i = 0; i < 6; i++) {
-    const candidate = path.join(dir, "boards");
-    if (fs.existsSync(path.join(candidate, "nodemcu-v3-2pin.json"))) return candidate;
-    dir = path.dirname(dir);
-  }
-  return path.resolve("boards");
-}
-export const BOARDS_DIR = findBoardsDir();
+/** boards/ in the package (from the sources and from the bundle alike). */
+export const BOARDS_DIR = path.join(repoRoot(), "boards");
 
 export function listBoards(dir = BOARDS_DIR): string[] {
   return fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();

@@ -13,12 +13,13 @@ import { emulatorPlace } from "./place.ts";
 import { runCalibration } from "./run.ts";
 import { runVerification } from "../verify/run.ts";
 import { certificateText } from "../verify/render.ts";
+import { DEFAULT_BOARD } from "../paths.ts";
 
 /**
  * Calibration then verification end to end: the emulated board runs the firmware, the plates are
  * "placed" by changing its scenario, the host talks to it through the session's command client.
  */
-const BOARD = "nodemcu-v3-2pin";
+const BOARD = DEFAULT_BOARD;
 let board: EmulatedBoard;
 let session: Session;
 let connection: Connection;

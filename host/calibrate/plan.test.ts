@@ -5,8 +5,9 @@ import {
   checkReading, computeCalibration, nominalNPerCount, parsePoints, validatePlan,
   type ChannelReading, type StepReadings,
 } from "./plan.ts";
+import { DEFAULT_BOARD } from "../paths.ts";
 
-const board = loadBoard("nodemcu-v3-2pin");
+const board = loadBoard(DEFAULT_BOARD);
 const one = loadBoard("nodemcu-v3-1pin");
 const gym = parsePlates("gym:3%") as PlateSpec;
 

@@ -3,6 +3,7 @@ import { loadBoard } from "../build/boards.ts";
 import { CALIBRATED_PLATES, G } from "./plates.ts";
 import { parsePoints } from "./plan.ts";
 import { runCalibration, type CommandLink, type Placement } from "./run.ts";
+import { DEFAULT_BOARD } from "../paths.ts";
 
 /** A pretend board: counts = zero + F/npc per channel; records every command; fits like the firmware. */
 function fakeBoard(names: string[], opts: { unstableOnce?: boolean } = {}) {
@@ -60,7 +61,7 @@ function fakeBoard(names: string[], opts: { unstableOnce?: boolean } = {}) {
 }
 
 describe("runCalibration (pretend board)", () => {
-  const board = loadBoard("nodemcu-v3-2pin");
+  const board = loadBoard(DEFAULT_BOARD);
   it("sends the planned points, fits, agrees with the board, saves", async () => {
     const b = fakeBoard(["left", "right"]);
     const run = await runCalibration(b.link, board, parsePoints("left:100,left:200,right:100,right:200,both:300").points, CALIBRATED_PLATES, b.place, { settleMs: 0, calId: "t1", date: "2026-11-22" });

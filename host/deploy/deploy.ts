@@ -19,14 +19,7 @@ import { openLine, splitFields } from "../../shared/protocol/frame.ts";
 import { encodeFile, SEQ_ALPHABET } from "./blocks.ts";
 import { CLEANUP_LINE, FREE_APP_LINE, HELPER_CHECK_LINE, HELPER_LINES, PROBE_LINE, PROBED_MODULES, TEMP_PREFIX, adler32, hashLine, missingModuleAdvice, swapLines } from "./lua-helper.ts";
 import { DeployError, PromptSession, type RawPort } from "./prompt.ts";
-
-export interface ManifestFile { name: string; bytes: number; sha256: string }
-export interface Manifest {
-  version: string; buildHash: string; luaDir: string; boards: string[]; files: ManifestFile[];
-  /** the emulated board's LFS image and the files that stay on SPIFFS (see host/build/lfs-image.ts) */
-  lfs?: { image: string; bytes: number; modules: string[] };
-  spiffs?: string[];
-}
+import { readManifest as readBuildManifest, type Manifest } from "../build/manifest.ts";
 
 export interface UploadFile { name: string; data: Buffer; sha256: string }
 
@@ -75,15 +68,18 @@ export interface DeployResult {
 /** Name of the LFS image on the board's SPIFFS, handed to node.LFS.reload. */
 export const LFS_IMAGE_NAME = "lfs.img";
 
-export function readManifest(root = "."): Manifest {
-  const file = path.join(root, "build", "manifest.json");
-  if (!fs.existsSync(file)) throw new DeployError(`${file} not found: run \`npm run build\` first`, "INPUT");
-  return JSON.parse(fs.readFileSync(file, "utf8")) as Manifest;
+/** The build's manifest; a missing one is the user's input error (exit code and message). */
+function manifestForDeploy(root: string): Manifest {
+  try {
+    return readBuildManifest(root);
+  } catch (e) {
+    throw new DeployError((e as Error).message, "INPUT");
+  }
 }
 
 /** The files to upload: the manifest's (checked against their sha256) plus the board's board.lua. */
 export function uploadSet(board: string, root = ".", lfsImage?: string): { manifest: Manifest; files: UploadFile[] } {
-  const manifest = readManifest(root);
+  const manifest = manifestForDeploy(root);
   if (!manifest.boards.includes(board)) throw new DeployError(`board "${board}" is not in the build (built: ${manifest.boards.join(", ")})`, "INPUT");
   // The firmware's modules go up as one LFS image (they would not fit in RAM as source); only
   // the files that stay on SPIFFS (init.lua) go up one by one. A manifest without an image

@@ -9,6 +9,7 @@ import { buildReport, reportText } from "../report/lift.ts";
 import { liftFromStore } from "../report/source.ts";
 import { GENESIS_SEAL, sealOf } from "./seal.ts";
 import { Store } from "./store.ts";
+import { DEFAULT_BOARD } from "../paths.ts";
 
 const dirs: string[] = [];
 function tmpDb(): string {
@@ -22,7 +23,7 @@ afterEach(() => {
 
 /** A session of `n` frames (a 1 s rise to 2000 N) with one rack-pull lift, ended. */
 function recordSession(store: Store, n: number, note: string): number {
-  const id = store.createSession({ channels: 2, board: "nodemcu-v3-2pin", build: "abc123", note });
+  const id = store.createSession({ channels: 2, board: DEFAULT_BOARD, build: "abc123", note });
   const w = store.frameWriter(id);
   for (let i = 0; i < n; i++) {
     const f = Math.min(1, i / 80) * 1000;
@@ -149,7 +150,7 @@ describe("seals: a SHA-256 chain over recorded sessions", () => {
     const { store, ids, seals } = sealed(tmpDb());
     const liftId = store.listLifts({ sessionId: ids[0] })[0].id;
     const text = () => reportText(buildReport(liftFromStore(store, liftId), "kg"));
-    expect(text()).toContain(`board nodemcu-v3-2pin, build abc123; 200 frames, 0 corrupt, 0 missing; sealed ${seals[0].slice(0, 16)}, unchanged since`);
+    expect(text()).toContain(`board ${DEFAULT_BOARD}, build abc123; 200 frames, 0 corrupt, 0 missing; sealed ${seals[0].slice(0, 16)}, unchanged since`);
     store.db.prepare("UPDATE frames SET total_n = total_n * 1.1 WHERE session_id = ?").run(ids[0]);
     expect(text()).toContain(`sealed ${seals[0].slice(0, 16)}, CHANGED SINCE: frames changed`);
     store.close();

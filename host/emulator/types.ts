@@ -1,0 +1,103 @@
+/**
+ * The emulated NodeMCU board (public API). The board itself runs in a Lua 5.1 child process
+ * (host/emulator/board/, built to build/emu/); this side owns time (manual, fast or realtime
+ * clock), the serial link (in-process listeners and an optional socat pty), and the faults of
+ * the link. Same seam as a real board: a serial device on one side, NodeMCU modules on the other.
+ */
+export interface EmulatorOptions {
+  board?: string;
+  flashDir?: string;
+  install?: "firmware" | "none";
+  scenario?: string;
+  seed?: number;
+  clock?: "manual" | "fast" | "realtime";
+  pty?: boolean;
+  instructionUs?: number;
+  /**
+   * Extra: board heap bytes per byte of the host's Lua heap; node.heap(), the heap cap and
+   * stats().heapUsedBytes use host bytes × heapScale (stats().heapHostBytes is the unscaled
+   * figure). Default 0.65; 1 counts host bytes as board bytes.
+   *
+   * Object sizes, Lua 5.1.5 on this x86-64 host (measured with collectgarbage("count")) vs
+   * NodeMCU 3.0's Lua 5.1 on the ESP8266 (4-byte pointers; a float build packs TValue to 12
+   * bytes with #pragma pack(4) unless LUA_DWORD_ALIGNED_TVALUES, app/include/user_config.h; a
+   * TKey keeps the double's 8-byte alignment, so a Node is 12 + 4 + 16):
+   *   Table 64 vs 32 (0.50) · array slot (TValue) 16 vs 12 (0.75) · hash Node 40 vs 32 (0.80)
+   *   Lua closure 40 + 8n vs 20 + 4n (0.50) · UpVal 40 vs 24 (0.60) · string 25 + len vs 17 + len
+   *   (len 16: 0.80)
+   * The firmware's own live objects after 10 s of streaming (a census from the emulator's Lua
+   * side, firmware of a7a6194): 76 tables (4,864 B), 262 array slots (4,192 B), 349 nodes
+   * (13,960 B), 76 closures with 280 upvalue slots (5,280 B), ≈140 upvalues (5,600 B), 1,809 B
+   * of strings and the rest: 35,705 host bytes. Board bytes for the same objects:
+   *   76·32 + 262·12 + 349·32 + (76·20 + 280·4) + 140·24 ≈ 22,744 = 0.67 × 33,896.
+   * So 0.65 is the objects' ratio; the ESP8266's allocator adds a few bytes per block (≈420
+   * blocks here, not in either count), which would make it ≈0.7: heapUsedBytes reads a few
+   * percent low, heapHostBytes × 0.7 is the conservative figure.
+   */
+  heapScale?: number;
+  /**
+   * What goes wrong while the board runs on its own (a free-running step that failed, the Lua
+   * process's messages): the library never prints; the CLI passes its stderr. Default: dropped
+   * (the next call to the board then fails with the error itself).
+   */
+  onNotice?: (message: string) => void;
+}
+
+export type Fault =
+  | { kind: "byteDrop"; rate: number }
+  | { kind: "bitFlip"; rate: number }
+  | { kind: "unplug"; seconds: number }
+  | { kind: "reset" }
+  | { kind: "powerCut"; afterFileWrites?: number }
+  | { kind: "cellDisconnect"; channel: number; on: boolean }
+  | { kind: "cellStuck"; channel: number; on: boolean };
+
+export interface ChipStats { channel: number; fault: string; conversions: number; unread: number; timingViolations: number; powerDowns: number }
+export interface InjectedStats {
+  bytesDropped: number; bitsFlipped: number; unplugs: number; bytesLostUnplugged: number;
+  /** Flips that turned a byte into a line feed: each splits one line into two, so it can cost two corrupt lines. */
+  lineFeedsMade: number;
+  resets: number; powerCuts: number; cellFaults: number; powerCutArmed: number;
+}
+export interface BoardStats {
+  /** What the firmware holds (board bytes = heapHostBytes × heapScale) and the board's free heap. */
+  heapUsedBytes: number; heapFreeBytes: number;
+  /** The firmware's live heap in host bytes (unscaled): the Lua heap above the boot baseline. */
+  heapHostBytes: number; heapScale: number;
+  /** Host bytes the emulator holds beyond the baseline (RX bytes on the wire, …): never charged. */
+  emulatorHeapBytes: number;
+  /** The whole Lua heap of the emulator process (KB). */
+  luaKb: number;
+  /**
+   * VM instructions executed in callbacks on the firmware's thread: the firmware's own plus the
+   * emulator's glue there (stand-in wrappers, callback prologue/epilogue, settle spins). The
+   * stand-ins' own Lua (C on a board) is never counted.
+   */
+  instructionsTotal: number;
+  /** The firmware's own VM instructions in callbacks: what the board would execute (exact). */
+  firmwareInstructionsTotal: number;
+  /** NodeMCU calls made by callbacks, and how many settled the count for the exact time. */
+  standInCalls: number; settles: number;
+  /** Per callback, firmware instructions only. */
+  callbacks: number; maxCallbackInstructions: number; lastCallbackInstructions: number;
+  restarts: number; boots: number; lastBootReason: number; watchdogResets: number; oomResets: number; callbackErrors: number;
+  uartRxOverwritten: number; uartRxBytes: number; uartTxBytes: number; hx711Dropped: number; hx711Samples: number;
+  timersFired: number; openFiles: number; flashOps: number; powered: boolean; physics: string;
+  chips: ChipStats[]; injected: InjectedStats; virtualUs: number;
+}
+
+export interface EmulatedBoard {
+  readonly path: string | undefined;
+  write(data: string | Buffer): void;
+  /** `tUs` (extra, optional): virtual time at which the chunk's last byte completed on the wire. */
+  onData(listener: (chunk: Buffer, tUs?: number) => void): () => void;
+  advance(ms: number): Promise<void>;
+  runUntil(predicate: (receivedText: string) => boolean, maxMs: number): Promise<boolean>;
+  nowUs(): number;
+  setScenario(spec: string): Promise<void>;
+  holdSafeModePin(low: boolean): Promise<void>;
+  fault(f: Fault): Promise<void>;
+  stats(): Promise<BoardStats>;
+  close(): Promise<void>;
+}
+
