@@ -1,7 +1,7 @@
 import type { LiftView } from "../session/live.ts";
 import type { FrameView, IntegrityCounts, Session } from "../session/session.ts";
 import { chart } from "./chart.ts";
-import { formatForce, formatMs, fromNewtons, type Unit } from "./units.ts";
+import { formatForce, fromNewtons, type ForceUnit } from "../../shared/units/force.ts";
 
 /**
  * The terminal live view: force per pin and total, a moving chart of the total, peak and time to
@@ -24,7 +24,12 @@ export interface LiveSnapshot {
   notices: string[];
 }
 
-export function describeLift(l: LiftView, unit: Unit): string {
+/** "1.25 s"; "—" when there is no such time. */
+export function formatMs(ms: number): string {
+  return Number.isFinite(ms) && ms >= 0 ? `${(ms / 1000).toFixed(2)} s` : "—";
+}
+
+export function describeLift(l: LiftView, unit: ForceUnit): string {
   const parts = [`${l.kind} (${l.source === "board" ? "board" : "host"}) at ${l.atS.toFixed(1)} s`];
   if (Number.isFinite(l.weighedLoadN)) parts.push(`weighed ${formatForce(l.weighedLoadN, unit)}`);
   parts.push(`peak ${formatForce(l.peakForceN, unit)}`);
@@ -39,13 +44,13 @@ export function formatCounts(c: IntegrityCounts): string {
     (c.calibrationMismatches > 0 ? ` · ${c.calibrationMismatches} force mismatches` : "");
 }
 
-export function renderScreen(s: LiveSnapshot, unit: Unit, columns = 80): string {
+export function renderScreen(s: LiveSnapshot, unit: ForceUnit, columns = 80): string {
   const out: string[] = [];
   out.push(`${s.title}   t = ${s.timeS.toFixed(1)} s   ${s.connected ? "connected" : `\x1b[33m${s.state}\x1b[0m`}`);
   out.push("");
   const w = Math.max(...s.names.map((n) => n.length), 5);
-  s.names.forEach((name, i) => out.push(`  ${name.padEnd(w)}  ${formatForce(s.forceN[i], unit, 12)}`));
-  out.push(`  ${"total".padEnd(w)}  ${formatForce(s.totalN, unit, 12)}     peak ${formatForce(s.peakTotalN, unit)}, time to peak ${Number.isFinite(s.peakTotalN) ? `${s.peakSinceS.toFixed(2)} s` : "—"}`);
+  s.names.forEach((name, i) => out.push(`  ${name.padEnd(w)}  ${formatForce(s.forceN[i], unit).padStart(12)}`));
+  out.push(`  ${"total".padEnd(w)}  ${formatForce(s.totalN, unit).padStart(12)}     peak ${formatForce(s.peakTotalN, unit)}, time to peak ${Number.isFinite(s.peakTotalN) ? `${s.peakSinceS.toFixed(2)} s` : "—"}`);
   out.push("");
   const plot = chart(s.history.map((n) => fromNewtons(n, unit)), Math.max(20, columns - 16), 10, (x) => x.toFixed(1));
   if (plot) out.push(plot, "");
@@ -55,7 +60,7 @@ export function renderScreen(s: LiveSnapshot, unit: Unit, columns = 80): string 
   return out.join("\n");
 }
 
-export function plainLine(s: LiveSnapshot, unit: Unit): string {
+export function plainLine(s: LiveSnapshot, unit: ForceUnit): string {
   const pins = s.names.map((n, i) => `${n}=${formatForce(s.forceN[i], unit)}`).join(" ");
   return `t=${s.timeS.toFixed(2)}s ${pins} total=${formatForce(s.totalN, unit)} peak=${formatForce(s.peakTotalN, unit)} ttp=${Number.isFinite(s.peakTotalN) ? s.peakSinceS.toFixed(2) : "-"}s ` +
     `good=${s.counts.good} corrupt=${s.counts.corrupt} missing=${s.counts.missing}${s.connected ? "" : ` state=${s.state}`}`;
@@ -85,7 +90,7 @@ export class History {
 }
 
 export interface LiveViewOptions {
-  unit: Unit;
+  unit: ForceUnit;
   title: string;
   out?: NodeJS.WriteStream | { write(s: string): boolean; isTTY?: boolean; columns?: number };
   tickMs?: number;

@@ -4,11 +4,11 @@ import {
 } from "../../shared/analysis/detector.ts";
 import { createMedian3, median3Step, type Median3State } from "../../shared/filters/median3.ts";
 import { liftId } from "../../shared/board/liftrecord.ts";
-import { fieldValue } from "../../shared/protocol/messages.ts";
+import { fieldValue, parsePairs } from "../../shared/protocol/keyvalue.ts";
 import { CHANNEL_FLAG_STALE, seqDistance, SEQ_MODULUS, splitFields } from "../../shared/protocol/frame.ts";
 import { infoRoundingN, isCalibrated, parseBoardInfo, withZeros, type BoardInfo } from "./board-info.ts";
 import { SeqClock } from "./clock.ts";
-import { CommandClient, createIdAllocator, parsePairs, type CommandOptions, type CommandResult } from "./commands.ts";
+import { CommandClient, createIdAllocator, type CommandOptions, type CommandResult } from "./commands.ts";
 import { createDecodedLine, decodeLine, LINE_CORRUPT, LINE_MALFORMED, LINE_SAMPLE, type DecodedLine } from "./fast-decode.ts";
 import { DUPLICATE, SeqTracker } from "./integrity.ts";
 import { createLiveState, liftFromRecord, liftFromSummary, type LiftView, type LiveState } from "./live.ts";
