@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { loadBoard, type BoardDefinition } from "../build/boards.ts";
+import { RATE_PIN_LOW_INTERVAL_US } from "../session/board-info.ts";
 import { boardPinUses, headerPin, pinProblems } from "./pinout.ts";
 
 /**
@@ -128,10 +129,15 @@ export function wiringOf(b: BoardDefinition): Wiring {
   const safe = header(b.safeModePin);
   connections.push({ from: safe, to: { part: "NodeMCU", pin: "GND" }, what: "safe mode: held low (a button to GND) at start, the application stays off" });
   const notes = [
-    `RATE: ${b.sampleRateSps === 80 ? "80 SPS needs RATE tied high (to VDD). Many breakouts tie RATE to GND on the board and run at 10 SPS; on those cut the trace or lift the pin and wire it to VDD. `rackcell info` warns when a channel converts every 50 ms or slower (\"RATE pin low?\")." : "10 SPS: RATE tied low (to GND), as most breakouts come."}`,
+    b.sampleRateSps === 80
+      ? "RATE: 80 SPS needs RATE tied high (to VDD). Many breakouts tie RATE to GND on the board and run at 10 SPS; on those cut the trace or lift the pin and wire it to VDD. " +
+        `\`rackcell info\` and \`live\` warn when a channel converts slower than every ${RATE_PIN_LOW_INTERVAL_US / 1000} ms ("RATE pin low?").`
+      : "RATE: 10 SPS: RATE tied low (to GND), as most breakouts come.",
     `Cell wires: ${CELL_TERMINALS.map((t) => `${t} ${w.cellWires[t]}`).join(", ")}: ${w.cellWiresNote}.`,
     `Supplies: HX711 VCC from ${w.hx711Vcc} (${SUPPLY_VOLTS[w.hx711Vcc]} V, sets the cell excitation), VDD from 3V3 so DT never carries more than 3.3 V into the ESP8266. A breakout with a single VCC pin: feed it from 3V3 and set each cell's excitationV in the board file to the voltage measured between E+ and E-.`,
-    `Safe mode: D${safe.d} (GPIO${safe.gpio})${safe.d === 3 ? " is the FLASH button" : ""}: hold it from just after reset until the board says "safe mode" (held while pressing RST it starts the flash bootloader instead).`,
+    safe.d === 3
+      ? 'Safe mode: D3 (GPIO0) is the FLASH button: hold it from just after reset until the board says "safe mode" (held while pressing RST it starts the flash bootloader instead).'
+      : `Safe mode: a button from D${safe.d} (GPIO${safe.gpio}) to GND, held at start, keeps the application off.`,
     "Breakouts label the lines DT or DOUT, and SCK, CLK or PD_SCK.",
   ];
   return {
