@@ -74,7 +74,12 @@ export function loadBoard(name: string, dir = BOARDS_DIR): BoardDefinition {
   if (!fs.existsSync(file)) {
     throw new Error(`unknown board "${name}": choose one of ${listBoards(dir).join(", ")}`);
   }
-  const board = JSON.parse(fs.readFileSync(file, "utf8")) as BoardDefinition;
+  let board: BoardDefinition;
+  try {
+    board = JSON.parse(fs.readFileSync(file, "utf8")) as BoardDefinition;
+  } catch (err) {
+    throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
+  }
   const problems = validateBoard(board);
   if (problems.length > 0) throw new Error(`${file}: ${problems.join("; ")}`);
   return board;

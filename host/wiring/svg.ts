@@ -69,7 +69,7 @@ export function wiringSvg(w: Wiring): string {
   const drawingBottom = Math.max(MCU.y + mcuH, hxTop(n - 1) + HX.h) + 30;
   parts.push(text(24, 32, `${w.board}: wiring`, { "font-size": 20, "font-weight": "bold" }));
   parts.push(text(24, 54, w.description, { "font-size": 13, fill: "#444" }));
-  parts.push(text(24, 74, `Named tags are one connection: every VIN tag to the NodeMCU's VIN, every 3V3 to its 3V3, every GND to a GND. RATE to ${w.ratePin}: ${w.sampleRateSps} samples/s.`, { "font-size": 12, fill: "#444" }));
+  parts.push(text(24, 74, `Named tags are one connection: ${w.hx711Vcc === "VIN" ? "every VIN tag to the NodeMCU's VIN, " : ""}every 3V3 to its 3V3, every GND to a GND. RATE to ${w.ratePin}: ${w.sampleRateSps} samples/s.`, { "font-size": 12, fill: "#444" }));
 
   // NodeMCU with both headers
   const rowY = (i: number) => MCU.y + MCU.top + i * PITCH;
@@ -82,11 +82,12 @@ export function wiringSvg(w: Wiring): string {
   parts.push(text(MCU.x + MCU.w / 2, MCU.y + mcuH - 7, "USB", { "text-anchor": "middle", "font-size": 11 }));
   parts.push(text(MCU.x + MCU.w / 2, MCU.y - 10, "NodeMCU v3 · ESP8266", { "text-anchor": "middle", "font-size": 15, "font-weight": "bold" }));
   LEFT_HEADER.forEach((name, i) => {
-    const used = usedPower.has(name) && (name !== "3V3" && name !== "GND");
+    // the right header's 3V3 and GND carry those nets; VIN is only on this side
+    const used = name === "VIN" && w.hx711Vcc === "VIN";
     parts.push(pad(MCU.x, rowY(i), used));
     parts.push(text(MCU.x + 10, rowY(i) + 4, name, { fill: used ? "#fff" : "#90a4ae", "font-size": 11, "font-weight": used ? "bold" : "normal" }));
   });
-  const vinRow = LEFT_HEADER.indexOf(w.hx711Vcc);
+  const vinRow = w.hx711Vcc === "VIN" ? LEFT_HEADER.indexOf("VIN") : -1;
   const firstRight = (name: string) => RIGHT_HEADER.indexOf(name);
   RIGHT_HEADER.forEach((p, i) => {
     const y = rowY(i);
@@ -99,7 +100,7 @@ export function wiringSvg(w: Wiring): string {
     parts.push(pad(MCU.x + MCU.w, y, used));
     parts.push(text(MCU.x + MCU.w - 10, y + 4, label, { "text-anchor": "end", fill: used ? "#fff" : "#90a4ae", "font-size": 11, "font-weight": used ? "bold" : "normal" }));
   });
-  if (vinRow >= 0) parts.push(tag(MCU.x - 10, rowY(vinRow), `${w.hx711Vcc} ${SUPPLY_VOLTS[w.hx711Vcc]} V`, NET[w.hx711Vcc], -1));
+  if (vinRow >= 0) parts.push(tag(MCU.x - 10, rowY(vinRow), `VIN ${SUPPLY_VOLTS.VIN} V`, NET.VIN, -1));
   parts.push(tag(MCU.x + MCU.w + 10, rowY(firstRight("3V3")), "3V3", NET["3V3"], 1));
   parts.push(tag(MCU.x + MCU.w + 10, rowY(firstRight("GND")), "GND", NET.GND, 1));
 

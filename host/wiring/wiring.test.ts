@@ -128,6 +128,13 @@ describe("a board file that cannot be wired as written", () => {
     expect(() => loadWiringBoard(nowhere)).toThrow(/channels\[0\]\.clkPin 13 is not a NodeMCU v3 pin/);
   });
 
+  it("a board file that is not there, or not JSON, says so with its path", () => {
+    expect(() => loadWiringBoard(path.join(dir, "nowhere.json"))).toThrow(/board file .*nowhere\.json not found/);
+    const broken = path.join(dir, "broken.json");
+    fs.writeFileSync(broken, '{ "name": "broken", ');
+    expect(() => loadWiringBoard(broken)).toThrow(/broken\.json: not valid JSON/);
+  });
+
   it("RATE, supplies and wire colours must agree with the rest of the file", () => {
     const rate = variant("rate", (b) => (b.wiring!.ratePin = "GND"));
     expect(() => wiringOf(loadWiringBoard(rate))).toThrow(/wiring\.ratePin "GND" gives 10 SPS but sampleRateSps is 80: tie RATE to VDD/);

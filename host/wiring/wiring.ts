@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadBoard, type BoardDefinition } from "../build/boards.ts";
 import { RATE_PIN_LOW_INTERVAL_US } from "../session/board-info.ts";
@@ -91,6 +92,7 @@ export function wiringProblems(b: BoardDefinition): string[] {
 export function loadWiringBoard(nameOrFile: string): BoardDefinition {
   if (nameOrFile.endsWith(".json") || nameOrFile.includes("/")) {
     const file = path.resolve(nameOrFile);
+    if (!fs.existsSync(file)) throw new Error(`board file ${file} not found`);
     return loadBoard(path.basename(file, ".json"), path.dirname(file));
   }
   return loadBoard(nameOrFile);
