@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeRecord } from "../../shared/protocol/messages.ts";
-import { infoText } from "../cli/commands/info.ts";
+import { infoJson, infoText } from "../cli/commands/info.ts";
 import { LiveView, renderScreen } from "../cli/live-view.ts";
 import { conversionIntervalsUs, parseBoardInfo, ratePinWarnings, RATE_PIN_LOW_INTERVAL_US } from "./board-info.ts";
 import { Session, type LineSource, type SessionEvent } from "./session.ts";
@@ -65,6 +65,15 @@ describe("RATE pin low?", () => {
     expect(text).toMatch(/right .*; converts every 100 ms/);
     expect(text).toMatch(/^warning: channel 1 \(right\) converts every 100 ms: RATE pin low\?/m);
     expect(infoText("/dev/ttyUSB0", false, parseBoardInfo({ ...INFO, cvus0: "12500", cvus1: "12510" })).join("\n")).not.toMatch(/warning/);
+  });
+
+  it("`rackcell info --json` gives the intervals as numbers, and the warnings", () => {
+    const json = JSON.parse(JSON.stringify(infoJson("/dev/ttyUSB0", parseBoardInfo({ ...INFO, cvus0: "12500", cvus1: "0" }))));
+    expect(json.conversionIntervalUs).toEqual([12500, null]);
+    expect(json.warnings).toEqual([]);
+    const low = infoJson("/dev/ttyUSB0", parseBoardInfo({ ...INFO, cvus0: "100000", cvus1: "12500" }));
+    expect(low.warnings).toEqual([expect.stringMatching(/^channel 0 \(left\) converts every 100 ms: RATE pin low\?/)]);
+    expect(infoJson("/dev/ttyUSB0", parseBoardInfo(INFO))).not.toHaveProperty("conversionIntervalUs");
   });
 
   it("`rackcell live` says it once per channel in plain output, and keeps it on the screen", () => {

@@ -15,9 +15,7 @@ export function register(program: Command): void {
       const i = board.session.info;
       await board.close();
       if (o.json) {
-        const warnings = ratePinWarnings(i.sps, i.conversionIntervalUs, i.channelNames).map((w) => w.text);
-        const measured = i.conversionIntervalUs.some((us) => us > 0) ? { conversionIntervalUs: i.conversionIntervalUs.map((us) => (us > 0 ? us : null)) } : {};
-        process.stdout.write(`${JSON.stringify({ port: board.path, ...i.fields, ...measured, warnings }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(infoJson(board.path, i), null, 2)}\n`);
         return;
       }
       process.stdout.write(`${infoText(board.path, !!board.emulator, i).join("\n")}\n`);
@@ -42,4 +40,11 @@ export function infoText(port: string, emulated: boolean, i: BoardInfo): string[
   }
   for (const w of ratePinWarnings(i.sps, i.conversionIntervalUs, i.channelNames)) lines.push(`warning: ${w.text}`);
   return lines;
+}
+
+/** `rackcell info --json`: the board's fields as sent, the measured conversion intervals as numbers (µs, null where not measured), and the warnings. */
+export function infoJson(port: string, i: BoardInfo): Record<string, unknown> {
+  const warnings = ratePinWarnings(i.sps, i.conversionIntervalUs, i.channelNames).map((w) => w.text);
+  const measured = i.conversionIntervalUs.some((us) => us > 0) ? { conversionIntervalUs: i.conversionIntervalUs.map((us) => (us > 0 ? us : null)) } : {};
+  return { port, ...i.fields, ...measured, warnings };
 }
