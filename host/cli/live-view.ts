@@ -1,3 +1,4 @@
+import { ratePinWarnings } from "../session/board-info.ts";
 import type { LiftView } from "../session/live.ts";
 import type { FrameView, IntegrityCounts, Session } from "../session/session.ts";
 import { chart } from "./chart.ts";
@@ -22,6 +23,8 @@ export interface LiveSnapshot {
   counts: IntegrityCounts;
   history: number[];
   notices: string[];
+  /** Standing warnings from the last heartbeat (RATE pin low). */
+  warnings?: string[];
 }
 
 /** "1.25 s"; "—" when there is no such time. */
@@ -57,6 +60,7 @@ export function renderScreen(s: LiveSnapshot, unit: ForceUnit, columns = 80): st
   out.push(`  last lift: ${s.lastLift ? describeLift(s.lastLift, unit) : "none yet"}`);
   out.push(`  frames: ${formatCounts(s.counts)}`);
   if (s.notices.length > 0) out.push(`  board says: ${s.notices[s.notices.length - 1]}`);
+  for (const w of s.warnings ?? []) out.push(`  \x1b[33mwarning: ${w}\x1b[0m`);
   return out.join("\n");
 }
 
@@ -105,6 +109,9 @@ export class LiveView {
   private readonly out: NonNullable<LiveViewOptions["out"]>;
   private readonly tty: boolean;
   private lastFrames = -1;
+  private warnings: string[] = [];
+  /** Channels whose RATE warning was printed (plain output says it once per channel). */
+  private readonly warned = new Set<number>();
 
   constructor(private readonly session: Session, private readonly o: LiveViewOptions) {
     this.out = o.out ?? process.stdout;
@@ -118,6 +125,13 @@ export class LiveView {
         this.out.write(`lift: ${describeLift(e.lift, o.unit)}\n`);
       } else if (e.type === "notice" && !this.tty) {
         this.out.write(`board: ${e.text}\n`);
+      } else if (e.type === "heartbeat") {
+        const found = ratePinWarnings(session.info.sps, e.conversionIntervalUs, session.info.channelNames);
+        this.warnings = found.map((w) => w.text);
+        for (const w of found) {
+          if (!this.tty && !this.warned.has(w.channel)) this.out.write(`warning: ${w.text}\n`);
+          this.warned.add(w.channel);
+        }
       } else if (e.type === "mismatch" && !this.tty) {
         this.out.write(`warning: channel ${e.channel} force ${e.wireN} N from the board, ${e.derivedN.toFixed(2)} N from its raw counts and calibration\n`);
       }
@@ -130,6 +144,7 @@ export class LiveView {
       title: this.o.title, connected: s.live.connected, state: this.state, timeS: s.live.timeS,
       names: s.info.channelNames, forceN: s.live.forceN, totalN: s.live.totalN, peakTotalN: s.live.peakTotalN,
       peakSinceS: s.live.peakSinceS, lastLift: s.live.lastLift, counts: s.counts, history: this.history.values, notices: s.live.notices,
+      warnings: this.warnings,
     };
   }
 
