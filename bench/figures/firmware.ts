@@ -2,6 +2,7 @@ import { loadBoard } from "../../host/build/boards.ts";
 import { idealCounts } from "../../host/emulator/board/physics/index.ts";
 import { emptyCalChannel, encodeCalFile } from "../../shared/board/calfile.ts";
 import { EmuLink } from "../../firmware/emu-link.host.ts";
+import { DEFAULT_BOARD } from "../../host/paths.ts";
 
 /**
  * The firmware's budgets, measured on the emulated board (Lua 5.1, build/lfs.img + init.lua,
@@ -23,7 +24,7 @@ import { EmuLink } from "../../firmware/emu-link.host.ts";
  *   (H lost<i>). firmware.unpaired_1h: conversions of the faster chip that had no partner (the two
  *   HX711s run on their own ±1 % oscillators, so frames come at the slower chip's rate).
  */
-const BOARD = "nodemcu-v3-2pin";
+const BOARD = DEFAULT_BOARD;
 
 function nominalCal(): string {
   const def = loadBoard(BOARD);

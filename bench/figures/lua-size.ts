@@ -1,6 +1,6 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { luaPrelude, runLuaProgram } from "../../host/testing/lua-vm.ts";
+import { readManifest } from "../../host/build/manifest.ts";
 
 /**
  * Size of what goes on the board and what loading it costs in Lua heap (Lua 5.1 under the
@@ -12,10 +12,9 @@ import { luaPrelude, runLuaProgram } from "../../host/testing/lua-vm.ts";
  *    lua.heap_after_load_kb_64: the same in the 64-bit VM;
  *  - lua.heap_after_load_source_kb: the same modules compiled from source into RAM as well.
  */
-interface Manifest { luaDir: string; files: { name: string; bytes: number }[]; lfs: { bytes: number } }
-
 export async function figures(): Promise<Record<string, number>> {
-  const manifest = JSON.parse(fs.readFileSync("build/manifest.json", "utf8")) as Manifest;
+  const manifest = readManifest(".");
+  if (manifest.lfs === undefined) throw new Error("build/manifest.json names no LFS image: run npm run build");
   const lualib = manifest.files.find((f) => f.name === "lualib_bundle.lua");
   const modules = manifest.files.map((f) => f.name.slice(0, -4)).filter((m) => m !== "init");
   const luaDir = path.resolve(manifest.luaDir);

@@ -8,10 +8,8 @@
  * pushes up into the pins), a rack pull as the pin load itself.
  */
 import { analyzeIsometricWithModel, type IsometricWithModel } from "../../shared/analysis/expmodel.host.ts";
-import { analyzeRackPull, STANDARD_GRAVITY, type RackPullResult } from "../../shared/analysis/rackpull.ts";
-
-export type ForceUnit = "kg" | "N" | "lbf";
-export const LBF_N = 4.4482216152605;
+import { analyzeRackPull, type RackPullResult } from "../../shared/analysis/rackpull.ts";
+import { formatForce, STANDARD_GRAVITY_MPS2, type ForceUnit } from "../../shared/units/force.ts";
 
 export interface LiftRecord {
   kind: "isometric" | "rackpull";
@@ -50,22 +48,15 @@ export interface LiftReport {
   markers: { label: string; tMs: number; kind: "onset" | "peak" | "liftoff" | "setdown" | "t90" }[];
 }
 
-export function toUnit(n: number, unit: ForceUnit): number {
-  return unit === "N" ? n : unit === "kg" ? n / STANDARD_GRAVITY : n / LBF_N;
-}
-
-const UNIT_TEXT: Record<ForceUnit, string> = { N: "N", kg: "kg", lbf: "lbf" };
-function dec(unit: ForceUnit): number {
-  return unit === "N" ? 0 : 1;
-}
+/** Whole newtons; kg and lbf to 0.1. */
 export function force(n: number, unit: ForceUnit): string {
-  return `${toUnit(n, unit).toFixed(dec(unit))} ${UNIT_TEXT[unit]}`;
+  return formatForce(n, unit, unit === "N" ? 0 : 1);
 }
 function rate(nPerS: number, unit: ForceUnit): string {
-  return `${toUnit(nPerS, unit).toFixed(0)} ${UNIT_TEXT[unit]}/s`;
+  return `${formatForce(nPerS, unit, 0)}/s`;
 }
 function impulse(ns: number, unit: ForceUnit): string {
-  return `${toUnit(ns, unit).toFixed(unit === "N" ? 1 : 2)} ${UNIT_TEXT[unit]}·s`;
+  return `${formatForce(ns, unit, unit === "N" ? 1 : 2)}·s`;
 }
 const ms = (t: number) => `${t.toFixed(0)} ms`;
 const NA = "–";
@@ -92,7 +83,7 @@ export function buildReport(rec: LiftRecord, unit: ForceUnit = "kg"): LiftReport
       metrics.push({ label: "peak force (no effort found)", value: force(r.peakForceN, unit) });
       flags.push("no onset: no effort rose above the quiet baseline");
     } else {
-      metrics.push({ label: "peak force (gross)", value: force(r.peakForceN, unit), note: rec.bodyMassKg ? `${(r.peakForceN / STANDARD_GRAVITY / rec.bodyMassKg).toFixed(2)} × body weight` : undefined });
+      metrics.push({ label: "peak force (gross)", value: force(r.peakForceN, unit), note: rec.bodyMassKg ? `${(r.peakForceN / STANDARD_GRAVITY_MPS2 / rec.bodyMassKg).toFixed(2)} × body weight` : undefined });
       metrics.push({ label: "peak force (net of baseline)", value: force(r.peakNetForceN, unit) });
       metrics.push({ label: "baseline (quiet period)", value: force(r.baselineN, unit), note: `SD ${force(r.baselineSdN, unit)}` });
       metrics.push({ label: "time to peak", value: `${ms(r.timeToPeakMs)} ± ${ms(res)}`, note: `within 1 % of peak from ${ms(r.nearPeakFirstMs)} to ${ms(r.nearPeakLastMs)} (span ${ms(r.nearPeakSpanMs)}): the peak's time is only as exact as that span` });

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
+import { repoRoot } from "../paths.ts";
 
 /**
  * Where each Lua VM lives: the one place that says it. The tests, the emulator and the bench run
@@ -30,21 +30,8 @@ export interface LuaVm {
 /** The cache folder setup.sh fills, relative to the package root. */
 export const LUA32_CACHE = path.join(".rackcell", "lua32");
 
-let cachedRoot: string | undefined;
-
-// TODO(paths): repoRoot() from host/paths.ts once it lands (same walk up to package.json).
-function packageRoot(): string {
-  if (cachedRoot !== undefined) return cachedRoot;
-  const start = path.dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-    const pkg = path.join(dir, "package.json");
-    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, "utf8")) as { name?: string }).name === "rackcell") return (cachedRoot = dir);
-  }
-  return process.cwd();
-}
-
 /** Resolves a VM; "5.1" follows RACKCELL_LUA51_VM. Throws with what to run when it is missing. */
-export function luaVm(name: LuaVmName, root = packageRoot()): LuaVm {
+export function luaVm(name: LuaVmName, root = repoRoot()): LuaVm {
   let wanted: string = name;
   if (name === "5.1" && process.env.RACKCELL_LUA51_VM) {
     wanted = process.env.RACKCELL_LUA51_VM;

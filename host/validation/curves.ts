@@ -32,6 +32,8 @@
  * plate's own noise); seeded so every record can be regenerated exactly.
  */
 
+import { seededRandom } from "../random.ts";
+
 export const G = 9.80665;
 export const RATE_HZ = 1000;
 
@@ -240,18 +242,7 @@ function rackTimeToForce(spec: CurveSpec, target: number): number {
   return -tauMs(spec) * Math.log(1 - x);
 }
 
-/** Seeded PRNG (mulberry32) and Gaussian (Box–Muller). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** Gaussian (Box–Muller) from a uniform source such as seededRandom (host/random.ts). */
 export function gaussian(next: () => number): () => number {
   let spare = NaN;
   return () => {
@@ -399,7 +390,7 @@ export function buildCurve(spec: CurveSpec): Curve {
     tm = r.timing;
   }
   const n = Math.floor(tm.durationMs) + 1;
-  const g = gaussian(rng(spec.seed));
+  const g = gaussian(seededRandom(spec.seed));
   const timesMs: number[] = [];
   const leftN: number[] = [];
   const rightN: number[] = [];

@@ -32,6 +32,7 @@ import type { Curve } from "./curves.ts";
 import { pinLoads } from "./curves.ts";
 import { standInWire, type WireRecord } from "./standin.ts";
 import type { WireSource } from "./suite.ts";
+import { DEFAULT_BOARD } from "../paths.ts";
 
 export const SYNC_N = 400;
 /** sync pulses: [start, end) in s relative to the segment start */
@@ -236,7 +237,7 @@ export async function emulatedSource(o: EmulatedOptions = {}): Promise<WireSourc
     return null;
   }
   const pick = (sps: number, want?: string) =>
-    want ?? boards.find((b) => b.sps === sps && b.channels === 2 && b.name.startsWith("nodemcu-v3-2pin"))?.name ?? boards.find((b) => b.sps === sps && b.channels === 2)?.name;
+    want ?? boards.find((b) => b.sps === sps && b.channels === 2 && b.name.startsWith(DEFAULT_BOARD))?.name ?? boards.find((b) => b.sps === sps && b.channels === 2)?.name;
   const b80 = pick(80, o.board80);
   const b10 = pick(10, o.board10);
   if (b80 === undefined) {

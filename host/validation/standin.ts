@@ -22,14 +22,15 @@
  */
 import { encodeSample } from "../../shared/protocol/frame.ts";
 import type { Curve } from "./curves.ts";
-import { gaussian, rng } from "./curves.ts";
+import { gaussian } from "./curves.ts";
+import { seededRandom } from "../random.ts";
 
 export interface CellNominal {
   capacityN: number;
   ratedOutputMvPerV: number;
 }
 
-/** The 500 kg S-beam cells of boards/nodemcu-v3-2pin.json. */
+/** The 500 kg S-beam cells of the default board (DEFAULT_BOARD in host/paths.ts). */
 export const NODEMCU_2PIN_CELL: CellNominal = { capacityN: 4903.3, ratedOutputMvPerV: 2.0 };
 
 /** Counts per newton at gain 128 (ratiometric: excitation = AVDD cancels). */
@@ -96,7 +97,7 @@ export function standInWire(curve: Curve, o: StandInOptions): WireRecord {
   const avdd = o.excitationV ?? 4.3;
   const noiseV = o.noiseV ?? (o.rateSps > 40 ? 90e-9 : 50e-9);
   const noiseCounts = (noiseV / ((0.5 * avdd) / 128)) * 8388608;
-  const r = rng(o.seed * 7 + 3);
+  const r = seededRandom(o.seed * 7 + 3);
   const phase = r() * T;
   const g = gaussian(r);
   const integ = [makeIntegral(curve.timesMs, curve.leftN), makeIntegral(curve.timesMs, curve.rightN)];

@@ -8,9 +8,11 @@
  * ~17 min. The first value is taken as-is: the firmware starts its clocks seconds after boot,
  * inside the first epoch, so all sources agree on one continuous µs time base.
  *
- * The sample frame's sequence number (3 base64 digits, modulo 262144) is unwrapped the same way
+ * The sample frame's sequence number (3 base64 digits, modulo SEQ_MODULUS of frame.ts) is unwrapped the same way
  * by the host (seqUnwrapStep): a forward distance modulo the sequence space.
  */
+import { SEQ_MODULUS } from "../protocol/frame.ts";
+
 // Module-local constants: on the board, unwrapStep then reads no module table, so the table can be
 // released at start while the firmware keeps its unwrapStep (see firmware/framer.ts unloadTransient).
 // 2^31 itself is a float on a VM with 32-bit integers (NodeMCU's Lua 5.3): steps add and
@@ -19,7 +21,6 @@ const MODULUS = 2147483648;
 const MAX_INT = 2147483647;
 const CLOCK_HALF = 1073741824;
 export const CLOCK_MODULUS = MODULUS;
-export const SEQ_SPACE = 262144;
 
 export interface Unwrapper {
   started: boolean;
@@ -90,7 +91,7 @@ export function seqUnwrapStep(u: SeqUnwrapper, seq: number): number {
     return seq;
   }
   let d = seq - u.last;
-  if (d <= 0) d = d + SEQ_SPACE;
+  if (d <= 0) d = d + SEQ_MODULUS;
   u.missing = u.missing + d - 1;
   u.last = seq;
   u.total = u.total + d;

@@ -3,7 +3,8 @@
  * comes after the running callback, once the UART drained), bootreason, chip/flash ids, info,
  * setonerror, egc, task.post (three priorities on the task queue).
  */
-import { K, PRIO_HIGH, PRIO_LOW, PRIO_MED, api, apiError, heapKb, post, runFirmware, settleHeap } from "../kernel.ts";
+import { K, api, apiError, heapKb, runFirmware, settleHeap } from "../kernel.ts";
+import { PRIO_HIGH, PRIO_LOW, PRIO_MED, post } from "../events.ts";
 import { B, REASON } from "../state.ts";
 import { U } from "./uart.ts";
 

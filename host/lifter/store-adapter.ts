@@ -1,6 +1,6 @@
 /**
  * Integration point with host/store (another developer's module): reads one athlete's weigh-ins,
- * sessions and lifts into the plain shapes of record.ts. Read-only.
+ * sessions and lifts into the plain shapes of athlete.ts. Read-only.
  *
  * What the store has: athletes, body_weights (measured_at, kg), sessions (started_at,
  * athlete_id, note), lifts (kind "rack pull" | "isometric" | "lift", at_s into the session,
@@ -13,7 +13,9 @@
  */
 import type { Store } from "../store/store.ts";
 import { distinctLifts } from "../store/lifts.ts";
-import { localDay, N_PER_KGF, type AthleteInput, type LiftEntry, type WeighIn } from "./record.ts";
+import { fromNewtons } from "../../shared/units/force.ts";
+import type { AthleteInput, LiftEntry, WeighIn } from "./athlete.ts";
+import { localDay } from "./days.ts";
 
 export interface FromStoreOptions {
   /** the lifter's UTC offset in minutes (east positive); default: this machine's current offset */
@@ -54,7 +56,7 @@ export function athleteFromStore(store: Store, athleteId: number, o: FromStoreOp
           day,
           type: "rackpull",
           sessionId: s.id,
-          loadKg: Number.isFinite(l.weighedLoadN) ? l.weighedLoadN / N_PER_KGF : undefined,
+          loadKg: Number.isFinite(l.weighedLoadN) ? fromNewtons(l.weighedLoadN, "kg") : undefined,
           peakN: Number.isFinite(l.peakForceN) ? l.peakForceN : undefined,
           pinHeightCm: detailPin ?? notePin,
           liftedOff: Number.isFinite(l.timeToLiftOffMs),

@@ -2,7 +2,9 @@
  * A small self-contained SVG step/line plot for the lifter's record (the micro-loading ladder:
  * load per session over calendar time). Strings only, no DOM.
  */
-import { dayNumber, kgToLb, type LadderStep } from "./record.ts";
+import { kgToLb } from "../../shared/units/force.ts";
+import type { LadderStep } from "./athlete.ts";
+import { dayNumber } from "./days.ts";
 
 export interface PlotPoint {
   x: number;

@@ -2,26 +2,21 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { fromNewtons, kgToLb, STANDARD_GRAVITY_MPS2 } from "../../shared/units/force.ts";
 import {
   athleteRecord,
   bodyWeightOn,
-  dayNumber,
   daysSinceHeavy,
   deadliftBestOn,
-  formatRecord,
-  isoWeek,
-  kgToLb,
   liftViews,
-  localDay,
   microLoadingLadder,
-  nToKgf,
-  nToLbf,
   personalRecords,
-  weekMonday,
   weeklySupraMaximal,
   type LiftEntry,
   type WeighIn,
-} from "./record.ts";
+} from "./athlete.ts";
+import { dayNumber, isoWeek, localDay, weekMonday } from "./days.ts";
+import { formatRecord } from "./format.ts";
 import { ladderSvg, niceTicks, plotSvg } from "./plot.ts";
 import { athleteFromStore, pinHeightFromNote } from "./store-adapter.ts";
 import { Store } from "../store/store.ts";
@@ -75,8 +70,8 @@ describe("days and weeks", () => {
 describe("units, body weight and multiples", () => {
   it("kg ↔ lb and N → kgf/lbf", () => {
     expect(kgToLb(508)).toBeCloseTo(1119.948, 3); // 508 / 0.45359237
-    expect(nToKgf(5000)).toBeCloseTo(509.858, 3); // 5000 / 9.80665
-    expect(nToLbf(5000)).toBeCloseTo(1124.045, 3); // 5000 / 4.4482216
+    expect(fromNewtons(5000, "kg")).toBeCloseTo(509.858, 3); // 5000 / 9.80665
+    expect(fromNewtons(5000, "lbf")).toBeCloseTo(1124.045, 3); // 5000 / 4.4482216
   });
 
   it("body weight at a lift = the latest weigh-in on or before its day", () => {
@@ -237,14 +232,14 @@ describe("store integration", () => {
       store.addBodyWeight(id, 75, new Date("2024-03-08T08:00:00Z"));
       const sid = store.createSession({ channels: 2, athleteId: id, note: "pins 45 cm" });
       store.db.prepare("UPDATE sessions SET started_at = ? WHERE id = ?").run("2024-03-13T17:00:00.000Z", sid);
-      const W = 508 * 9.80665;
+      const W = 508 * STANDARD_GRAVITY_MPS2;
       store.addLift(sid, { source: "host", kind: "rack pull", atS: 30, peakForceN: W, timeToPeakMs: NaN, weighedLoadN: W, timeToLiftOffMs: 420, holdMs: 2000 });
       // the board's report of the same pull: one lift, not two
       store.addLift(sid, { source: "board", kind: "rack pull", atS: 30.1, peakForceN: W, timeToPeakMs: NaN, weighedLoadN: W + 5, timeToLiftOffMs: 430, holdMs: 2000 });
-      store.addLift(sid, { source: "host", kind: "rack pull", atS: 90, peakForceN: 5000, timeToPeakMs: NaN, weighedLoadN: 515 * 9.80665, timeToLiftOffMs: NaN, holdMs: NaN });
+      store.addLift(sid, { source: "host", kind: "rack pull", atS: 90, peakForceN: 5000, timeToPeakMs: NaN, weighedLoadN: 515 * STANDARD_GRAVITY_MPS2, timeToLiftOffMs: NaN, holdMs: NaN });
       store.addLift(sid, { source: "host", kind: "isometric", atS: 200, peakForceN: 5000, timeToPeakMs: 900, weighedLoadN: NaN, timeToLiftOffMs: NaN, holdMs: NaN });
       const other = store.createSession({ channels: 2, note: "someone else" });
-      store.addLift(other, { source: "host", kind: "rack pull", atS: 1, peakForceN: 1, timeToPeakMs: NaN, weighedLoadN: 600 * 9.80665, timeToLiftOffMs: 1, holdMs: 1 });
+      store.addLift(other, { source: "host", kind: "rack pull", atS: 1, peakForceN: 1, timeToPeakMs: NaN, weighedLoadN: 600 * STANDARD_GRAVITY_MPS2, timeToLiftOffMs: 1, holdMs: 1 });
       const a = athleteFromStore(store, id, { utcOffsetMin: 60, deadlifts: [{ day: "2024-02-20", kg: 460 }] });
       store.close();
       expect(a.name).toBe("Mira");
@@ -267,7 +262,7 @@ describe("store integration", () => {
 
 describe("cli module", () => {
   it("parses --deadlift and registers `lifter weigh` / `lifter show`", async () => {
-    const { parseDeadlift, register } = await import("./cli.ts");
+    const { parseDeadlift, register } = await import("../cli/commands/lifter.ts");
     expect(parseDeadlift("460@2024-02-20")).toEqual({ kg: 460, day: "2024-02-20" });
     expect(() => parseDeadlift("460")).toThrow(/<kg>@<YYYY-MM-DD>/);
     const { Command } = await import("commander");
@@ -295,7 +290,7 @@ describe("rackcell history shows PRs, body-weight multiples and the ladder", () 
       for (const [day, kg] of [["2024-03-04", 471], ["2024-03-07", 498], ["2024-03-11", 503]] as const) {
         const sid = store.createSession({ channels: 2, athleteId: mira, note: "pins 45 cm" });
         store.db.prepare("UPDATE sessions SET started_at = ? WHERE id = ?").run(`${day}T17:00:00.000Z`, sid);
-        store.addLift(sid, { source: "host", kind: "rack pull", atS: 30, peakForceN: kg * 9.80665, timeToPeakMs: NaN, weighedLoadN: kg * 9.80665, timeToLiftOffMs: 400, holdMs: 2000 });
+        store.addLift(sid, { source: "host", kind: "rack pull", atS: 30, peakForceN: kg * STANDARD_GRAVITY_MPS2, timeToPeakMs: NaN, weighedLoadN: kg * STANDARD_GRAVITY_MPS2, timeToLiftOffMs: 400, holdMs: 2000 });
       }
       store.athlete("Theo"); // no lifts yet
       store.close();

@@ -6,12 +6,14 @@
  */
 import * as fs from "node:fs";
 import type { Command } from "commander";
-import { Store } from "../store/store.ts";
-import { examples, globalOptions, positiveNumber } from "../cli/options.ts";
-import { action } from "../cli/run.ts";
-import { athleteRecord, dayNumber, dayOnThisMachine, formatRecord } from "./record.ts";
-import { ladderSvg } from "./plot.ts";
-import { athleteFromStore } from "./store-adapter.ts";
+import { athleteRecord } from "../../lifter/athlete.ts";
+import { dayNumber, dayOnThisMachine } from "../../lifter/days.ts";
+import { formatRecord } from "../../lifter/format.ts";
+import { ladderSvg } from "../../lifter/plot.ts";
+import { athleteFromStore } from "../../lifter/store-adapter.ts";
+import { Store } from "../../store/store.ts";
+import { examples, globalOptions, positiveNumber } from "../options.ts";
+import { action } from "../run.ts";
 
 /** "460@2024-02-20" → { kg: 460, day } */
 export function parseDeadlift(text: string): { kg: number; day: string } {

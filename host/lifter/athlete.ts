@@ -1,13 +1,15 @@
+import { fromNewtons, kgToLb } from "../../shared/units/force.ts";
+import { dayFromNumber, dayNumber, isoWeek, weekMonday } from "./days.ts";
 /**
  * The lifter's record: pure logic over plain arrays (no I/O, no clock, no time zone: the caller
- * passes calendar days and "today"). Storage is host/store; store-adapter.ts reads it into these
- * shapes.
+ * passes calendar days and "today"; no text: format.ts writes it for a terminal). Storage is
+ * host/store; store-adapter.ts reads it into these shapes.
  *
  * Conventions
  *  - A day is a calendar date "YYYY-MM-DD" in the lifter's local time. Weeks are ISO weeks
- *    (Monday to Sunday), keyed "YYYY-Www".
+ *    (Monday to Sunday), keyed "YYYY-Www" (days.ts).
  *  - Loads are kg of mass (a rack pull's verified load = the weighed bar); peaks are forces in N,
- *    shown as kgf (N / 9.80665) and lbf (N / 4.4482216152605). Mass in lb: kg / 0.45359237.
+ *    shown as kgf and lbf, mass also in lb (shared/units/force.ts).
  *  - Body weight at a lift = the latest weigh-in on or before the lift's day (a weigh-in later the
  *    same day counts); none before: unknown (null), never guessed from a later weigh-in.
  *  - Body-weight multiple: rack pull / deadlift: load kg ÷ body weight kg; isometric: peak kgf ÷
@@ -20,9 +22,6 @@
  *    `isometricCountsHeavy`, a maximal isometric pull.
  */
 
-export const KG_PER_LB = 0.45359237;
-export const N_PER_KGF = 9.80665;
-export const N_PER_LBF = 4.4482216152605;
 
 export type LiftType = "rackpull" | "isometric" | "deadlift";
 
@@ -57,65 +56,6 @@ export interface RecordOptions {
   /** a maximal isometric pull makes a session heavy; default false */
   isometricCountsHeavy?: boolean;
 }
-
-// ---- days and weeks ---------------------------------------------------------------------------
-
-const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** Days since 1970-01-01 for "YYYY-MM-DD" (proleptic Gregorian); throws on anything else. */
-export function dayNumber(day: string): number {
-  const m = DAY_RE.exec(day);
-  if (m === null) throw new Error(`not a calendar day (YYYY-MM-DD): "${day}"`);
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  const t = Date.UTC(y, mo - 1, d);
-  const back = new Date(t);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) {
-    throw new Error(`no such day: "${day}"`);
-  }
-  return Math.round(t / 86400000);
-}
-
-export function dayFromNumber(n: number): string {
-  return new Date(n * 86400000).toISOString().slice(0, 10);
-}
-
-/** The local calendar day of an instant, for a UTC offset in minutes (east positive, e.g. +60 for CET). */
-export function localDay(isoInstant: string, utcOffsetMin: number): string {
-  const t = Date.parse(isoInstant);
-  if (!Number.isFinite(t)) throw new Error(`not a time: "${isoInstant}"`);
-  return new Date(t + utcOffsetMin * 60000).toISOString().slice(0, 10);
-}
-
-/** The calendar day of `at` on this machine's clock and time zone. */
-export function dayOnThisMachine(at: Date = new Date()): string {
-  return localDay(at.toISOString(), -at.getTimezoneOffset());
-}
-
-/** ISO week key "YYYY-Www" (weeks start on Monday; week 1 holds the year's first Thursday). */
-export function isoWeek(day: string): string {
-  const n = dayNumber(day);
-  const wd = (((n + 3) % 7) + 7) % 7; // 1970-01-01 was a Thursday: Monday = 0
-  const thursday = n - wd + 3;
-  const year = new Date(thursday * 86400000).getUTCFullYear();
-  const jan1 = dayNumber(`${year}-01-01`);
-  const week = Math.floor((thursday - jan1) / 7) + 1;
-  return `${year}-W${String(week).padStart(2, "0")}`;
-}
-
-/** Monday of the ISO week containing `day`. */
-export function weekMonday(day: string): string {
-  const n = dayNumber(day);
-  const wd = (((n + 3) % 7) + 7) % 7;
-  return dayFromNumber(n - wd);
-}
-
-// ---- units ------------------------------------------------------------------------------------
-
-export const kgToLb = (kg: number): number => kg / KG_PER_LB;
-export const nToKgf = (n: number): number => n / N_PER_KGF;
-export const nToLbf = (n: number): number => n / N_PER_LBF;
 
 // ---- body weight ------------------------------------------------------------------------------
 
@@ -205,7 +145,7 @@ export function liftViews(lifts: LiftEntry[], weighIns: WeighIn[], o: RecordOpti
     const ofDl = l.type !== "isometric" && loadKg !== null && dl !== null ? loadKg / dl : null;
     let multiple: number | null = null;
     if (bw !== null) {
-      if (l.type === "isometric" && peakN !== null) multiple = nToKgf(peakN) / bw.kg;
+      if (l.type === "isometric" && peakN !== null) multiple = fromNewtons(peakN, "kg") / bw.kg;
       else if (l.type !== "isometric" && loadKg !== null) multiple = loadKg / bw.kg;
     }
     const v = prValue(l);
@@ -226,8 +166,8 @@ export function liftViews(lifts: LiftEntry[], weighIns: WeighIn[], o: RecordOpti
       loadKg,
       loadLb: loadKg !== null ? kgToLb(loadKg) : null,
       peakN,
-      peakKgf: peakN !== null ? nToKgf(peakN) : null,
-      peakLbf: peakN !== null ? nToLbf(peakN) : null,
+      peakKgf: peakN !== null ? fromNewtons(peakN, "kg") : null,
+      peakLbf: peakN !== null ? fromNewtons(peakN, "lbf") : null,
       bodyWeightKg: bw !== null ? bw.kg : null,
       bodyWeightMultiple: multiple,
       deadliftBestKg: dl,
@@ -438,71 +378,4 @@ export function athleteRecord(a: AthleteInput, today: string, o: RecordOptions =
     supra: weeklySupraMaximal(a.lifts, a.weighIns, o),
     heavy: daysSinceHeavy(a.lifts, a.weighIns, today, o),
   };
-}
-
-const f1 = (x: number | null, unit: string): string => (x === null ? "—" : `${x.toFixed(1)} ${unit}`);
-
-/** One line per lifter for `rackcell history`: body weight, best PR with its body-weight multiple, the ladder's last steps. */
-export function formatRecordLine(r: AthleteRecord): string {
-  const parts = [r.name.padEnd(12), r.bodyWeightKg === null ? "body weight —" : `${r.bodyWeightKg.toFixed(1)} kg`];
-  const top = r.prs[0];
-  if (top === undefined) parts.push("no PR yet");
-  else {
-    const what = top.type === "rackpull" ? `rack pull${top.pinHeightCm === null ? "" : ` @${top.pinHeightCm} cm`}` : top.type;
-    const val = top.unit === "kg" ? `${top.value.toFixed(1)} kg` : `${top.value.toFixed(0)} N`;
-    const mult = top.bodyWeightMultiple === null ? "" : ` (${top.bodyWeightMultiple.toFixed(2)} × BW)`;
-    parts.push(`PR ${what} ${val}${mult} on ${top.day}`);
-  }
-  if (r.ladder.length > 0) parts.push(`ladder ${r.ladder.slice(-4).map((s) => s.topKg.toFixed(1)).join(" → ")} kg`);
-  if (r.heavy.daysSince !== null) parts.push(`last heavy ${r.heavy.daysSince} d ago`);
-  return parts.join("  ");
-}
-
-/** A bar for a terminal: the ladder's loads are close together, so the bar spans min..max, not 0..max. */
-function ladderBar(kg: number, lo: number, hi: number, width = 20): string {
-  const n = hi > lo ? Math.round(2 + ((kg - lo) / (hi - lo)) * (width - 2)) : width;
-  return "█".repeat(n).padEnd(width);
-}
-
-/** A plain-text summary (kg and lb side by side). */
-export function formatRecord(r: AthleteRecord): string {
-  const lines: string[] = [];
-  lines.push(`${r.name} — as of ${r.today}`);
-  lines.push(
-    `  body weight ${f1(r.bodyWeightKg, "kg")} (${f1(r.bodyWeightKg === null ? null : kgToLb(r.bodyWeightKg), "lb")}), ` +
-      `best deadlift ${f1(r.deadliftBestKg, "kg")}`,
-  );
-  lines.push("  personal records:");
-  if (r.prs.length === 0) lines.push("    none yet");
-  for (const p of r.prs) {
-    const what = p.type === "rackpull" ? `rack pull from ${p.pinHeightCm === null ? "unknown pin height" : `${p.pinHeightCm} cm`}` : p.type;
-    const val =
-      p.unit === "kg"
-        ? `${p.value.toFixed(1)} kg / ${kgToLb(p.value).toFixed(1)} lb`
-        : `${p.value.toFixed(0)} N = ${nToKgf(p.value).toFixed(1)} kgf / ${nToLbf(p.value).toFixed(1)} lbf`;
-    const mult = p.bodyWeightMultiple === null ? "" : `, ${p.bodyWeightMultiple.toFixed(2)} × body weight`;
-    lines.push(`    ${what}: ${val}${mult} on ${p.day} (raised ${p.history.length}×)`);
-  }
-  const h = r.heavy;
-  lines.push(`  last heavy session: ${h.lastHeavyDay === null ? "none" : `${h.lastHeavyDay}, ${h.daysSince} day(s) ago`}`);
-  const recent = r.supra.weeks.slice(-4);
-  if (recent.length > 0) {
-    lines.push(`  supra-maximal singles per week (≥ ${Math.round(r.supra.supraFraction * 100)} % of best deadlift, budget ${r.supra.budget}):`);
-    for (const w of recent) {
-      const extra = w.unclassified > 0 ? ` (+${w.unclassified} not classed: no deadlift known)` : "";
-      lines.push(`    ${w.week}: ${w.supraSingles}${w.overBudget ? "  ⚠ over budget" : ""}${extra}`);
-    }
-  }
-  for (const w of r.supra.warnings) lines.push(`  WARNING: ${w}`);
-  if (r.ladder.length > 0) {
-    lines.push("  micro-loading ladder (top rack pull per session):");
-    const shown = r.ladder.slice(-10);
-    const lo = Math.min(...shown.map((s) => s.topKg));
-    const hi = Math.max(...shown.map((s) => s.topKg));
-    for (const s of shown) {
-      const d = s.deltaKg === 0 ? "" : ` (${s.deltaKg > 0 ? "+" : ""}${s.deltaKg.toFixed(1)})`;
-      lines.push(`    ${ladderBar(s.topKg, lo, hi)} ${s.day}: ${s.topKg.toFixed(1)} kg / ${kgToLb(s.topKg).toFixed(1)} lb${d}${s.isPr ? "  PR" : ""}`);
-    }
-  }
-  return lines.join("\n");
 }
