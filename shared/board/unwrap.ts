@@ -15,7 +15,10 @@ import { SEQ_MODULUS } from "../protocol/frame.ts";
 
 // Module-local constants: on the board, unwrapStep then reads no module table, so the table can be
 // released at start while the firmware keeps its unwrapStep (see firmware/framer.ts unloadTransient).
+// 2^31 itself is a float on a VM with 32-bit integers (NodeMCU's Lua 5.3): steps add and
+// subtract it as MAX_INT + 1, which keeps the arithmetic in integers there (same values in doubles).
 const MODULUS = 2147483648;
+const MAX_INT = 2147483647;
 const CLOCK_HALF = 1073741824;
 export const CLOCK_MODULUS = MODULUS;
 
@@ -31,14 +34,21 @@ export function unwrapCreate(): Unwrapper {
   return { started: false, last: 0, total: 0 };
 }
 
+/** raw modulo 2^31; a signed 32-bit raw time stays an exact integer on a 32-bit-integer VM. */
+function reduce31(raw: number): number {
+  if (raw >= 0 && raw <= MAX_INT) return raw;
+  if (raw < 0 && raw >= -MODULUS) return raw + MAX_INT + 1;
+  return raw - Math.floor(raw / MODULUS) * MODULUS;
+}
+
 /** Reduces any integer (negative 32-bit times included) into [0, 2^31). */
 export function clock31(raw: number): number {
-  return raw - Math.floor(raw / MODULUS) * MODULUS;
+  return reduce31(raw);
 }
 
 /** Continuous µs for one raw clock reading. */
 export function unwrapStep(u: Unwrapper, raw: number): number {
-  const v = raw - Math.floor(raw / MODULUS) * MODULUS;
+  const v = reduce31(raw);
   if (!u.started) {
     u.started = true;
     u.last = v;
@@ -46,8 +56,8 @@ export function unwrapStep(u: Unwrapper, raw: number): number {
     return v;
   }
   let d = v - u.last;
-  if (d >= CLOCK_HALF) d = d - MODULUS;
-  else if (d < -CLOCK_HALF) d = d + MODULUS;
+  if (d >= CLOCK_HALF) d = d - MAX_INT - 1;
+  else if (d < -CLOCK_HALF) d = d + MAX_INT + 1;
   u.last = v;
   u.total = u.total + d;
   return u.total;
