@@ -1,23 +1,24 @@
 /**
- * Lift-analysis accuracy over the validation curve set (host/validation): every curve goes
+ * Lift-analysis accuracy over the validation curve set (bench/validation): every curve goes
  * through the pipeline (emulated board + firmware when available, else the HX711 stand-in) at
  * 80 and 10 SPS, is decoded from the wire and analysed; errors are against the model's ground
  * truth. Figures are the median and 95th percentile of |error| over the isometric curves
  * (rack-pull figures over the rack pulls). Also prints the full error table.
  *
  * Pipelines, in order of preference: the emulated board (firmware in Lua 5.1), the emulator's
- * HX711 physics run in Node (host/validation/physics.ts), the stand-in.
+ * HX711 physics run in Node (bench/validation/physics.ts), the stand-in.
  * RACKCELL_BENCH_PIPELINE=standin|emulated forces a pipeline; RACKCELL_BENCH_CURVES=<iso>,<rack>
  * changes the set size (default 40 isometric + 15 rack pulls).
  */
-import { errorTable, summarize, type CurveErrors } from "../../host/validation/evaluate.ts";
-import { curveSet, runSuite, standInSource, type WireSource } from "../../host/validation/suite.ts";
+import { errorTable, summarize, type CurveErrors } from "../validation/evaluate.ts";
+import { curveSet, runSuite, standInSource } from "../validation/suite.ts";
+import type { WireSource } from "../validation/wire.ts";
 
 async function pickSource(): Promise<WireSource> {
   const want = process.env.RACKCELL_BENCH_PIPELINE ?? "auto";
   if (want === "standin") return standInSource;
   try {
-    const mod = await import("../../host/validation/emulated.ts");
+    const mod = await import("../validation/emulated.ts");
     const src = await mod.emulatedSource();
     for (const n of mod.lastEmulatorNotes) console.log(`  (emulator: ${n})`);
     if (src !== null) return src;
@@ -27,7 +28,7 @@ async function pickSource(): Promise<WireSource> {
     console.log(`  (emulated pipeline unavailable: ${(e as Error).message.split("\n")[0]})`);
   }
   if (want !== "physics-off") {
-    const { physicsSource } = await import("../../host/validation/physics.ts");
+    const { physicsSource } = await import("../validation/physics.ts");
     const p = await physicsSource();
     if (p !== null) {
       console.log("  (using the emulator's HX711 physics in Node + median-of-3, without the firmware)");
@@ -57,7 +58,7 @@ export async function figures(): Promise<Record<string, number>> {
     await source.close?.();
     if (!source.name.startsWith("emulated") || process.env.RACKCELL_BENCH_PIPELINE === "emulated") throw e;
     console.log(`  (emulated pipeline failed: ${(e as Error).message.split("\n")[0]}; measuring with the next pipeline)`);
-    const { physicsSource } = await import("../../host/validation/physics.ts");
+    const { physicsSource } = await import("../validation/physics.ts");
     source = (await physicsSource()) ?? standInSource;
     res = await runSuite(curveSet(nIso, nRack), [80, 10], source);
   }

@@ -15,7 +15,8 @@ import {
 } from "./curves.ts";
 import { decodeLines } from "./decode.ts";
 import { errorTable, evaluate, quantile, summarize } from "./evaluate.ts";
-import { countsPerN, NODEMCU_2PIN_CELL, standInWire } from "./standin.ts";
+import { countsPerN, VALIDATION_CELL } from "./cell.ts";
+import { standInWire } from "./standin.ts";
 import { curveSet, decodeWire, runSuite, standInSource } from "./suite.ts";
 import { encodeSample, sealLine } from "../../shared/protocol/frame.ts";
 
@@ -135,7 +136,7 @@ describe("CSV", () => {
     // the emulator physics reads the same text (Node build of the module)
     let physics: { scenarioFromCsv?: (t: string, ch?: number) => { forceN: (ch: number, t: number) => number; channels: number } } = {};
     try {
-      physics = await import("../emulator/board/physics/scenarios.ts");
+      physics = await import("../../host/emulator/board/physics/scenarios.ts");
     } catch {
       return; // physics not present in this checkout
     }
@@ -187,11 +188,11 @@ describe("stand-in HX711 pipeline", () => {
   });
 
   it("frames use the nominal cell sensitivity (876 counts/N for the 500 kg, 2 mV/V cell)", () => {
-    expect(countsPerN(NODEMCU_2PIN_CELL)).toBeCloseTo((0.002 * 256 * 8388608) / 4903.3, 6);
+    expect(countsPerN(VALIDATION_CELL)).toBeCloseTo((0.002 * 256 * 8388608) / 4903.3, 6);
     const w = standInWire(step(100, 400), { rateSps: 80, seed: 1, noiseV: 0 });
     const s = decodeWire(w);
     const last = s.rawLeft[s.rawLeft.length - 1];
-    expect(last).toBe(Math.round(1000 * countsPerN(NODEMCU_2PIN_CELL)));
+    expect(last).toBe(Math.round(1000 * countsPerN(VALIDATION_CELL)));
     expect(s.forceSource).toBe("frame");
   });
 });
@@ -272,7 +273,7 @@ describe("small suite through the stand-in (CI subset)", () => {
 
 describe("emulated pipeline's time base (sync pulses), checked with the stand-in chip", () => {
   it("recovers offset and a 1 % fast oscillator from the four sync edges", async () => {
-    const { syncedCsv, syncEdgesMs } = await import("./emulated.ts");
+    const { syncedCsv, syncEdgesMs } = await import("./sync.ts");
     const c = buildCurve(iso({ noiseN: 2, fatigueS: 10 }));
     const csv = parseCurveCsv(syncedCsv(c));
     const pseudo = { ...c, timesMs: csv.timesMs, leftN: csv.leftN, rightN: csv.rightN };
