@@ -11,7 +11,8 @@
  * changes the set size (default 40 isometric + 15 rack pulls).
  */
 import { errorTable, summarize, type CurveErrors } from "../validation/evaluate.ts";
-import { curveSet, runSuite, standInSource } from "../validation/suite.ts";
+import { curveSet } from "../validation/sets.ts";
+import { runSuite, standInSource } from "../validation/suite.ts";
 import type { WireSource } from "../validation/wire.ts";
 
 async function pickSource(): Promise<WireSource> {

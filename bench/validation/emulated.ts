@@ -29,7 +29,7 @@ import * as path from "node:path";
 import { decodeSample, openLine, splitFields } from "../../shared/protocol/frame.ts";
 import { encodeCommand } from "../../shared/protocol/messages.ts";
 import { validationBoards, type ValidationBoards } from "./cell.ts";
-import type { Curve } from "./curves.ts";
+import type { Curve } from "./spec.ts";
 import { standInWire } from "./standin.ts";
 import { SYNC_POST_S, SYNC_PRE_S, syncEdgesMs, syncedCsv } from "./sync.ts";
 import type { WireRecord, WireSource } from "./wire.ts";

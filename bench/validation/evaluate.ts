@@ -25,8 +25,8 @@
 import { analyzeIsometric, type IsometricOptions } from "../../shared/analysis/isometric.ts";
 import { analyzeIsometricWithModel } from "../../shared/analysis/expmodel.host.ts";
 import { analyzeRackPull } from "../../shared/analysis/rackpull.ts";
-import type { Curve, IsometricTruth, RackPullTruth } from "./curves.ts";
-import { WINDOWS_MS } from "./curves.ts";
+import type { Curve, IsometricTruth, RackPullTruth } from "./spec.ts";
+import { WINDOWS_MS } from "./spec.ts";
 
 export interface Series {
   timesMs: number[];

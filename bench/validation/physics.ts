@@ -11,7 +11,7 @@
 import { encodeSample } from "../../shared/protocol/frame.ts";
 import { createMedian3, median3Step } from "../../shared/filters/median3.ts";
 import { VALIDATION_CELL } from "./cell.ts";
-import type { Curve } from "./curves.ts";
+import type { Curve } from "./spec.ts";
 import { syncEdgesMs, syncedCsv } from "./sync.ts";
 import type { WireRecord, WireSource } from "./wire.ts";
 

@@ -22,8 +22,8 @@
  */
 import { encodeSample } from "../../shared/protocol/frame.ts";
 import { countsPerN, VALIDATION_CELL, type CellNominal } from "./cell.ts";
-import type { Curve } from "./curves.ts";
-import { gaussian, rng } from "./curves.ts";
+import type { Curve } from "./spec.ts";
+import { gaussian, rng } from "./random.ts";
 import type { WireRecord } from "./wire.ts";
 
 export interface StandInOptions {

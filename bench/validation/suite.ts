@@ -3,7 +3,8 @@
  * errors against the ground truth, per sample rate, plus the 1 kHz force-plate reference
  * (the analysis run directly on the 1 kHz record: what the same method gives without the HX711).
  */
-import { buildCurve, isometricSet, rackPullSet, type CurveSpec } from "./curves.ts";
+import { buildCurve } from "./curves.ts";
+import type { CurveSpec } from "./spec.ts";
 import { decodeLines, type DecodedSeries } from "./decode.ts";
 import { evaluate, type CurveErrors } from "./evaluate.ts";
 import { countsPerN, VALIDATION_CELL } from "./cell.ts";
@@ -51,10 +52,6 @@ export function decodeWire(w: WireRecord): DecodedSeries & { timeBase: { offsetM
     out.flags.push(s.flags[i]);
   }
   return { ...out, timeBase: { offsetMs: tb.a, periodMs: tb.b } };
-}
-
-export function curveSet(isoCount: number, rackCount: number, seed = 1): CurveSpec[] {
-  return [...isometricSet(isoCount, seed), ...rackPullSet(rackCount, seed)];
 }
 
 export interface SuiteResult {

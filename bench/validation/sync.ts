@@ -5,7 +5,7 @@
  * it. Their 50 % crossings in the decoded record, matched to their known times, give the offset and
  * the true period of that record (a least-squares line through the four edges).
  */
-import type { Curve } from "./curves.ts";
+import type { Curve } from "./spec.ts";
 import { pinLoads } from "./curves.ts";
 
 export const SYNC_N = 400;

@@ -1,23 +1,14 @@
 import { describe, expect, it } from "vitest";
-import {
-  G,
-  buildCurve,
-  curveCsv,
-  isoForceModel,
-  isometricSet,
-  parseCurveCsv,
-  rackPullSet,
-  tauMs,
-  x90,
-  type CurveSpec,
-  type IsometricTruth,
-  type RackPullTruth,
-} from "./curves.ts";
+import { buildCurve } from "./curves.ts";
+import { curveCsv, parseCurveCsv } from "./csv.ts";
+import { isoForceModel, tauMs, x90 } from "./model.ts";
+import { curveSet, isometricSet, rackPullSet } from "./sets.ts";
+import { G, type CurveSpec, type IsometricTruth, type RackPullTruth } from "./spec.ts";
 import { decodeLines } from "./decode.ts";
 import { errorTable, evaluate, quantile, summarize } from "./evaluate.ts";
 import { countsPerN, VALIDATION_CELL } from "./cell.ts";
 import { standInWire } from "./standin.ts";
-import { curveSet, decodeWire, runSuite, standInSource } from "./suite.ts";
+import { decodeWire, runSuite, standInSource } from "./suite.ts";
 import { encodeSample, sealLine } from "../../shared/protocol/frame.ts";
 
 const iso = (over: Partial<CurveSpec>): CurveSpec => ({

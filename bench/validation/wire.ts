@@ -3,7 +3,7 @@
  * one sample rate, and how to put them on the curve's time base. Types only, so every pipeline
  * (stand-in, physics, emulated board) and the suite that runs them share one definition.
  */
-import type { Curve } from "./curves.ts";
+import type { Curve } from "./spec.ts";
 
 export interface WireRecord {
   rateSps: number;
