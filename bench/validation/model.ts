@@ -8,7 +8,7 @@
  *   R(s) = (1 − e^(−s/τ))^n
  *
  * n = 1 is the exponential rise Chronojump fits; n = 2 a sigmoid (Hill-like) rise that starts with
- * zero slope; n = 4 a slow S-shaped start (a long, nearly flat first phase). τ is set from the
+ * zero slope; n = 3 a slow S-shaped start (a long, nearly flat first phase). τ is set from the
  * requested time to 90 % of A: s90 = τ · −ln(1 − 0.9^(1/n)). τf is a slow fatigue decline (a few
  * % per second) that gives the effort a true, rounded maximum. U(s) is R(s) for plain curves and
  * for the variants (spec.ts):
@@ -49,7 +49,7 @@ export interface ForceModel {
 export function riseShape(spec: CurveSpec, sMs: number): number {
   if (sMs <= 0) return 0;
   const x = 1 - Math.exp(-sMs / tauMs(spec));
-  return spec.shape === 1 ? x : spec.shape === 2 ? x * x : x * x * x * x;
+  return spec.shape === 1 ? x : spec.shape === 2 ? x * x : x * x * x;
 }
 
 /** Unit-amplitude effort with fatigue: U(s)·e^(−s/τf). */

@@ -39,8 +39,8 @@ export function isometricSet(count: number, seed = 1): CurveSpec[] {
 }
 
 /** The shapes real isometric pulls have besides a plain rise, in the order sets cycle them. */
-export const REAL_SHAPES: { name: string; shape: 1 | 2 | 4; variant: RiseVariant }[] = [
-  { name: "slow_s", shape: 4, variant: "plain" },
+export const REAL_SHAPES: { name: string; shape: 1 | 2 | 3; variant: RiseVariant }[] = [
+  { name: "slow_s", shape: 3, variant: "plain" },
   { name: "dip", shape: 1, variant: "dip" },
   { name: "early_plateau", shape: 1, variant: "early-plateau" },
   { name: "double_peak", shape: 1, variant: "double-peak" },
@@ -48,14 +48,14 @@ export const REAL_SHAPES: { name: string; shape: 1 | 2 | 4; variant: RiseVariant
 ];
 
 /**
- * `perShape` isometric curves of each real shape: slow S-shaped starts (n = 4, rise 400 ms..1 s),
+ * `perShape` isometric curves of each real shape: slow S-shaped starts (n = 3, rise 300..600 ms),
  * counter-movement dips, early plateaus, double peaks and early releases; the variants alternate
  * exponential and sigmoid rises, and every curve of a dip has pre-tension (a dip needs a level to
  * sag from).
  */
 export function realShapeSet(perShape: number, seed = 1): CurveSpec[] {
   const rise = [150, 250, 400, 600, 1000];
-  const slowRise = [400, 600, 800, 1000];
+  const slowRise = [300, 400, 500, 600];
   const peak = [1500, 2500, 3500, 5000];
   const noise = [1, 4, 10];
   const pre = [200, 0, 400];
@@ -68,8 +68,8 @@ export function realShapeSet(perShape: number, seed = 1): CurveSpec[] {
       out.push({
         id: `${sh.name}${String(i).padStart(2, "0")}`,
         kind: "isometric",
-        riseTo90Ms: sh.shape === 4 ? slowRise[i % slowRise.length] : rise[j % rise.length],
-        shape: sh.shape === 4 ? 4 : i % 2 === 0 ? 1 : 2,
+        riseTo90Ms: sh.shape === 3 ? slowRise[i % slowRise.length] : rise[j % rise.length],
+        shape: sh.shape === 3 ? 3 : i % 2 === 0 ? 1 : 2,
         variant: sh.variant,
         peakN: peak[(j * 3) % peak.length],
         barKg: 20 + 10 * (j % 5),

@@ -25,8 +25,8 @@ export interface CurveSpec {
   kind: LiftKind;
   /** time from the start of the rise to 90 % of the rise amplitude A (ms) */
   riseTo90Ms: number;
-  /** rise exponent n of (1 − e^(−s/τ))^n: 1 exponential, 2 sigmoid, 4 slow S-shaped start */
-  shape: 1 | 2 | 4;
+  /** rise exponent n of (1 − e^(−s/τ))^n: 1 exponential, 2 sigmoid, 3 slow S-shaped start */
+  shape: 1 | 2 | 3;
   /** isometric only; default plain */
   variant?: RiseVariant;
   /** isometric: peak gross lifter force (N). rack pull: the force the lifter is heading for (N, > W) */
