@@ -8,6 +8,7 @@ import { BOARDS_DIR, firmwareBoard, listBoards, loadBoard, type BoardDefinition 
 import { svgToPng } from "../report/plot.ts";
 import { wiringSvg } from "./svg.ts";
 import { loadWiringBoard, wiringOf, wiringProblems, wiringTable } from "./wiring.ts";
+import { DEFAULT_BOARD } from "../paths.ts";
 
 const ROOT = path.join(import.meta.dirname, "..", "..");
 const PICTURES = path.join(import.meta.dirname, "pictures");
@@ -28,7 +29,7 @@ function groupOf(svg: string, from: string, to: string): string {
 
 /** A board file in a scratch folder, changed by `edit`. */
 function variant(name: string, edit: (b: BoardDefinition) => void): string {
-  const b = structuredClone(rawBoard("nodemcu-v3-2pin"));
+  const b = structuredClone(rawBoard(DEFAULT_BOARD));
   edit(b);
   const file = path.join(dir, `${name}.json`);
   fs.writeFileSync(file, JSON.stringify(b, null, 2));
@@ -92,11 +93,11 @@ describe("boards/*.json wire up", () => {
   });
 
   it("wiring keys stay out of board.lua: the board never pays for them", () => {
-    const fw = firmwareBoard(loadBoard("nodemcu-v3-2pin"));
+    const fw = firmwareBoard(loadBoard(DEFAULT_BOARD));
     expect(Object.keys(fw)).not.toContain("wiring");
     expect(Object.keys(fw)).not.toContain("safeModeGpio");
     expect(Object.keys((fw.channels as Record<string, unknown>[])[0])).toEqual(["name", "clkPin", "dataPin", "hx711Mode", "reader", "cell"]);
-    const lua = fs.readFileSync(path.join(ROOT, "build", "boards", "nodemcu-v3-2pin", "board.lua"), "utf8");
+    const lua = fs.readFileSync(path.join(ROOT, "build", "boards", DEFAULT_BOARD, "board.lua"), "utf8");
     expect(lua).not.toMatch(/Gpio|wiring|cellWires/);
     expect(lua).toMatch(/\["clkPin"\] = 5,/);
   });
@@ -156,12 +157,12 @@ describe("rackcell wiring from the bundled CLI, in a scratch folder", () => {
       .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
 
   it("prints the table, the JSON (numbers as numbers) and draws SVG and PNG", async () => {
-    const table = await bundled(["--board", "nodemcu-v3-2pin"]);
+    const table = await bundled(["--board", DEFAULT_BOARD]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/NodeMCU D7 \(GPIO13\)\s+HX711 right SCK/);
     const json = await bundled(["--json"]);
     const w = JSON.parse(json.stdout) as ReturnType<typeof wiringOf>;
-    expect(w.board).toBe("nodemcu-v3-2pin");
+    expect(w.board).toBe(DEFAULT_BOARD);
     expect(w.sampleRateSps).toBe(80);
     expect(w.channels[1].dt).toEqual({ d: 2, gpio: 4 });
     expect(w.safeMode).toEqual({ d: 3, gpio: 0 });

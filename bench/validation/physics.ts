@@ -10,17 +10,15 @@
  */
 import { encodeSample } from "../../shared/protocol/frame.ts";
 import { createMedian3, median3Step } from "../../shared/filters/median3.ts";
-import type { Curve } from "./curves.ts";
-import { syncEdgesMs, syncedCsv } from "./emulated.ts";
-import type { WireRecord } from "./standin.ts";
-import type { WireSource } from "./suite.ts";
+import { VALIDATION_CELL } from "./cell.ts";
+import type { Curve } from "./spec.ts";
+import { syncEdgesMs, syncedCsv } from "./sync.ts";
+import type { WireRecord, WireSource } from "./wire.ts";
 
-type Physics = typeof import("../emulator/board/physics/index.ts");
-
-const CELL = { capacityN: 4903.3, ratedOutputMvPerV: 2.0, excitationV: 4.3 };
+type Physics = typeof import("../../host/emulator/board/physics/index.ts");
 
 function readAll(p: Physics, rate: 10 | 80, seed: number, ch: number, source: (tS: number) => number, endS: number): { tUs: number[]; counts: number[] } {
-  const chip = p.createHx711Chip({ cell: CELL, rateSps: rate, seed, channel: ch, source });
+  const chip = p.createHx711Chip({ cell: VALIDATION_CELL, rateSps: rate, seed, channel: ch, source });
   const tUs: number[] = [];
   const counts: number[] = [];
   let t = 0;
@@ -37,7 +35,7 @@ function readAll(p: Physics, rate: 10 | 80, seed: number, ch: number, source: (t
 export async function physicsSource(): Promise<WireSource | null> {
   let p: Physics;
   try {
-    p = await import("../emulator/board/physics/index.ts");
+    p = await import("../../host/emulator/board/physics/index.ts");
   } catch {
     return null;
   }

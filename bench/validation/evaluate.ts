@@ -10,7 +10,11 @@
  *   t90_ms          time to 90 % of net peak − true
  *   onset_ms        detected onset − true start of the rise t0 (time base: see the pipeline)
  *   rfdW_pct_raw    100·(raw RFD 0–W ms − true)/true, true = (F(t0 + W) − F(t0))/W
- *   rfdW_pct_model  the same for the exponential model (expmodel.host.ts), windows from its t0
+ *   rfdW_pct_model  the same for the value the analysis presents (rfdmodel.host.ts): the chosen
+ *                   rise model's, windows from its t0, or the raw value where the model explains the
+ *                   window's samples worse; rfdW_pct_fit the chosen model's own value
+ *   model_hill      1 when the S-shaped hill was chosen; model_fit_error_pct its fit error (%)
+ *   rfd100_raw_presented  1 when RFD 0–100 shows the raw value
  *   fW_pct_raw/model  force at W ms after onset (gross), % of the true value
  *   impulse100_pct_raw  net impulse 0–100 ms, %
  *   peakrfd100_pct_raw  best sliding 100 ms window, %
@@ -23,10 +27,10 @@
  *   onset_ms, liftoff_ms (absolute), ttl_ms (time to lift-off), hold_ms, breakaway_pct
  */
 import { analyzeIsometric, type IsometricOptions } from "../../shared/analysis/isometric.ts";
-import { analyzeIsometricWithModel } from "../../shared/analysis/expmodel.host.ts";
+import { analyzeIsometricWithModel } from "../../shared/analysis/rfdmodel.host.ts";
 import { analyzeRackPull } from "../../shared/analysis/rackpull.ts";
-import type { Curve, IsometricTruth, RackPullTruth } from "./curves.ts";
-import { WINDOWS_MS } from "./curves.ts";
+import type { Curve, IsometricTruth, RackPullTruth } from "./spec.ts";
+import { shapeName, WINDOWS_MS } from "./spec.ts";
 
 export interface Series {
   timesMs: number[];
@@ -40,15 +44,15 @@ export interface CurveErrors {
   rateSps: number;
   pipeline: string;
   found: boolean;
-  /** the curve's factors, for breakdowns (shape 1 = exponential rise, 2 = sigmoid) */
-  tags: { shape: number; pretension: boolean; riseTo90Ms: number; noiseN: number };
+  /** the curve's factors, for breakdowns (shape 1 = exponential rise, 2 = sigmoid, 3 = slow S; shapeName: spec.ts) */
+  tags: { shape: number; shapeName: string; pretension: boolean; riseTo90Ms: number; noiseN: number };
   /** signed errors; NaN when the metric is unavailable for this curve */
   e: Record<string, number>;
 }
 
 function tagsOf(curve: Curve): CurveErrors["tags"] {
   const s = curve.spec;
-  return { shape: s.shape, pretension: s.pretensionN > 0, riseTo90Ms: s.riseTo90Ms, noiseN: s.noiseN };
+  return { shape: s.shape, shapeName: shapeName(s), pretension: s.pretensionN > 0, riseTo90Ms: s.riseTo90Ms, noiseN: s.noiseN };
 }
 
 const pct = (m: number, t: number): number => (m === -1 ? NaN : (100 * (m - t)) / t);
@@ -98,10 +102,14 @@ export function evaluateIsometric(curve: Curve, s: Series, rateSps: number, pipe
       const w = WINDOWS_MS[i];
       e[`rfd${w}_pct_model`] = pct(mRfd[i], truth.rfdNPerS[i]);
       e[`f${w}_pct_model`] = pct(mF[i], truth.forceAtN[i]);
+      e[`rfd${w}_pct_fit`] = pct(m.windows[i].modelRfdNPerS, truth.rfdNPerS[i]);
     }
     e.model_onset_ms = m.onsetMs - truth.onsetMs;
     e.model_t90_ms = diff(m.timeTo90PctMs, truth.timeTo90PctMs);
     e.model_warning = both.modelFitWarning ? 1 : 0;
+    e.model_hill = m.model === "hill" ? 1 : 0;
+    e.model_fit_error_pct = m.fitErrorPct;
+    e.rfd100_raw_presented = m.windows[1].modelRejected ? 1 : 0;
   }
   return out;
 }

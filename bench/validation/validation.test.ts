@@ -1,22 +1,14 @@
 import { describe, expect, it } from "vitest";
-import {
-  G,
-  buildCurve,
-  curveCsv,
-  isoForceModel,
-  isometricSet,
-  parseCurveCsv,
-  rackPullSet,
-  tauMs,
-  x90,
-  type CurveSpec,
-  type IsometricTruth,
-  type RackPullTruth,
-} from "./curves.ts";
+import { buildCurve } from "./curves.ts";
+import { curveCsv, parseCurveCsv } from "./csv.ts";
+import { isoForceModel, tauMs, x90 } from "./model.ts";
+import { curveSet, isometricSet, rackPullSet, realShapeSet, REAL_SHAPES } from "./sets.ts";
+import { G, shapeName, type CurveSpec, type IsometricTruth, type RackPullTruth } from "./spec.ts";
 import { decodeLines } from "./decode.ts";
 import { errorTable, evaluate, quantile, summarize } from "./evaluate.ts";
-import { countsPerN, NODEMCU_2PIN_CELL, standInWire } from "./standin.ts";
-import { curveSet, decodeWire, runSuite, standInSource } from "./suite.ts";
+import { countsPerN, VALIDATION_CELL } from "./cell.ts";
+import { standInWire } from "./standin.ts";
+import { decodeWire, runSuite, standInSource } from "./suite.ts";
 import { encodeSample, sealLine } from "../../shared/protocol/frame.ts";
 
 const iso = (over: Partial<CurveSpec>): CurveSpec => ({
@@ -135,7 +127,7 @@ describe("CSV", () => {
     // the emulator physics reads the same text (Node build of the module)
     let physics: { scenarioFromCsv?: (t: string, ch?: number) => { forceN: (ch: number, t: number) => number; channels: number } } = {};
     try {
-      physics = await import("../emulator/board/physics/scenarios.ts");
+      physics = await import("../../host/emulator/board/physics/scenarios.ts");
     } catch {
       return; // physics not present in this checkout
     }
@@ -187,11 +179,11 @@ describe("stand-in HX711 pipeline", () => {
   });
 
   it("frames use the nominal cell sensitivity (876 counts/N for the 500 kg, 2 mV/V cell)", () => {
-    expect(countsPerN(NODEMCU_2PIN_CELL)).toBeCloseTo((0.002 * 256 * 8388608) / 4903.3, 6);
+    expect(countsPerN(VALIDATION_CELL)).toBeCloseTo((0.002 * 256 * 8388608) / 4903.3, 6);
     const w = standInWire(step(100, 400), { rateSps: 80, seed: 1, noiseV: 0 });
     const s = decodeWire(w);
     const last = s.rawLeft[s.rawLeft.length - 1];
-    expect(last).toBe(Math.round(1000 * countsPerN(NODEMCU_2PIN_CELL)));
+    expect(last).toBe(Math.round(1000 * countsPerN(VALIDATION_CELL)));
     expect(s.forceSource).toBe("frame");
   });
 });
@@ -272,7 +264,7 @@ describe("small suite through the stand-in (CI subset)", () => {
 
 describe("emulated pipeline's time base (sync pulses), checked with the stand-in chip", () => {
   it("recovers offset and a 1 % fast oscillator from the four sync edges", async () => {
-    const { syncedCsv, syncEdgesMs } = await import("./emulated.ts");
+    const { syncedCsv, syncEdgesMs } = await import("./sync.ts");
     const c = buildCurve(iso({ noiseN: 2, fatigueS: 10 }));
     const csv = parseCurveCsv(syncedCsv(c));
     const pseudo = { ...c, timesMs: csv.timesMs, leftN: csv.leftN, rightN: csv.rightN };
@@ -311,6 +303,75 @@ describe("cross-check: stand-in vs the emulator's HX711 physics (Node)", () => {
       // box 4T vs sinc⁴: the threshold crossing may differ by about one period either way
       expect(Math.abs(rb[i].e.onset_ms - ra[i].e.onset_ms)).toBeLessThan(25);
       expect(Math.abs(rb[i].e.rfd200_pct_raw - ra[i].e.rfd200_pct_raw)).toBeLessThan(6);
+    }
+  });
+});
+
+describe("the shapes real isometric pulls have", () => {
+  const real = (variant: CurveSpec["variant"], over: Partial<CurveSpec> = {}): CurveSpec => ({
+    id: "r", kind: "isometric", riseTo90Ms: 230.2585093, shape: 1, variant, peakN: 2196.133, barKg: 20,
+    pretensionN: 200, asymmetryPct: 0, noiseN: 0, fatigueS: 1e9, seed: 1, ...over,
+  });
+
+  it("dip: the force sags by min(0.6·P, 0.1·(peak − base)) halfway through the 250 ms before t0, and is back at the baseline at t0", () => {
+    const spec = real("dip");
+    const F = isoForceModel(spec);
+    const t = buildCurve(spec).truth as IsometricTruth;
+    const depth = Math.min(0.6 * 200, 0.1 * (spec.peakN - t.baselineN)); // min(120, 180) = 120 N
+    expect(F(2000 - 125)).toBeCloseTo(t.baselineN - depth, 6);
+    expect(F(2000 - 250)).toBeCloseTo(t.baselineN, 6);
+    expect(F(2000)).toBeCloseTo(t.baselineN, 6);
+    // the truth's windows start at t0: RFD 0–100 is the plain exponential's
+    expect(t.onsetMs).toBe(2000);
+    expect(t.rfdNPerS[1]).toBeCloseTo(((spec.peakN - t.baselineN) * (1 - Math.exp(-1))) / 0.1, 0);
+  });
+
+  it("early release: released 300 ms after the 90 % point, the peak is the force there", () => {
+    const spec = real("early-release", { fatigueS: 30 });
+    const c = buildCurve(spec);
+    const t = c.truth as IsometricTruth;
+    expect(c.timing.releaseMs).toBeCloseTo(2000 + 230.2585093 + 300, 6);
+    expect(t.peakMs).toBeCloseTo(c.timing.releaseMs, 0);
+    expect(t.peakN).toBeCloseTo(spec.peakN, 6);
+  });
+
+  it("double peak: two maxima with a sag between them; early plateau: a shoulder, then the climb to the peak", () => {
+    const dp = real("double-peak", { fatigueS: 30 });
+    const F = isoForceModel(dp);
+    const t = buildCurve(dp).truth as IsometricTruth;
+    const sag = F(2000 + 230.2585093 + 250);
+    expect(sag).toBeLessThan(F(2000 + 230.2585093 + 50));
+    expect(sag).toBeLessThan(F(2000 + 230.2585093 + 500));
+    expect(F(t.peakMs)).toBeCloseTo(dp.peakN, 6);
+    const ep = real("early-plateau");
+    const G2 = isoForceModel(ep);
+    const base = (buildCurve(ep).truth as IsometricTruth).baselineN;
+    // at 90 % of the first phase's rise the force is about 0.7 × 0.9 of the net peak, then flat until +300 ms
+    const shoulder = G2(2000 + 230.2585093 + 300);
+    expect((shoulder - base) / (ep.peakN - base)).toBeGreaterThan(0.65);
+    expect((shoulder - base) / (ep.peakN - base)).toBeLessThan(0.72);
+    expect(G2(2000 + 2000)).toBeGreaterThan(shoulder + 0.2 * (ep.peakN - base));
+  });
+
+  it("slow S-shaped start: (1 − e^(−s/τ))³, 90 % at the requested rise time", () => {
+    const spec = real("plain", { shape: 3, riseTo90Ms: 500 });
+    const t = buildCurve(spec).truth as IsometricTruth;
+    expect(Math.pow(1 - Math.exp(-x90(3)), 3)).toBeCloseTo(0.9, 12);
+    expect(t.timeTo90PctMs).toBeCloseTo(500, 0);
+    expect(shapeName(spec)).toBe("slow_s");
+  });
+
+  it("every shape through the stand-in at 80 SPS: found, peak within 0.5 %, each presented RFD value either the model's or the raw one", async () => {
+    const specs = realShapeSet(2);
+    expect(new Set(specs.map(shapeName))).toEqual(new Set(REAL_SHAPES.map((s) => s.name)));
+    const res = await runSuite(specs, [80], standInSource, { reference: false });
+    const rows = res.byRate.get(80)!;
+    for (const r of rows) {
+      expect(r.found, r.id).toBe(true);
+      expect(Math.abs(r.e.peak_pct), r.id).toBeLessThan(0.5);
+      const shown = r.e.rfd100_raw_presented === 1 ? r.e.rfd100_pct_raw : r.e.rfd100_pct_fit;
+      expect(r.e.rfd100_pct_model, r.id).toBeCloseTo(shown, 9);
+      expect(r.tags.shapeName, r.id).toBe(shapeName(specs.find((s) => s.id === r.id)!));
     }
   });
 });

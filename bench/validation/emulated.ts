@@ -11,7 +11,7 @@
  * measured with the pins empty, and says so (`calibration` in the source's notes).
  *
  * Time base: frames carry only sequence numbers and the HX711's oscillator is off nominal by up
- * to ±1 % (physics default), so each CSV is framed by sync pulses (+400 N for 600 ms on both
+ * to ±1 % (physics default), so each CSV is framed by sync pulses (sync.ts: +400 N for 600 ms on both
  * pins) before and after the curve. Their 50 % crossings in the decoded record, matched to their
  * known times, give the offset and the true period of that record (a least-squares line through
  * the four edges). That removes the constant pipeline latency (the sinc⁴ filter's group delay of
@@ -28,101 +28,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { decodeSample, openLine, splitFields } from "../../shared/protocol/frame.ts";
 import { encodeCommand } from "../../shared/protocol/messages.ts";
-import type { Curve } from "./curves.ts";
-import { pinLoads } from "./curves.ts";
-import { standInWire, type WireRecord } from "./standin.ts";
-import type { WireSource } from "./suite.ts";
-import { DEFAULT_BOARD } from "../paths.ts";
+import { validationBoards, type ValidationBoards } from "./cell.ts";
+import type { Curve } from "./spec.ts";
+import { standInWire } from "./standin.ts";
+import { SYNC_POST_S, SYNC_PRE_S, syncEdgesMs, syncedCsv } from "./sync.ts";
+import type { WireRecord, WireSource } from "./wire.ts";
 
-export const SYNC_N = 400;
-/** sync pulses: [start, end) in s relative to the segment start */
-export const SYNC_PRE_S = 2.0;
-export const SYNC_POST_S = 2.0;
-const PULSE_AT_S = 0.8;
-/** longer than the 10 SPS filter span (400 ms), so the pulse reaches its full height at both rates */
-const PULSE_LEN_S = 0.6;
-
-type Board = Awaited<ReturnType<typeof import("../emulator/index.ts").startEmulatedBoard>>;
-
-/** Curve CSV with sync pulses before and after; curve time 0 is at SYNC_PRE_S in the CSV. */
-export function syncedCsv(curve: Curve): string {
-  const rows: string[] = ["time_s,left_n,right_n"];
-  const n = curve.timesMs.length;
-  const first = pinLoads(curve.spec, curve.timing, curve.truth, 0);
-  const last = pinLoads(curve.spec, curve.timing, curve.truth, curve.timesMs[n - 1]);
-  const push = (tS: number, l: number, r: number) => rows.push(`${tS.toFixed(4)},${l.toFixed(2)},${r.toFixed(2)}`);
-  const pulse = (t0: number, base: [number, number]) => {
-    push(t0, base[0], base[1]);
-    push(t0 + PULSE_AT_S, base[0], base[1]);
-    push(t0 + PULSE_AT_S + 0.0001, base[0] + SYNC_N, base[1] + SYNC_N);
-    push(t0 + PULSE_AT_S + PULSE_LEN_S, base[0] + SYNC_N, base[1] + SYNC_N);
-    push(t0 + PULSE_AT_S + PULSE_LEN_S + 0.0001, base[0], base[1]);
-  };
-  pulse(0, first);
-  push(SYNC_PRE_S - 0.0001, first[0], first[1]);
-  for (let i = 0; i < n; i++) push(SYNC_PRE_S + curve.timesMs[i] / 1000, curve.leftN[i], curve.rightN[i]);
-  const endS = SYNC_PRE_S + curve.timesMs[n - 1] / 1000 + 0.001;
-  pulse(endS, last);
-  push(endS + SYNC_POST_S, last[0], last[1]);
-  return `${rows.join("\n")}\n`;
-}
-
-/** Times (ms, curve time) of the four sync edges' midpoints. */
-export function syncEdgesMs(curve: Curve): number[] {
-  const endMs = curve.timesMs[curve.timesMs.length - 1] + 1;
-  const a = (PULSE_AT_S - SYNC_PRE_S) * 1000 + 0.05;
-  const b = a + PULSE_LEN_S * 1000;
-  const c = endMs + PULSE_AT_S * 1000 + 0.05;
-  return [a, b, c, c + PULSE_LEN_S * 1000];
-}
-
-/**
- * Finds the 50 % crossings of the sync pulses in a decoded total (per-sample index, fractional),
- * searching the first and last `edgeWindow` samples. Returns [] when they are not all found.
- */
-export function findSyncEdges(total: number[], periodMs: number, startSearch: [number, number], endSearch: [number, number]): number[] {
-  const edges: number[] = [];
-  const scan = (from: number, to: number) => {
-    from = Math.max(1, Math.floor(from));
-    to = Math.min(total.length - 1, Math.ceil(to));
-    if (to <= from) return;
-    // baseline: the 20th percentile of the range (the filtered pulse covers at most 2/3 of it)
-    const sorted = total.slice(from, to + 1).sort((p, q) => p - q);
-    const base = sorted[Math.floor(0.2 * (sorted.length - 1))];
-    const mid = base + (2 * SYNC_N) / 2; // both pins: +2·SYNC_N at the top
-    let up = -1;
-    for (let i = from; i <= to; i++) {
-      if (up < 0 && total[i - 1] < mid && total[i] >= mid) {
-        up = i - 1 + (mid - total[i - 1]) / (total[i] - total[i - 1]);
-        edges.push(up);
-      } else if (up >= 0 && total[i - 1] >= mid && total[i] < mid) {
-        edges.push(i - 1 + (total[i - 1] - mid) / (total[i - 1] - total[i]));
-        return;
-      }
-    }
-  };
-  void periodMs;
-  scan(startSearch[0], startSearch[1]);
-  scan(endSearch[0], endSearch[1]);
-  return edges.length === 4 ? edges : [];
-}
-
-/** Least-squares line t = a + b·index through (edge index, edge time). */
-export function fitTimeBase(edgeIdx: number[], edgeMs: number[]): { a: number; b: number } {
-  const n = edgeIdx.length;
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < n; i++) {
-    sx += edgeIdx[i];
-    sy += edgeMs[i];
-    sxx += edgeIdx[i] * edgeIdx[i];
-    sxy += edgeIdx[i] * edgeMs[i];
-  }
-  const b = (n * sxy - sx * sy) / (n * sxx - sx * sx);
-  return { a: (sy - b * sx) / n, b };
-}
+type Board = Awaited<ReturnType<typeof import("../../host/emulator/index.ts").startEmulatedBoard>>;
 
 interface BoardRun {
   board: Board;
@@ -162,7 +74,7 @@ async function command(run: BoardRun, name: string, args: string[], maxMs = 2000
 }
 
 async function startRun(boardName: string, seed: number, dir: string, notes: string[]): Promise<BoardRun | null> {
-  const { startEmulatedBoard } = await import("../emulator/index.ts");
+  const { startEmulatedBoard } = await import("../../host/emulator/index.ts");
   const board = await startEmulatedBoard({ board: boardName, install: "firmware", scenario: "empty", seed, clock: "manual" });
   const run: BoardRun = { board, text: "", nextId: 1, calibration: "raw", zero: [0, 0] };
   board.onData((c) => {
@@ -225,25 +137,15 @@ export const lastEmulatorNotes: string[] = [];
 export async function emulatedSource(o: EmulatedOptions = {}): Promise<WireSource | null> {
   lastEmulatorNotes.length = 0;
   const notes = lastEmulatorNotes;
-  let boards: { name: string; sps: number; channels: number }[] = [];
+  let chosen: ValidationBoards;
   try {
-    const { listBoards, loadBoard } = await import("../build/boards.ts");
-    boards = listBoards().map((n) => {
-      const b = loadBoard(n);
-      return { name: n, sps: b.sampleRateSps, channels: b.channels.length };
-    });
+    chosen = validationBoards();
   } catch (e) {
     notes.push(`boards: ${(e as Error).message}`);
     return null;
   }
-  const pick = (sps: number, want?: string) =>
-    want ?? boards.find((b) => b.sps === sps && b.channels === 2 && b.name.startsWith(DEFAULT_BOARD))?.name ?? boards.find((b) => b.sps === sps && b.channels === 2)?.name;
-  const b80 = pick(80, o.board80);
-  const b10 = pick(10, o.board10);
-  if (b80 === undefined) {
-    notes.push("no 2-channel 80 SPS board definition");
-    return null;
-  }
+  const b80 = o.board80 ?? chosen.board80;
+  const b10 = o.board10 ?? chosen.board10;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-validation-"));
   const runs = new Map<number, BoardRun>();
   let probe: BoardRun | null;

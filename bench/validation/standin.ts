@@ -21,22 +21,10 @@
  * when it aligns two instruments; onset errors are reported after removing it.
  */
 import { encodeSample } from "../../shared/protocol/frame.ts";
-import type { Curve } from "./curves.ts";
-import { gaussian } from "./curves.ts";
-import { seededRandom } from "../random.ts";
-
-export interface CellNominal {
-  capacityN: number;
-  ratedOutputMvPerV: number;
-}
-
-/** The 500 kg S-beam cells of the default board (DEFAULT_BOARD in host/paths.ts). */
-export const NODEMCU_2PIN_CELL: CellNominal = { capacityN: 4903.3, ratedOutputMvPerV: 2.0 };
-
-/** Counts per newton at gain 128 (ratiometric: excitation = AVDD cancels). */
-export function countsPerN(cell: CellNominal): number {
-  return ((cell.ratedOutputMvPerV * 1e-3 * 128) / 0.5) * 8388608 / cell.capacityN;
-}
+import { countsPerN, VALIDATION_CELL, type CellNominal } from "./cell.ts";
+import type { Curve } from "./spec.ts";
+import { gaussian, rng } from "./random.ts";
+import type { WireRecord } from "./wire.ts";
 
 export interface StandInOptions {
   rateSps: number;
@@ -46,27 +34,8 @@ export interface StandInOptions {
   settleWindows?: number;
   /** input-referred noise, V rms; default datasheet figure for the rate */
   noiseV?: number;
-  /** AVDD = excitation (V), only for the noise in counts; default 4.3 */
+  /** AVDD = excitation (V), only for the noise in counts; default the cell's excitation */
   excitationV?: number;
-}
-
-export interface WireRecord {
-  rateSps: number;
-  /** the sealed lines as the board would send them (no newline) */
-  lines: string[];
-  /** curve time (ms) of the conversion end of frame seq 0 */
-  firstConversionEndMs: number;
-  /** the time the host subtracts from conversion ends (group delay of the chip model) */
-  latencyMs: number;
-  periodMs: number;
-  pipeline: string;
-  /** forces from raw counts (nominal sensitivity, this zero) instead of the frames' calibrated forces */
-  calibration?: { zeroCounts: number[]; nominal: true };
-  /**
-   * time base from sync pulses instead of firstConversionEndMs/latencyMs (emulated.ts): the
-   * curve-time midpoints of the four sync edges and the curve's last time
-   */
-  align?: { edgesMs: number[]; curveEndMs: number };
 }
 
 /** Running integral of a piecewise-linear 1 kHz record, evaluated at any t (ms). */
@@ -91,13 +60,13 @@ function makeIntegral(timesMs: number[], v: number[]): (t: number) => number {
 /** Runs the stand-in chip on both pins of a curve and returns the wire lines. */
 export function standInWire(curve: Curve, o: StandInOptions): WireRecord {
   const T = 1000 / o.rateSps;
-  const cell = o.cell ?? NODEMCU_2PIN_CELL;
+  const cell = o.cell ?? VALIDATION_CELL;
   const k = countsPerN(cell);
   const settle = o.settleWindows ?? 4;
-  const avdd = o.excitationV ?? 4.3;
+  const avdd = o.excitationV ?? cell.excitationV;
   const noiseV = o.noiseV ?? (o.rateSps > 40 ? 90e-9 : 50e-9);
   const noiseCounts = (noiseV / ((0.5 * avdd) / 128)) * 8388608;
-  const r = seededRandom(o.seed * 7 + 3);
+  const r = rng(o.seed * 7 + 3);
   const phase = r() * T;
   const g = gaussian(r);
   const integ = [makeIntegral(curve.timesMs, curve.leftN), makeIntegral(curve.timesMs, curve.rightN)];

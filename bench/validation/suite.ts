@@ -3,18 +3,14 @@
  * errors against the ground truth, per sample rate, plus the 1 kHz force-plate reference
  * (the analysis run directly on the 1 kHz record: what the same method gives without the HX711).
  */
-import { buildCurve, isometricSet, rackPullSet, type Curve, type CurveSpec } from "./curves.ts";
+import { buildCurve } from "./curves.ts";
+import type { CurveSpec } from "./spec.ts";
 import { decodeLines, type DecodedSeries } from "./decode.ts";
 import { evaluate, type CurveErrors } from "./evaluate.ts";
-import { countsPerN, NODEMCU_2PIN_CELL, standInWire, type WireRecord } from "./standin.ts";
-import { findSyncEdges, fitTimeBase, SYNC_PRE_S } from "./emulated.ts";
-
-/** Something that turns a curve into the board's lines at a sample rate. */
-export interface WireSource {
-  name: string;
-  wire(curve: Curve, rateSps: number, seed: number): Promise<WireRecord>;
-  close?(): Promise<void> | void;
-}
+import { countsPerN, VALIDATION_CELL } from "./cell.ts";
+import { standInWire } from "./standin.ts";
+import { findSyncEdges, fitTimeBase, SYNC_PRE_S } from "./sync.ts";
+import type { WireRecord, WireSource } from "./wire.ts";
 
 export const standInSource: WireSource = {
   name: "stand-in",
@@ -26,7 +22,7 @@ export const standInSource: WireSource = {
  * line through the sync edges (emulated), trimmed to the curve's span.
  */
 export function decodeWire(w: WireRecord): DecodedSeries & { timeBase: { offsetMs: number; periodMs: number } } {
-  const k = countsPerN(NODEMCU_2PIN_CELL);
+  const k = countsPerN(VALIDATION_CELL);
   const uncal = w.calibration ? { zeroCounts: w.calibration.zeroCounts, countsPerN: [k, k] } : undefined;
   if (w.align === undefined) {
     const firstMs = w.firstConversionEndMs - w.latencyMs;
@@ -56,10 +52,6 @@ export function decodeWire(w: WireRecord): DecodedSeries & { timeBase: { offsetM
     out.flags.push(s.flags[i]);
   }
   return { ...out, timeBase: { offsetMs: tb.a, periodMs: tb.b } };
-}
-
-export function curveSet(isoCount: number, rackCount: number, seed = 1): CurveSpec[] {
-  return [...isometricSet(isoCount, seed), ...rackPullSet(rackCount, seed)];
 }
 
 export interface SuiteResult {
