@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { decodeSample, openLine, sealLine, splitFields } from "../shared/protocol/frame.ts";
 import { encodeCommand, fieldValue } from "../shared/protocol/messages.ts";
 import { decodeCalFile } from "../shared/board/calfile.ts";
-import { runOnFake } from "./fake-board.host.ts";
+import { runOnFake } from "../host/testing/firmware/fake-board.ts";
 
 /**
- * The firmware on a fake NodeMCU (firmware/fake-nodemcu.host.ts) in real Lua 5.1 and 5.3:
+ * The firmware on a fake NodeMCU (host/testing/firmware/fake-nodemcu.ts) in real Lua 5.1 and 5.3:
  * boot, streaming, commands, calibration, power cuts. The emulated board tests
  * (firmware/emulated.test.ts) do the same against the physics model.
  */

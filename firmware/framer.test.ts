@@ -33,7 +33,7 @@ for (const target of ["5.1", "5.3"] as const) {
 local fr = require("framer")
 local cs = ${toLuaLiteral(cs)}
 local out = {}
-for i, c in ipairs(cs) do out[i] = fr.encodeSampleFast(c.seq, c.raws, c.flags, c.forces) end
+for i, c in ipairs(cs) do out[i] = fr.seal(fr.sampleBody(c.seq, c.raws, c.flags, c.forces, #c.raws)) end
 for _, b in ipairs(${toLuaLiteral(bodies)}) do out[#out + 1] = fr.seal(b) end
 for _, x in ipairs(${toLuaLiteral(nums)}) do out[#out + 1] = fr.fmt1(x); out[#out + 1] = fr.fmtInt(x) end
 __write(__json(out))`;

@@ -1,7 +1,7 @@
 import { loadBoard } from "../../host/build/boards.ts";
 import { idealCounts } from "../../host/emulator/board/physics/index.ts";
 import { emptyCalChannel, encodeCalFile } from "../../shared/board/calfile.ts";
-import { EmuLink } from "../../firmware/emu-link.host.ts";
+import { EmuLink } from "../../host/testing/firmware/emu-link.ts";
 
 /**
  * The firmware's budgets, measured on the emulated board (Lua 5.1, build/lfs.img + init.lua,

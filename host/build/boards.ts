@@ -1,27 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-/** A supported board, as described in boards/NAME.json (read by the build, the emulator and the host). */
-export interface BoardChannel {
-  name: string;
-  clkPin: number;
-  dataPin: number;
-  hx711Mode: 0 | 1 | 2;
-  /** How the firmware reads this HX711: NodeMCU's hx711 module (one instance) or bit-banged GPIO. */
-  reader: "hx711-module" | "gpio-bitbang";
-  cell: { capacityN: number; ratedOutputMvPerV: number; excitationV: number };
-}
-export interface BoardDefinition {
-  name: string;
-  description: string;
-  mcu: "ESP8266" | "ESP32";
-  lua: "5.1" | "5.3";
-  uartBaud: number;
-  sampleRateSps: 10 | 80;
-  safeModePin: number;
-  heapBytes: number;
-  channels: BoardChannel[];
-}
+export type { BoardCell, BoardChannel, BoardDefinition } from "../../shared/board/definition.d.ts";
+import type { BoardDefinition } from "../../shared/board/definition.d.ts";
 
 /**
  * boards/ beside the package: found by walking up from this module, so it works from the sources

@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { installFirmware, repoRoot, startEmulatedBoard, type EmulatedBoard, type EmulatorOptions } from "../host/emulator/index.ts";
-import { decodeSample, openLine, seqDistance, splitFields, type SampleFrame } from "../shared/protocol/frame.ts";
-import { encodeCommand, fieldValue } from "../shared/protocol/messages.ts";
+import { installFirmware, repoRoot, startEmulatedBoard, type EmulatedBoard, type EmulatorOptions } from "../../emulator/index.ts";
+import { decodeSample, openLine, seqDistance, splitFields, type SampleFrame } from "../../../shared/protocol/frame.ts";
+import { encodeCommand, fieldValue } from "../../../shared/protocol/messages.ts";
 
 /**
  * The firmware on the emulated board, seen from the host side of the serial line, for the
