@@ -15,7 +15,7 @@
 import type { AppCtx, BoardDefinition, BoardKept, Protocol } from "./types/rackcell.d.ts";
 import { defaultDetectorConfig, detectorCreate } from "../shared/analysis/detector.ts";
 import { createMedian3 } from "../shared/filters/median3.ts";
-import { fmtInt, requireData, unloadTransient } from "./framer.ts";
+import { fmtInt, loaded, requireData, unloadTransient } from "./framer.ts";
 import * as sampler from "./sampler.ts";
 /** Constants as const enums: inlined as literals (a module-level local would be an upvalue: heap). */
 const enum F { STRIKES = "strikes", BOOTID = "bootid" }
@@ -76,6 +76,29 @@ function stop(): void {
   uart.on("data");
 }
 
+/** The protocol module for a mode, bound to ctx (two literal requires: the build resolves each). */
+function protocolFor(mode: string): Protocol {
+  const p = mode === "chronojump"
+    ? require("proto-chronojump") as typeof import("./proto-chronojump.ts")
+    : require("proto-rackcell") as typeof import("./proto-rackcell.ts");
+  p.bind(ctx);
+  return p;
+}
+
+/** Switches the wire protocol and keeps it on flash; "" or why not. Chronojump streams only while capturing. */
+function setMode(mode: string): string {
+  if (mode !== "rackcell" && mode !== "chronojump") return "mode must be rackcell or chronojump";
+  const store = require("mode") as typeof import("./mode.ts");
+  const saved = store.saveMode(mode);
+  unloadTransient();
+  if (!saved) return "flash write failed";
+  // the other protocol's module goes (the sampler reaches the protocol through ctx.proto only)
+  loaded()[mode === "chronojump" ? "proto_rackcell" : "proto_chronojump"] = undefined;
+  ctx.proto = protocolFor(mode);
+  ctx.run.streaming = mode === "rackcell";
+  return "";
+}
+
 /** Restarts the board after a moment (the reply gets out first); not a crash: the strikes go. */
 function restart(): void {
   file.remove(F.STRIKES);
@@ -101,7 +124,7 @@ export function start(): void {
     run: { sps: board.sampleRateSps, streaming: true, det: detectorCreate(defaultDetectorConfig(board.sampleRateSps), false), med: [] },
     counters: { seq: 0, sent: 0, frames: 0, lastMs: 0, lost: [], unpaired: [], conversionUs: [] },
     lifts: { lastId: 0, fileLines: 0 },
-    control: { setRate, stop, restart },
+    control: { setRate, stop, restart, setMode },
     proto: undefined as unknown as Protocol,
   };
   for (let ch = 0; ch < nch; ch++) {
@@ -116,9 +139,11 @@ export function start(): void {
   const log = require("liftlog") as typeof import("./liftlog.ts");
   log.init(ctx);
   unloadTransient();
-  const proto = require("proto-rackcell") as typeof import("./proto-rackcell.ts");
-  proto.bind(ctx);
-  ctx.proto = proto;
+  const store = require("mode") as typeof import("./mode.ts");
+  const mode = store.readMode();
+  unloadTransient();
+  ctx.proto = protocolFor(mode);
+  ctx.run.streaming = mode === "rackcell";
 
   uart.setup(0, board.uartBaud, 8, uart.PARITY_NONE, uart.STOPBITS_1, 1);
   ctx.proto.started(calNote, reason);

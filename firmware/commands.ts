@@ -5,7 +5,7 @@
  *   (no/bad checksum, too long, not C,…) gets R,0,err,<reason> and nothing is done.
  * Commands (args after the name, comma separated):
  *   ping                          ok,ms=<board ms>
- *   info                          ok,fw,build,board,ch,sps,cal,calid,caldate,stream,boot,cvus<i>,name<i>,k<i>,z<i>
+ *   info                          ok,fw,build,board,ch,sps,cal,calid,caldate,stream,boot,mode,cvus<i>,name<i>,k<i>,z<i>
  *                                 (measured conversion interval µs, channel name, N/count, counts)
  *   tare[,samples]                average 8..1024 samples (default 64) per channel (deferred reply):
  *                                 ok,z<i>=<counts>,sd<i>=<counts>…,saved=<0|1>; err unstable ch<i>… | busy | stale
@@ -19,6 +19,8 @@
  *                                 firmware (and the emulated board) which rate to expect: period, batch, detector
  *   stream,<0|1>                  ok,stream=<0|1>
  *   lifts,<sinceId>               E lines with id > sinceId (paced), then ok,count=<n>
+ *   mode,<rackcell|chronojump>    ok,mode=<mode>: the wire protocol from now on, kept on flash (info shows it); in
+ *                                 Chronojump mode the board still answers sealed rackcell command lines
  *   reboot                        ok, then node.restart()
  *   prompt                        ok, then sampling stops and the UART goes back to the Lua prompt
  */
@@ -56,6 +58,11 @@ function channelArg(ctx: AppCtx, text: string): number {
   return -2;
 }
 
+function modeOnFlash(): string {
+  const store = require("mode") as typeof import("./mode.ts");
+  return store.readMode();
+}
+
 function startCollect(ctx: AppCtx, kind: string, id: number, channel: number, forceN: number, want: number): void {
   const collect = require("collect") as typeof import("./collect.ts");
   collect.startCollect(ctx, kind, id, channel, forceN, want);
@@ -90,7 +97,7 @@ export function handleLine(ctx: AppCtx, line: string): void {
     const pairs = [
       "fw", build.version, "build", build.hash, "board", ctx.board.name, "ch", formatInt(ctx.board.nch),
       "sps", formatInt(ctx.run.sps), "cal", cal.state, "calid", cal.id, "caldate", cal.date,
-      "stream", ctx.run.streaming ? "1" : "0", "boot", formatInt(ctx.bootId),
+      "stream", ctx.run.streaming ? "1" : "0", "boot", formatInt(ctx.bootId), "mode", modeOnFlash(),
     ];
     for (let ch = 0; ch < ctx.board.nch; ch++) {
       pairs[pairs.length] = `cvus${ch}`;
@@ -169,6 +176,10 @@ export function handleLine(ctx: AppCtx, line: string): void {
         paced(log.replay(ctx, since, (count) => encodeReplyOk(id, ["count", formatInt(count)])));
       }
     }
+  } else if (name === "mode") {
+    const why = busy ? "busy" : a.length !== 1 ? "usage mode,<rackcell|chronojump>" : ctx.control.setMode(a[0]);
+    if (why !== "") refuse(id, why);
+    else reply(id, ["mode", a[0]]);
   } else if (name === "reboot") {
     reply(id, ["restart", "1"]);
     ctx.control.restart();

@@ -125,7 +125,7 @@ function loaded(): Record<string, unknown> {
  * RAM from SPIFFS; app keeps what it needs in ctx.board). Not app, sampler, sink or the protocol in
  * use: they hold the state.
  */
-const TRANSIENT = "commands collect calstore liftlog board_calfile board_liftrecord calibration_fit protocol_messages protocol_frame protocol_wire_number protocol_checksum lualib_bundle analysis_window filters_median3 board_unwrap analysis_detector framer board";
+const TRANSIENT = "commands collect calstore liftlog mode cj_commands board_calfile board_liftrecord calibration_fit protocol_messages protocol_frame protocol_wire_number protocol_checksum lualib_bundle analysis_window filters_median3 board_unwrap analysis_detector framer board";
 
 /** Releases the transient modules and collects, so they cost no heap while streaming. */
 function unloadTransient(): void {

@@ -103,6 +103,8 @@ export interface AppControl {
   stop(this: void): void;
   /** node.restart() after 100 ms (a requested restart, not a crash) */
   restart(this: void): void;
+  /** switches the wire protocol ("rackcell" | "chronojump") and keeps it on flash: "" or why not */
+  setMode(this: void, mode: string): string;
 }
 
 /**
