@@ -1,34 +1,28 @@
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import type { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { liftRecordErrors, numbersInText } from "../testing/json-checks.ts";
 import { DEMO_SCENARIO } from "./commands/demo.ts";
 import { buildProgram } from "./main.ts";
+import { runCli } from "./testing/run-cli.ts";
 
 /**
  * Every `--json` output of every command, from the bundled CLI (dist/rackcell.mjs) in a scratch
  * folder against the emulated board: numbers are numbers (no "201.2 kg", no "80"), units are in
  * the field names, and lift records match host/report/lift-record.schema.json.
  */
-const run = promisify(execFile);
-const ROOT = path.join(import.meta.dirname, "..", "..");
-const BUNDLE = path.join(ROOT, "dist", "rackcell.mjs");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-json-"));
 const DB = path.join(dir, "r.db");
 
-async function cli(args: string[], timeoutMs = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return run(process.execPath, [BUNDLE, "--db", DB, ...args], { cwd: dir, env: { ...process.env, RACKCELL_PORT: "" }, timeout: timeoutMs, maxBuffer: 1 << 26 })
-    .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
-}
+const cli = (args: string[], timeoutMs = 120_000) => runCli(["--db", DB, ...args], { bundle: true, cwd: dir, timeoutMs });
 
 /** Runs a --json command and returns what it printed, parsed, after checking it has no number in text. */
 async function jsonOf(args: string[], exitCodes = [0]): Promise<unknown> {
   const r = await cli(args);
   expect(exitCodes, `rackcell ${args.join(" ")} exited ${r.code}\n${r.stderr}`).toContain(r.code);
+  expect(r.stdout.trim(), `rackcell ${args.join(" ")} printed nothing\n${r.stderr}`).not.toBe("");
   const value = JSON.parse(r.stdout) as unknown;
   expect(numbersInText(value), `rackcell ${args.join(" ")}`).toEqual([]);
   return value;
