@@ -12,6 +12,30 @@ import type { RiseFit } from "../../shared/analysis/risefit.host.ts";
 import { analyzeRackPull, type RackPullResult } from "../../shared/analysis/rackpull.ts";
 import { formatForce, STANDARD_GRAVITY_MPS2, type ForceUnit } from "../../shared/units/force.ts";
 
+/** Where a lift's samples came from (filled by source.ts). */
+export interface LiftOrigin {
+  from: "store" | "csv" | "demo";
+  liftId?: number;
+  sessionId?: number;
+  /** which detector stored the lift: "host" or "board" */
+  detectedBy?: string;
+  /** seconds into the session */
+  atS?: number;
+  /** the session's start, ISO 8601 */
+  sessionStartedAt?: string;
+  athlete?: string;
+  board?: string;
+  build?: string;
+  sessionFrames?: number;
+  sessionCorruptFrames?: number;
+  sessionMissingFrames?: number;
+  /** "sealed", "unsealed" or "recording" */
+  sealState?: string;
+  seal?: string;
+  /** sealed and unchanged since */
+  sealIntact?: boolean;
+}
+
 export interface LiftRecord {
   kind: "isometric" | "rackpull";
   timesMs: number[];
@@ -23,6 +47,8 @@ export interface LiftRecord {
   date?: string;
   /** where the samples come from and whether they are as recorded (session, board, build, seal) */
   provenance?: string;
+  /** where the samples came from, as data (for the lift record, lift-record.ts) */
+  origin?: LiftOrigin;
   /** lifter's body mass (kg), for ×BW figures */
   bodyMassKg?: number;
   capacityN?: number;
