@@ -120,7 +120,7 @@ export function buildReport(rec: LiftRecord, unit: ForceUnit = "kg"): LiftReport
       metrics.push({ label: "peak force (net of baseline)", value: force(r.peakNetForceN, unit) });
       metrics.push({ label: "baseline (quiet period)", value: force(r.baselineN, unit), note: `SD ${force(r.baselineSdN, unit)}` });
       metrics.push({ label: "time to peak", value: `${ms(r.timeToPeakMs)} ± ${ms(res)}`, note: `within 1 % of peak from ${ms(r.nearPeakFirstMs)} to ${ms(r.nearPeakLastMs)} (span ${ms(r.nearPeakSpanMs)}): the peak's time is only as exact as that span` });
-      metrics.push({ label: "time to 90 % of peak", value: r.timeTo90PctMs >= 0 ? `${ms(r.timeTo90PctMs)} ± ${ms(res)}` : NA, note: m ? `model: ${ms(m.timeTo90PctMs)} from its t0` : undefined });
+      metrics.push({ label: "time to 90 % of peak", value: r.timeTo90PctMs >= 0 ? `${ms(r.timeTo90PctMs)} ± ${ms(res)}` : NA, });
       const windows = [50, 100, 150, 200, 250] as const;
       const rawRfd = [r.rfd50NPerS, r.rfd100NPerS, r.rfd150NPerS, r.rfd200NPerS, r.rfd250NPerS];
       const rawF = [r.forceAt50MsN, r.forceAt100MsN, r.forceAt150MsN, r.forceAt200MsN, r.forceAt250MsN];
