@@ -146,7 +146,7 @@ export class PromptSession {
     if (text.length >= 250) throw new DeployError(`internal: prompt line of ${text.length} bytes (limit 255)`, "INPUT");
     this.clear();
     await this.write(`${text}\n`);
-    const m = await this.expect(/^([\s\S]*?)\n(>>?) $/, timeoutMs, "the prompt");
+    const m = await this.expect(/^([\s\S]*?)\r?\n(>>?) $/, timeoutMs, "the prompt");
     this.lastPrompt = `${m[2]} `;
     return m[1];
   }

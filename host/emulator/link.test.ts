@@ -71,7 +71,8 @@ describe("link faults", () => {
     const s = await b.stats();
     return { got, injected: kind === "byteDrop" ? s.injected.bytesDropped : s.injected.bitsFlipped, lineFeedsMade: s.injected.lineFeedsMade };
   }
-  const expected = Array.from({ length: 20 }, (_, i) => `${String.fromCharCode(65 + ((i + 1) % 26)).repeat(99)}\n`).join("");
+  // print's bytes on the wire: its LF goes out as CR LF (the console's uart0_putc).
+  const expected = Array.from({ length: 20 }, (_, i) => `${String.fromCharCode(65 + ((i + 1) % 26)).repeat(99)}\r\n`).join("");
 
   it("byteDrop: what the host misses is what stats() says was dropped", async () => {
     const { got, injected } = await capture("byteDrop");

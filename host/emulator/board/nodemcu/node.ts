@@ -1,12 +1,13 @@
 /**
  * node: heap (the board's heap minus what the firmware holds), restart (asynchronous: the reset
  * comes after the running callback, once the UART drained), bootreason, chip/flash ids, info,
- * setonerror, egc, task.post (three priorities on the task queue).
+ * setonerror, egc, task.post (three priorities on the task queue); output (console.ts).
  */
 import { K, api, apiError, heapKb, runFirmware, settleHeap } from "../kernel.ts";
 import { PRIO_HIGH, PRIO_LOW, PRIO_MED, post } from "../events.ts";
 import { B, REASON } from "../state.ts";
 import { U } from "./uart.ts";
+import { nodeOutput } from "./console.ts";
 
 /** Host bytes the firmware holds: the Lua heap (less the emulator's ledger) above the baseline. */
 export function firmwareHostBytes(): number {
@@ -68,6 +69,7 @@ export function createNodeModule(): Record<string, unknown> {
       if (type(s) !== "string") return apiError("bad argument #1 to 'input' (string expected)");
       B.input(string.gsub(s as string, "\n$", "")[0]);
     }, 5),
+    output: nodeOutput,
     startupcounts: api(() => {}, 1),
     startup: api(() => {}, 1),
     stripdebug: api(() => 3, 1),

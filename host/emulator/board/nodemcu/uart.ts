@@ -53,6 +53,21 @@ export function txWrite(s: string): void {
   if (free > K.now) busyUntil(free);
 }
 
+/**
+ * uart0_putc (app/driver/uart.c) over a string: LF goes out as CR LF, a lone CR is dropped. The
+ * interpreter's console output (echo, prompt, print, errors, boot messages) takes this path;
+ * uart.write does not (its bytes go out unchanged).
+ */
+export function consoleWrite(s: string): void {
+  if (string.find(s, "[\r\n]")[0] === undefined) {
+    txWrite(s);
+    return;
+  }
+  const [noCr] = string.gsub(s, "\r", "");
+  const [crlf] = string.gsub(noCr, "\n", "\r\n");
+  txWrite(crlf);
+}
+
 // ---- RX: the wire, the ring, the input task -------------------------------------------------
 /** Bytes on the wire: chunks whose byte i (1-based) arrives at t0 + i·bu (no per-byte garbage). */
 interface WireChunk { t0: number; bu: number; data: string; pos: number; kb: number }
@@ -204,7 +219,7 @@ function inputTask(this: void): void {
       }
       if (ch === "\x7f" || ch === "\b") {
         if (lineN > 0) {
-          if (U.echo) txWrite("\b \b");
+          if (U.echo) consoleWrite("\b \b");
           lineN -= 1;
         }
         lastChar = "";
@@ -212,18 +227,18 @@ function inputTask(this: void): void {
       }
       lastChar = ch;
       if (ch === "\r" || ch === "\n") {
-        if (U.echo) txWrite("\n");
+        if (U.echo) consoleWrite("\n");
         const text = lineText();
         if (U.cb !== undefined) deliver(text);
         clearLine();
         if (text.length === 0) {
-          txWrite(U.currentPrompt());
+          consoleWrite(U.currentPrompt());
           continue;
         }
         U.onLine(text);
         continue;
       }
-      if (U.echo) txWrite(ch);
+      if (U.echo) consoleWrite(ch);
       // A line longer than the buffer: what was collected is discarded (input.c).
       if (lineN + 1 >= MAX_INPUT) clearLine();
       linePush(ch);
