@@ -51,6 +51,7 @@ export async function startEmulatedBoard(opts: EmulatorOptions = {}): Promise<Em
       scenario: resolveScenario(opts.scenario ?? "empty", def.channels.length),
       board: { name: def.name, heapBytes: def.heapBytes, safeModePin: def.safeModePin, sampleRateSps: def.sampleRateSps, channels: def.channels },
     });
+    if (opts.hostBaud !== undefined) await board.setHostBaud(opts.hostBaud);
     if (opts.pty) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-"));
       await board.attachPty(path.join(dir, "ttyEMU0"), dir);

@@ -41,6 +41,11 @@ export interface EmulatorOptions {
    * (the next call to the board then fails with the error itself).
    */
   onNotice?: (message: string) => void;
+  /**
+   * The baud rate of the host's end of the cable (default 115200). A board (its firmware's
+   * uart.setup) at another rate garbles the bytes both ways, as a real UART pair does.
+   */
+  hostBaud?: number;
 }
 
 export type Fault =
@@ -96,6 +101,8 @@ export interface EmulatedBoard {
   nowUs(): number;
   setScenario(spec: string): Promise<void>;
   holdSafeModePin(low: boolean): Promise<void>;
+  /** The host's end of the cable switches to another baud rate (see EmulatorOptions.hostBaud). */
+  setHostBaud(baud: number): Promise<void>;
   fault(f: Fault): Promise<void>;
   stats(): Promise<BoardStats>;
   close(): Promise<void>;

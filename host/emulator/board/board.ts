@@ -233,6 +233,11 @@ export function command(c: Record<string, unknown>): unknown {
     ledgerCollected(() => setScenario(c.spec as string, B.seed, K.now));
     return { ok: true };
   }
+  if (op === "line") {
+    // The host's end of the cable changed its baud rate (the board's UART0 keeps its own).
+    U.hostBaud = c.baud as number;
+    return { ok: true };
+  }
   if (op === "safe") {
     B.safeLow = c.low === true;
     return { ok: true };
