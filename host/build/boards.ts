@@ -21,6 +21,14 @@ export interface BoardDefinition {
   sampleRateSps: 10 | 80;
   safeModePin: number;
   heapBytes: number;
+  /**
+   * The LFS partition the board's firmware must have (bytes, a multiple of 8 KB): what the build
+   * reports the image against, what the emulated board has and what `deploy` asks a real board
+   * for (node.getpartitiontable()). NodeMCU's luac.cross makes a ≈101 KB image of rackcell's
+   * modules, so the NodeMCU v3 boards (4 MB flash) take 128 KB (0x20000): the common 64 KB would
+   * refuse it, and flash is plentiful (SPIFFS keeps 1 MB from 0x100000).
+   */
+  lfsPartitionBytes: number;
   channels: BoardChannel[];
 }
 
@@ -58,6 +66,9 @@ export function validateBoard(b: BoardDefinition): string[] {
     if (!(ch.cell?.capacityN > 0) || !(ch.cell?.ratedOutputMvPerV > 0) || !(ch.cell?.excitationV > 0)) {
       problems.push(`channel ${ch.name}: cell capacityN, ratedOutputMvPerV and excitationV must be positive`);
     }
+  }
+  if (!(Number.isInteger(b.lfsPartitionBytes) && b.lfsPartitionBytes > 0 && b.lfsPartitionBytes % 8192 === 0)) {
+    problems.push("lfsPartitionBytes must be a positive multiple of 8192 (NodeMCU's flash pages), e.g. 131072 (0x20000)");
   }
   if (pins.has(b.safeModePin)) problems.push(`safe-mode pin ${b.safeModePin} is also a channel pin`);
   if (moduleReaders > 1) problems.push("NodeMCU's hx711 module drives one HX711: at most one channel may use reader hx711-module");

@@ -35,7 +35,7 @@ export async function openRawPort(path: string, baudRate = 115200, createPort: P
 }
 
 export class DeployError extends Error {
-  constructor(message: string, readonly code: "NO_PROMPT" | "MISSING_MODULES" | "TIMEOUT" | "TRANSFER" | "VERIFY" | "BOOT" | "INPUT") {
+  constructor(message: string, readonly code: "NO_PROMPT" | "MISSING_MODULES" | "LFS_PARTITION" | "TIMEOUT" | "TRANSFER" | "VERIFY" | "BOOT" | "INPUT") {
     super(message);
     this.name = "DeployError";
   }

@@ -49,7 +49,7 @@ export async function startEmulatedBoard(opts: EmulatorOptions = {}): Promise<Em
       instructionUs: opts.instructionUs ?? 1,
       heapScale: opts.heapScale ?? 0.65,
       scenario: resolveScenario(opts.scenario ?? "empty", def.channels.length),
-      board: { name: def.name, heapBytes: def.heapBytes, safeModePin: def.safeModePin, sampleRateSps: def.sampleRateSps, channels: def.channels },
+      board: { name: def.name, heapBytes: def.heapBytes, lfsPartitionBytes: opts.lfsPartitionBytes ?? def.lfsPartitionBytes, safeModePin: def.safeModePin, sampleRateSps: def.sampleRateSps, channels: def.channels },
     });
     if (opts.hostBaud !== undefined) await board.setHostBaud(opts.hostBaud);
     if (opts.pty) {

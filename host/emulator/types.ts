@@ -46,6 +46,11 @@ export interface EmulatorOptions {
    * uart.setup) at another rate garbles the bytes both ways, as a real UART pair does.
    */
   hostBaud?: number;
+  /**
+   * The LFS partition of a fresh flash (bytes; default the board definition's): e.g. 0 for a
+   * firmware built without LFS, 0x10000 for the common 64 KB. node.setpartitiontable changes it.
+   */
+  lfsPartitionBytes?: number;
 }
 
 export type Fault =

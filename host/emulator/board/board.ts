@@ -10,6 +10,7 @@ import { B, REASON } from "./state.ts";
 import { CH, setChipFault, setScenario, setupChips, type Channel } from "./chips.ts";
 import { U, consoleWrite, resetUart, txWrite } from "./nodemcu/uart.ts";
 import { consoleOut, resetConsole } from "./nodemcu/console.ts";
+import { loadPartitionTable } from "./nodemcu/lfs.ts";
 import { currentPrompt, promptState, queueLine, resetPrompt } from "./nodemcu/prompt.ts";
 import { closeAllFiles, openCount } from "./nodemcu/file.ts";
 import { SAFE_PIN, mapPins, resetGpio } from "./nodemcu/gpio.ts";
@@ -26,7 +27,7 @@ export interface BoardConfig {
   heapScale?: number;
   scenario: string;
   powerOffUs?: number;
-  board: { name: string; heapBytes: number; safeModePin: number; sampleRateSps: number; channels: Channel[] };
+  board: { name: string; heapBytes: number; lfsPartitionBytes: number; safeModePin: number; sampleRateSps: number; channels: Channel[] };
 }
 
 /** From reset to the banner (ROM boot loader, SDK start). */
@@ -196,6 +197,7 @@ export function startBoard(config: BoardConfig): void {
   B.chipId = 0x100000 + ((config.seed * 2654435761) % 0xeffff);
   SAFE_PIN.pin = config.board.safeModePin;
   mountFlash(config.flashDir);
+  loadPartitionTable(config.board.lfsPartitionBytes);
   setupChips(config.emuDir, config.board.channels, config.board.sampleRateSps, config.seed, config.scenario, 0);
   mapPins();
   math.randomseed(config.seed);
