@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulatedBoard, type EmulatedBoard, type EmulatorOptions } from "./index.ts";
+import type { EmulatorOptions } from "./index.ts";
+import { atPrompt, type PromptDriver } from "./prompt-driver.ts";
 import { encodeLfsImage } from "../build/lfs-image.ts";
 import { loadBoard } from "../build/boards.ts";
 import { DEFAULT_BOARD } from "../paths.ts";
@@ -12,27 +12,15 @@ import { DEFAULT_BOARD } from "../paths.ts";
  * refuses an image larger than it (and keeps the old one), node.setpartitiontable changes it
  * (checked, stored on the flash, restart; a resized region is empty).
  */
-const cleanup: (() => Promise<void> | void)[] = [];
+const drivers: PromptDriver[] = [];
 afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
+  await Promise.all(drivers.splice(0).map((d) => d.close()));
 });
 
-async function prompt(opts: EmulatorOptions = {}, files: Record<string, Buffer | string> = {}) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-lfs-test-"));
-  cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  for (const [n, d] of Object.entries(files)) fs.writeFileSync(path.join(dir, n), d);
-  const b = await startEmulatedBoard({ flashDir: dir, install: "none", ...opts });
-  cleanup.push(() => b.close());
-  let text = "";
-  b.onData((d) => { text += d.toString("latin1"); });
-  await b.advance(1500);
-  const send = async (line: string, ms = 300) => {
-    text = "";
-    b.write(`${line}\r\n`);
-    await b.advance(ms);
-    return text;
-  };
-  return { b, send, dir };
+async function prompt(opts: EmulatorOptions = {}, files: Record<string, Buffer | string> = {}): Promise<PromptDriver> {
+  const d = await atPrompt(opts, files);
+  drivers.push(d);
+  return d;
 }
 
 const image = (bytes: number) => encodeLfsImage([{ name: "big", source: Buffer.from(`return "${"x".repeat(bytes)}"\n`) }]);

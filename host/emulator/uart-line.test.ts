@@ -1,28 +1,19 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startEmulatedBoard, type EmulatedBoard } from "./index.ts";
+import { atPrompt, type PromptDriver } from "./prompt-driver.ts";
 
 /**
  * The UART as the board has it beyond the console: a host at another baud rate than the board
  * reads garbage and is not understood (both directions), and UART 1 is a TX-only port of its own.
  */
-const boards: EmulatedBoard[] = [];
+const drivers: PromptDriver[] = [];
 afterEach(async () => {
-  await Promise.all(boards.splice(0).map((b) => b.close()));
+  await Promise.all(drivers.splice(0).map((d) => d.close()));
 });
 
 async function prompt(hostBaud?: number) {
-  const b = await startEmulatedBoard({ install: "none", ...(hostBaud !== undefined ? { hostBaud } : {}) });
-  boards.push(b);
-  let text = "";
-  b.onData((d) => { text += d.toString("latin1"); });
-  await b.advance(1500);
-  const send = async (line: string, ms = 300) => {
-    text = "";
-    b.write(`${line}\r\n`);
-    await b.advance(ms);
-    return text;
-  };
-  return { b, send, all: () => text };
+  const d = await atPrompt(hostBaud !== undefined ? { hostBaud } : {});
+  drivers.push(d);
+  return { b: d.b, send: d.send, all: d.received };
 }
 
 describe("baud rate", () => {
