@@ -4,7 +4,8 @@ import * as path from "node:path";
 import { installFirmware, startEmulatedBoard, type EmulatedBoard, type EmulatorOptions } from "../host/emulator/index.ts";
 import { DEFAULT_BOARD, repoRoot } from "../host/paths.ts";
 import { decodeSample, openLine, seqDistance, splitFields, type SampleFrame } from "../shared/protocol/frame.ts";
-import { encodeCommand, fieldValue } from "../shared/protocol/messages.ts";
+import { fieldValue } from "../shared/protocol/keyvalue.ts";
+import { encodeCommand } from "../shared/protocol/messages.ts";
 
 /**
  * The firmware on the emulated board, seen from the host side of the serial line, for the

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeSample, openLine, sealLine, splitFields } from "../shared/protocol/frame.ts";
-import { encodeCommand, fieldValue } from "../shared/protocol/messages.ts";
+import { fieldValue } from "../shared/protocol/keyvalue.ts";
+import { encodeCommand } from "../shared/protocol/messages.ts";
 import { decodeCalFile } from "../shared/board/calfile.ts";
 import { runOnFake } from "./fake-board.host.ts";
 import { DEFAULT_BOARD } from "../host/paths.ts";

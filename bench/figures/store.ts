@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { SEQ_MODULUS } from "../../shared/protocol/frame.ts";
 import { Store } from "../../host/store/store.ts";
 import { DEFAULT_BOARD } from "../../host/paths.ts";
 
@@ -21,7 +22,7 @@ export async function figures(): Promise<Record<string, number>> {
     let t = performance.now();
     for (let i = 0; i < FRAMES; i++) {
       const f = 1000 + ((i * 7919) % 97) * 0.1;
-      w.add({ index: i, seq: i % 262144, timeS: i / 80, channels: 2, raw: [120000 + i, 80000 - i], flags: [0, 0], forceN: [f, f + 1], totalN: 2 * f + 1 });
+      w.add({ index: i, seq: i % SEQ_MODULUS, timeS: i / 80, channels: 2, raw: [120000 + i, 80000 - i], flags: [0, 0], forceN: [f, f + 1], totalN: 2 * f + 1 });
       if (i % 8000 === 7999) w.flush(); // the 100 ms timer does not run inside this loop
     }
     w.close();

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { listBoards, loadBoard } from "./boards.ts";
+import { firmwareBoard, listBoards, loadBoard } from "./boards.ts";
 import { buildLuaProject } from "./lua-build.ts";
 import { toLuaLiteral } from "../testing/lua-values.ts";
 import { bundleHost } from "./bundle.ts";
@@ -95,7 +95,7 @@ function main(): void {
   for (const name of boards) {
     const dir = path.join("build", "boards", name);
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "board.lua"), `return ${toLuaLiteral(loadBoard(name))}\n`);
+    fs.writeFileSync(path.join(dir, "board.lua"), `return ${toLuaLiteral(firmwareBoard(loadBoard(name)))}\n`);
   }
   const all = [...files, "buildinfo.lua"];
   const lfsModules = writeLfsImage(luaDir, all, "build/lfs.img");

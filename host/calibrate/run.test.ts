@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { loadBoard } from "../build/boards.ts";
-import { CALIBRATED_PLATES, G } from "./plates.ts";
+import { CALIBRATED_PLATES } from "./plates.ts";
 import { parsePoints } from "./plan.ts";
 import { runCalibration, type CommandLink, type Placement } from "./run.ts";
 import { DEFAULT_BOARD } from "../paths.ts";
+import { STANDARD_GRAVITY_MPS2 } from "../../shared/units/force.ts";
 
 /** A pretend board: counts = zero + F/npc per channel; records every command; fits like the firmware. */
 function fakeBoard(names: string[], opts: { unstableOnce?: boolean } = {}) {
@@ -16,7 +17,7 @@ function fakeBoard(names: string[], opts: { unstableOnce?: boolean } = {}) {
   const link: CommandLink = {
     async command(name, args = []) {
       sent.push([name, ...args].join(","));
-      const counts = names.map((n, i) => zero[i] + (kg[n] * G) / npc[i]);
+      const counts = names.map((n, i) => zero[i] + (kg[n] * STANDARD_GRAVITY_MPS2) / npc[i]);
       if (name === "capture") {
         if (unstable && kg[names[0]] > 0) {
           unstable = false;

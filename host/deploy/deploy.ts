@@ -16,7 +16,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { encodeCommand } from "../../shared/protocol/messages.ts";
 import { openLine, splitFields } from "../../shared/protocol/frame.ts";
-import { encodeFile, SEQ_ALPHABET } from "./blocks.ts";
+import { parsePairs } from "../../shared/protocol/keyvalue.ts";
+import { B64_DIGITS } from "../../shared/protocol/wire-number.ts";
+import { encodeFile } from "./blocks.ts";
 import { CLEANUP_LINE, FREE_APP_LINE, HELPER_CHECK_LINE, HELPER_LINES, PROBE_LINE, PROBED_MODULES, TEMP_PREFIX, adler32, hashLine, missingModuleAdvice, swapLines } from "./lua-helper.ts";
 import { DeployError, PromptSession, type RawPort } from "./prompt.ts";
 import { readManifest as readBuildManifest, type Manifest } from "../build/manifest.ts";
@@ -199,7 +201,7 @@ export async function uploadBlocks(s: PromptSession, tempName: string, blocks: B
     } catch (e) {
       throw new DeployError(`${tempName}: transfer cut at block ${acked + 1} of ${blocks.length} (${(e as Error).message}); the board keeps its old files`, "TRANSFER");
     }
-    const want = SEQ_ALPHABET[acked % 64];
+    const want = B64_DIGITS[acked % 64];
     if (ack !== want) {
       const rxerr = ack === "_" ? await s.expect(/^RXERR ([^\n]*)\n/, 500, "_RXERR").catch(() => null) : null;
       if (rxerr) throw new DeployError(`${tempName}: the board's receiver failed at block ${acked + 1} of ${blocks.length}: ${rxerr[1].trim()}; the board keeps its old files`, "TRANSFER");
@@ -225,12 +227,7 @@ function parseFields(line: string): { kind: string; fields: Record<string, strin
   const o = openLine(line);
   if (o.error !== "") return undefined;
   const parts = splitFields(o.body);
-  const fields: Record<string, string> = {};
-  for (const p of parts.slice(1)) {
-    const eq = p.indexOf("=");
-    if (eq > 0) fields[p.slice(0, eq)] = p.slice(eq + 1);
-  }
-  return { kind: parts[0], fields };
+  return { kind: parts[0], fields: parsePairs(parts, 1) };
 }
 
 /** What the board prints when node.LFS.reload refuses the image (the board does not restart then). */

@@ -47,7 +47,7 @@ export async function startEmulatedBoard(opts: EmulatorOptions = {}): Promise<Em
       emuDir,
       seed,
       instructionUs: opts.instructionUs ?? 1,
-      heapScale: opts.heapScale ?? 0.65,
+      heapScale: opts.heapScale ?? 1, // the 32-bit VM's bytes are the board's (types.ts)
       scenario: resolveScenario(opts.scenario ?? "empty", def.channels.length),
       board: { name: def.name, heapBytes: def.heapBytes, lfsPartitionBytes: opts.lfsPartitionBytes ?? def.lfsPartitionBytes, safeModePin: def.safeModePin, sampleRateSps: def.sampleRateSps, channels: def.channels },
     });

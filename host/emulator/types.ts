@@ -14,25 +14,12 @@ export interface EmulatorOptions {
   pty?: boolean;
   instructionUs?: number;
   /**
-   * Extra: board heap bytes per byte of the host's Lua heap; node.heap(), the heap cap and
-   * stats().heapUsedBytes use host bytes × heapScale (stats().heapHostBytes is the unscaled
-   * figure). Default 0.65; 1 counts host bytes as board bytes.
-   *
-   * Object sizes, Lua 5.1.5 on this x86-64 host (measured with collectgarbage("count")) vs
-   * NodeMCU 3.0's Lua 5.1 on the ESP8266 (4-byte pointers; a float build packs TValue to 12
-   * bytes with #pragma pack(4) unless LUA_DWORD_ALIGNED_TVALUES, app/include/user_config.h; a
-   * TKey keeps the double's 8-byte alignment, so a Node is 12 + 4 + 16):
-   *   Table 64 vs 32 (0.50) · array slot (TValue) 16 vs 12 (0.75) · hash Node 40 vs 32 (0.80)
-   *   Lua closure 40 + 8n vs 20 + 4n (0.50) · UpVal 40 vs 24 (0.60) · string 25 + len vs 17 + len
-   *   (len 16: 0.80)
-   * The firmware's own live objects after 10 s of streaming (a census from the emulator's Lua
-   * side, firmware of a7a6194): 76 tables (4,864 B), 262 array slots (4,192 B), 349 nodes
-   * (13,960 B), 76 closures with 280 upvalue slots (5,280 B), ≈140 upvalues (5,600 B), 1,809 B
-   * of strings and the rest: 35,705 host bytes. Board bytes for the same objects:
-   *   76·32 + 262·12 + 349·32 + (76·20 + 280·4) + 140·24 ≈ 22,744 = 0.67 × 33,896.
-   * So 0.65 is the objects' ratio; the ESP8266's allocator adds a few bytes per block (≈420
-   * blocks here, not in either count), which would make it ≈0.7: heapUsedBytes reads a few
-   * percent low, heapHostBytes × 0.7 is the conservative figure.
+   * Extra: board heap bytes per byte of the VM's Lua heap; node.heap(), the heap cap and
+   * stats().heapUsedBytes use VM bytes × heapScale. Default 1: the board runs in the 32-bit
+   * Lua 5.1 (host/testing/lua-vms.ts), whose tables, closures, upvalues and strings have the
+   * ESP8266's sizes (4-byte pointers), so its bytes are read as they are. i386 aligns a double to
+   * 4 bytes where the ESP8266 aligns it to 8, so a hash node is 28 bytes there instead of 32:
+   * figures may read a few percent low on tables with many keys.
    */
   heapScale?: number;
   /**

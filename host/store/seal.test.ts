@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { formatAudit } from "../cli/commands/audit.ts";
+import { SEQ_MODULUS } from "../../shared/protocol/frame.ts";
 import { buildReport, reportText } from "../report/lift.ts";
 import { liftFromStore } from "../report/source.ts";
 import { GENESIS_SEAL, sealOf } from "./seal.ts";
@@ -27,7 +28,7 @@ function recordSession(store: Store, n: number, note: string): number {
   const w = store.frameWriter(id);
   for (let i = 0; i < n; i++) {
     const f = Math.min(1, i / 80) * 1000;
-    w.add({ index: i, seq: i % 262144, timeS: i / 80, channels: 2, raw: [1000 + i, 2000 + i], flags: [0, 0], forceN: [f, f + 0.1], totalN: 2 * f + 0.1 });
+    w.add({ index: i, seq: i % SEQ_MODULUS, timeS: i / 80, channels: 2, raw: [1000 + i, 2000 + i], flags: [0, 0], forceN: [f, f + 0.1], totalN: 2 * f + 0.1 });
   }
   w.close();
   store.addLift(id, { source: "board", kind: "rack pull", atS: 0.5, peakForceN: 2000.1, timeToPeakMs: 1000, weighedLoadN: 2000, timeToLiftOffMs: 640, holdMs: 1500, details: { seq: 40 } });

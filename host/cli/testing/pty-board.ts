@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { SerialPort } from "serialport";
-import { encodeSample } from "../../../shared/protocol/frame.ts";
+import { encodeSample, SEQ_MODULUS } from "../../../shared/protocol/frame.ts";
 import { decodeCommand, encodeRecord, encodeReplyError, encodeReplyOk } from "../../../shared/protocol/messages.ts";
 import { createMedian3, median3Step } from "../../../shared/filters/median3.ts";
 import { DEFAULT_BOARD } from "../../paths.ts";
@@ -67,10 +67,10 @@ export async function startPtyBoard(o: { sps?: number; loadN?: (tS: number) => n
       const total = loadN(seq / sps);
       const raw = [Math.round(total / 2 / K[0] + Z[0]), Math.round(total / 2 / K[1] + Z[1])];
       const force = raw.map((r, c) => K[c] * (median3Step(med[c], r) - z[c]));
-      write(encodeSample(seq % 262144, raw, [0, 0], force));
+      write(encodeSample(seq % SEQ_MODULUS, raw, [0, 0], force));
       seq++;
       board.frames++;
-      if (seq % sps === 0) write(encodeRecord("H", ["up", String(seq / sps), "boot", "1", "seq", String((seq - 1) % 262144), "ms", String(Math.round((seq * 1000) / sps))]));
+      if (seq % sps === 0) write(encodeRecord("H", ["up", String(seq / sps), "boot", "1", "seq", String((seq - 1) % SEQ_MODULUS), "ms", String(Math.round((seq * 1000) / sps))]));
     }
   }, 10);
   board.close = async () => {
