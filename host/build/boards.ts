@@ -6,8 +6,8 @@ import { boardPinUses, pinProblems } from "../wiring/pinout.ts";
 export type { BoardCell, BoardChannel, BoardDefinition, BoardWiring } from "../../shared/board/definition.d.ts";
 import type { BoardDefinition } from "../../shared/board/definition.d.ts";
 
-/** Keys of a board file only the host uses (wiring): board.lua leaves them out, so the board never pays for them. */
-const HOST_ONLY_BOARD_KEYS = ["wiring", "safeModeGpio"];
+/** Keys of a board file only the host uses (wiring, the LFS partition): board.lua leaves them out, so the board never pays for them. */
+const HOST_ONLY_BOARD_KEYS = ["wiring", "safeModeGpio", "lfsPartitionBytes"];
 const HOST_ONLY_CHANNEL_KEYS = ["clkGpio", "dataGpio"];
 
 /** The board file as the firmware sees it (board.lua). */
@@ -68,6 +68,9 @@ export function validateBoard(b: BoardDefinition): string[] {
     if (!(ch.cell?.capacityN > 0) || !(ch.cell?.ratedOutputMvPerV > 0) || !(ch.cell?.excitationV > 0)) {
       problems.push(`channel ${ch.name}: cell capacityN, ratedOutputMvPerV and excitationV must be positive`);
     }
+  }
+  if (!(Number.isInteger(b.lfsPartitionBytes) && b.lfsPartitionBytes > 0 && b.lfsPartitionBytes % 8192 === 0)) {
+    problems.push("lfsPartitionBytes must be a positive multiple of 8192 (NodeMCU's flash pages), e.g. 131072 (0x20000)");
   }
   if (moduleReaders > 1) problems.push("NodeMCU's hx711 module drives one HX711: at most one channel may use reader hx711-module");
   if (b.mcu === "ESP32" && moduleReaders > 0) problems.push("ESP32 NodeMCU has no hx711 module: use gpio-bitbang");

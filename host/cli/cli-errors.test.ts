@@ -169,6 +169,13 @@ describe("emulate", () => {
 });
 
 describe("global options", () => {
+  it("--baud other than the board's garbles the link as with a real board, and says wrong baud rate", async () => {
+    const r = await cli(["--baud", "9600", "info"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no valid frames at 9600 baud: wrong baud rate\? \(\d+ bytes of garbage/);
+    expect(r.stderr).not.toMatch(STACK);
+  });
+
   it("--baud that is not a whole number is refused before any port is opened", async () => {
     const r = await cli(["--baud", "abc", "info"]);
     expect(r.code).toBe(1);

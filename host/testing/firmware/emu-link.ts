@@ -64,7 +64,8 @@ export class EmuLink {
     const all = this.partial + s;
     const parts = all.split("\n");
     this.partial = parts.pop() ?? "";
-    for (const line of parts) this.line(line, tUs);
+    // The console's lines end in CR LF (uart0_putc), the app's records in LF: a host accepts both.
+    for (const line of parts) this.line(line.endsWith("\r") ? line.slice(0, -1) : line, tUs);
   }
 
   private line(raw: string, tUs: number): void {
