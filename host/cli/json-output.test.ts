@@ -67,6 +67,14 @@ describe("every --json output is numbers, units in the names (bundled CLI, emula
     expect(Array.isArray(d.ports)).toBe(true);
   });
 
+  it("wiring", async () => {
+    checked.add("wiring");
+    const w = (await jsonOf(["wiring", "--json"])) as { sampleRateSps: number; channels: { sck: { gpio: number }; cellCapacityN: number }[] };
+    expect(w.sampleRateSps).toBe(80);
+    expect(w.channels.length).toBe(2);
+    expect(w.channels[0].sck.gpio).toBeGreaterThanOrEqual(0);
+  });
+
   it("info", async () => {
     checked.add("info");
     const i = (await jsonOf(["info", "--json"])) as { rateSps: number; emulated: boolean; channels: { name: string; nPerCount: number }[] };
