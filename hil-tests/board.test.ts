@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seqDistance } from "../shared/protocol/frame.ts";
-import { openSession } from "../host/session/connect.ts";
+import { openSession } from "../host/cli/open-session.ts";
 import { createDecodedLine, decodeLine, LINE_CORRUPT, LINE_MALFORMED, LINE_SAMPLE } from "../host/session/fast-decode.ts";
 import type { IntegrityCounts, Session, SessionEvent } from "../host/session/session.ts";
 import type { Connection } from "../host/transport/connection.ts";

@@ -1,6 +1,7 @@
 import type { LiftView } from "../session/live.ts";
 import type { FrameView, IntegrityCounts, Session } from "../session/session.ts";
 import { chart } from "./chart.ts";
+import { formatCounts } from "./counts.ts";
 import { formatForce, formatMs, fromNewtons, type Unit } from "./units.ts";
 
 /**
@@ -34,10 +35,6 @@ export function describeLift(l: LiftView, unit: Unit): string {
   return parts.join(", ");
 }
 
-export function formatCounts(c: IntegrityCounts): string {
-  return `${c.good} good · ${c.corrupt} corrupt · ${c.missing} missing · ${c.duplicates} dup · ${c.resets} resets · ${c.reconnects} reconnects` +
-    (c.calibrationMismatches > 0 ? ` · ${c.calibrationMismatches} force mismatches` : "");
-}
 
 export function renderScreen(s: LiveSnapshot, unit: Unit, columns = 80): string {
   const out: string[] = [];

@@ -10,6 +10,12 @@ export interface LiftView {
   kind: "rack pull" | "isometric" | "lift";
   /** Session time the lift ended (s). */
   atS: number;
+  /**
+   * Session time from which the lift's frames are worth analysing (s): the quiet rest before it
+   * (host), or ≈ 2 s before its onset (board: its times are the board's own clock). Set on lifts
+   * seen live; absent on lifts read back from the store.
+   */
+  fromS?: number;
   peakForceN: number;
   timeToPeakMs: number;
   /** Rack pull: the bar's weighed load (N), NaN otherwise. */
@@ -44,11 +50,23 @@ export function createLiveState(channels: number): LiveState {
   };
 }
 
+/** How much rest before a lift's onset its analysis gets when the quiet period is not known (ms). */
+const LEAD_MS = 2000;
+
+/**
+ * A lift is detected twice: by the board (its E record) and by the host's detector. Lifts of one
+ * kind from the two sources less than `withinS` apart are one lift.
+ */
+export function sameLift(a: { source: string; kind: string; atS: number }, b: { source: string; kind: string; atS: number }, withinS = 2): boolean {
+  return a.kind === b.kind && a.source !== b.source && Math.abs(a.atS - b.atS) < withinS;
+}
+
 export function liftFromSummary(s: LiftSummary, atS: number): LiftView {
   return {
     source: "host",
     kind: s.kind === KIND_RACKPULL ? "rack pull" : s.kind === KIND_ISOMETRIC ? "isometric" : "lift",
     atS,
+    fromS: Math.min(atS, (s.quietStartMs >= 0 ? s.quietStartMs : s.onsetMs - LEAD_MS) / 1000),
     peakForceN: s.peakForceN,
     timeToPeakMs: s.timeToPeakMs >= 0 ? s.timeToPeakMs : NaN,
     weighedLoadN: s.weighedLoadN >= 0 ? s.weighedLoadN : NaN,
@@ -64,6 +82,7 @@ export function liftFromRecord(body: string, atS: number): LiftView {
     source: "board",
     kind: r.kind === "rackpull" ? "rack pull" : r.kind === "isometric" ? "isometric" : "lift",
     atS,
+    fromS: r.endMs >= r.onsetMs ? atS - (r.endMs - r.onsetMs + LEAD_MS) / 1000 : atS - 10,
     peakForceN: r.peakForceN,
     timeToPeakMs: r.timeToPeakMs,
     weighedLoadN: r.weighedLoadN,
