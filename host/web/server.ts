@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
 import { WS_PATH } from "./protocol.ts";
 import type { Relay } from "./relay.ts";
 
@@ -32,7 +32,16 @@ export interface WebServerOptions {
   relay?: Relay;
 }
 
-export async function serveWeb(o: WebServerOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
+export interface WebServer {
+  url: string;
+  /** The relay for pages (given later when the board is opened after the port is bound). */
+  setRelay(relay: Relay): void;
+  close(): Promise<void>;
+}
+
+export async function serveWeb(o: WebServerOptions = {}): Promise<WebServer> {
+  let relay = o.relay;
+  const waiting: WebSocket[] = [];
   const dir = o.dir ?? pageDir();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
@@ -45,21 +54,26 @@ export async function serveWeb(o: WebServerOptions = {}): Promise<{ url: string;
     res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
     fs.createReadStream(file).pipe(res);
   });
-  const wss = new WebSocketServer({ server, path: WS_PATH });
-  wss.on("connection", (ws) => {
-    if (o.relay) o.relay.attach(ws);
-    else ws.close(1011, "no relay");
-  });
   const host = o.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(o.port ?? 0, host, () => resolve());
   });
+  // after listening: the WebSocket server re-emits the HTTP server's errors (a port in use) as its own
+  const wss = new WebSocketServer({ server, path: WS_PATH });
+  wss.on("connection", (ws) => {
+    if (relay) relay.attach(ws);
+    else waiting.push(ws); // the board is still being opened
+  });
   const addr = server.address() as { port: number };
   return {
     url: `http://${host}:${addr.port}/`,
+    setRelay(r) {
+      relay = r;
+      for (const ws of waiting.splice(0)) r.attach(ws);
+    },
     close: async () => {
-      o.relay?.close();
+      relay?.close();
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -31,18 +31,22 @@ export function register(program: Command): void {
       const g = globalOptions(c);
       const log = (s: string) => process.stderr.write(`${s}\n`);
       const boards = listBoards().map((b) => loadBoard(b));
-      let bc: BoardConnection | undefined;
-      if (flags.board) bc = await connectBoard(g, { scenario: flags.scenario ?? "empty", log });
-      const relay = createRelay(bc ? {
-        connection: bc.connection, board: knownBoard(bc.session.info.board),
-        ...(bc.emulator ? { setScenario: (spec: string) => bc!.emulator!.setScenario(spec) } : {}),
-      } : null, boards);
-      const s = await serveWeb({ port: flags.listen, relay }).catch(async (e: NodeJS.ErrnoException) => {
-        relay.close();
-        await bc?.close();
+      // the port first: a port in use is refused before a board is opened
+      const s = await serveWeb({ port: flags.listen }).catch((e: NodeJS.ErrnoException) => {
         if (e.code === "EADDRINUSE") throw new Error(`port ${flags.listen} on 127.0.0.1 is in use (another \`rackcell web\`?): stop that program or choose another port with --listen <port>`);
         throw e;
       });
+      let bc: BoardConnection | undefined;
+      try {
+        if (flags.board) bc = await connectBoard(g, { scenario: flags.scenario ?? "empty", log });
+      } catch (e) {
+        await s.close();
+        throw e;
+      }
+      s.setRelay(createRelay(bc ? {
+        connection: bc.connection, board: knownBoard(bc.session.info.board),
+        ...(bc.emulator ? { setScenario: (spec: string) => bc!.emulator!.setScenario(spec) } : {}),
+      } : null, boards));
       const what = bc ? `the page shows ${bc.emulator ? "an emulated board" : bc.path} through this host` : "the page connects to the board with Web Serial (Chrome or Edge)";
       process.stdout.write(`rackcell web: open ${s.url} (${what}; Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {
