@@ -22,6 +22,9 @@ export interface LiftView {
   weighedLoadN: number;
   timeToLiftOffMs: number;
   holdMs: number;
+  /** Rack pull: the load weighed again after set-down (N) and its difference from the first weighing; NaN otherwise (and on lifts read back from the store). */
+  reweighLoadN?: number;
+  reweighDiffN?: number;
   /** The board's own key=value fields (source "board"). */
   fields?: Record<string, string>;
 }
@@ -72,6 +75,8 @@ export function liftFromSummary(s: LiftSummary, atS: number): LiftView {
     weighedLoadN: s.weighedLoadN >= 0 ? s.weighedLoadN : NaN,
     timeToLiftOffMs: s.timeToLiftOffMs >= 0 ? s.timeToLiftOffMs : NaN,
     holdMs: s.holdMs >= 0 ? s.holdMs : NaN,
+    reweighLoadN: s.kind === KIND_RACKPULL && s.reweighStartIndex >= 0 ? s.reweighN : NaN,
+    reweighDiffN: s.kind === KIND_RACKPULL && s.reweighStartIndex >= 0 ? s.reweighDiffN : NaN,
   };
 }
 
@@ -88,6 +93,8 @@ export function liftFromRecord(body: string, atS: number): LiftView {
     weighedLoadN: r.weighedLoadN,
     timeToLiftOffMs: r.timeToLiftOffMs,
     holdMs: r.holdMs,
+    reweighLoadN: r.reweighN,
+    reweighDiffN: r.reweighDiffN,
     fields: parsePairs(splitFields(body), 1),
   };
 }
