@@ -209,6 +209,7 @@ function tick(): void {
     perf.dataset.latencyP95Ms = String(lat);
     perf.dataset.behind = String(chart.behind());
     perf.dataset.drawn = String(chart.drawn);
+    perf.dataset.drawnSeq = String(chart.drawnSeq);
     perf.textContent = `chart update ${Number.isFinite(upd) ? upd.toFixed(1) : "–"} ms (95 %), ${chart.behind()} frames waiting` +
       (Number.isFinite(lat) ? `, host → screen ${lat.toFixed(0)} ms (95 %)` : "");
   }

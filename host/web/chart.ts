@@ -39,11 +39,16 @@ export class LiveChart {
   readonly latencyMs = new Rolling();
   /** frames (counted from the session's start) drawn so far */
   drawn = 0;
+  /** sequence number of the newest frame drawn (-1: none yet) */
+  drawnSeq = -1;
   private plot: uPlot | null = null;
   private unit: Unit = "kg";
   private names: string[] = [];
   private started = 0;
   private pendingStats = false;
+  /** store indices of the frames the pending draw adds */
+  private newFrom = 0;
+  private newTo = 0;
 
   constructor(private readonly el: HTMLElement, private readonly store: () => FrameStore | null) {}
 
@@ -93,11 +98,10 @@ export class LiveChart {
     };
     if (this.names.length > 1) for (let c = 0; c < this.names.length; c++) data.push(conv(s.forceN[c]));
     data.push(conv(s.totalN));
-    // latency: the frames this update adds, from the host reading them to now (drawn below)
-    const firstNew = Math.max(from, this.drawn - s.dropped);
-    const now = Date.now();
-    for (let i = firstNew; i < end; i++) if (Number.isFinite(s.hostAtMs[i])) this.latencyMs.add(now - s.hostAtMs[i]);
+    this.newFrom = Math.max(from, this.drawn - s.dropped);
+    this.newTo = end;
     this.drawn = end + s.dropped;
+    this.drawnSeq = s.seq[end - 1];
     this.plot.setData(data as uPlot.AlignedData);
   }
 
@@ -105,6 +109,11 @@ export class LiveChart {
     if (!this.pendingStats) return;
     this.pendingStats = false;
     this.updateMs.add(performance.now() - this.started);
+    // latency of the frames this draw added: from the host reading them to now, drawn
+    const s = this.store();
+    if (!s) return;
+    const now = Date.now();
+    for (let i = this.newFrom; i < this.newTo; i++) if (Number.isFinite(s.hostAtMs[i])) this.latencyMs.add(now - s.hostAtMs[i]);
   }
 
   private emptyData(): uPlot.AlignedData {
