@@ -10,6 +10,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listBoards, loadBoard } from "../build/boards.ts";
 import { startEmulator, type EmulatedBoardHandle } from "../cli/emulated.ts";
+import { openSession } from "../cli/open-session.ts";
 import { installFakeSerial } from "./testing/fake-serial.ts";
 import { chromiumMissing, launchBrowser, LAPTOP, PHONE, startWebCli } from "./testing/chromium.ts";
 import { createRelay } from "./relay.ts";
@@ -129,7 +130,7 @@ describe.skipIf(missing !== "")("the page straight to the board with Web Serial 
     await board?.close();
   });
 
-  it("connects, tares, shows a rack pull's load on the pins, and reconnects by itself after an unplug", async () => {
+  it("connects, tares, shows an isometric pull's and a rack pull's metrics, and reconnects by itself after an unplug", async () => {
     const page = await browser.context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
@@ -142,7 +143,22 @@ describe.skipIf(missing !== "")("the page straight to the board with Web Serial 
     await page.click("#tare");
     await page.waitForFunction(() => /^Tared:/.test(document.getElementById("tare-status")?.textContent ?? ""), null, { timeout: 20_000 });
 
-    await board.setScenario("rackpull:kg=150,emptyS=1,restS=3,holdS=1.5,afterS=4");
+    // an isometric pull: peak, time to 90 %, the model's RFD and the flag that raw RFD at 80 SPS is unreliable
+    await board.setScenario("isometric:fmax=3000,quietS=3,pullS=3,afterS=2");
+    await page.waitForSelector('.lift[data-kind="isometric"]', { timeout: 45_000 }).catch(async (e: Error) => {
+      throw new Error(`${e.message}\nlifts: ${await page.textContent("#lift-list")}`);
+    });
+    const iso = (await page.textContent("#last-lift"))!;
+    expect(iso).toMatch(/peak force 3\d\d\.\d kg/);
+    expect(iso).toMatch(/time to 90 % of peak \d+ ms/);
+    expect(iso).toMatch(/RFD 0–100 ms \d+\.\d kg\/s \(model\)/);
+    expect(iso, iso).toMatch(/RFD from \d\d Hz samples is unreliable/);
+    await page.click('.lift[data-kind="isometric"] summary');
+    const isoMetrics = (await page.textContent('.lift[data-kind="isometric"]'))!;
+    expect(isoMetrics).toContain("model fit");
+    expect(isoMetrics).toMatch(/RFD 0–50 ms.*raw .*\(unreliable\) \| model/);
+    await shoot(page, "web-serial-isometric");
+    await board.setScenario("rackpull:kg=150,emptyS=2,restS=3,holdS=1.5,afterS=4");
     await page.waitForSelector('.lift[data-kind="rack pull"]', { timeout: 45_000 });
     const kg = kgOnPins((await page.textContent("#last-lift"))!);
     expect(kg).toBeGreaterThan(149);
@@ -157,7 +173,49 @@ describe.skipIf(missing !== "")("the page straight to the board with Web Serial 
     await page.waitForFunction(() => document.getElementById("integrity")?.dataset.reconnects === "1", null, { timeout: 20_000 });
     await page.waitForFunction((n) => Number(document.getElementById("integrity")?.dataset.good) > n + 80, goodBefore, { timeout: 10_000 });
     expect(await page.textContent("#status")).toMatch(/^Connected with Web Serial/);
+
     expect(errors).toEqual([]);
     serial.stop();
   }, 180_000);
+});
+
+describe.skipIf(missing !== "")("the page through the host when the link misbehaves (emulated board in this process)", () => {
+  let board: EmulatedBoardHandle;
+  let opened: Awaited<ReturnType<typeof openSession>>;
+  let server: Awaited<ReturnType<typeof serveWeb>>;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  beforeAll(async () => {
+    board = await startEmulator({ scenario: "empty" });
+    opened = await openSession(board.path);
+    server = await serveWeb({ relay: createRelay({ connection: opened.connection, board: loadBoard(opened.session.info.board), setScenario: (s) => board.setScenario(s) }, []) });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    opened?.session.close();
+    await opened?.connection.close();
+    await board?.close();
+  });
+
+  it("counts corrupt frames and a board reset, and reconnects by itself after the board is unplugged", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(server.url);
+    await page.waitForFunction(() => document.getElementById("status")?.textContent?.startsWith("Connected through the host"), null, { timeout: 20_000 });
+    const counts = () => page.evaluate(() => ({ ...document.getElementById("integrity")!.dataset }));
+    await board.fault({ kind: "bitFlip", rate: 0.001 });
+    await page.waitForFunction(() => Number(document.getElementById("integrity")?.dataset.corrupt) > 0, null, { timeout: 20_000 });
+    await board.fault({ kind: "bitFlip", rate: 0 });
+    expect(await page.getAttribute("#integrity", "data-state")).toBe("warn");
+
+    await board.fault({ kind: "reset" });
+    await page.waitForFunction(() => Number(document.getElementById("integrity")?.dataset.resets) >= 1, null, { timeout: 20_000 });
+
+    await board.fault({ kind: "unplug", seconds: 4 });
+    await page.waitForFunction(() => /reconnecting by itself/.test(document.getElementById("status")?.textContent ?? ""), null, { timeout: 10_000 });
+    await page.waitForFunction(() => Number(document.getElementById("integrity")?.dataset.reconnects) >= 1, null, { timeout: 30_000 });
+    const good = Number((await counts()).good);
+    await page.waitForFunction((n) => Number(document.getElementById("integrity")?.dataset.good) > n + 80, good, { timeout: 10_000 });
+    expect(await page.textContent("#status")).toMatch(/^Connected through the host/);
+  }, 120_000);
 });
