@@ -179,6 +179,49 @@ describe.skipIf(missing !== "")("the page straight to the board with Web Serial 
   }, 180_000);
 });
 
+describe.skipIf(missing !== "")("what the page says when it cannot reach the board", () => {
+  let board: EmulatedBoardHandle;
+  let server: Awaited<ReturnType<typeof serveWeb>>;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  beforeAll(async () => {
+    board = await startEmulator({ scenario: "empty" });
+    server = await serveWeb({ relay: createRelay(null, []) });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await board?.close();
+  });
+  const status = (page: Page, re: RegExp) => page.waitForFunction((src) => new RegExp(src).test(document.getElementById("status")?.textContent ?? ""), re.source, { timeout: 15_000 });
+
+  it("a browser without Web Serial: says which browser and how to use the host instead", async () => {
+    const page = await browser.context.newPage();
+    await page.addInitScript(() => Object.defineProperty(navigator, "serial", { configurable: true, value: undefined }));
+    await page.goto(server.url);
+    await status(page, /has no Web Serial \(it needs Chrome or Edge on a computer/);
+    await page.click("#connect-serial");
+    expect(await page.textContent("#status")).toMatch(/Start `rackcell web` and open the page it prints/);
+    await page.close();
+  });
+
+  it("a port another program holds, then a board unplugged: says so and connects by itself once it can", async () => {
+    const page = await browser.context.newPage();
+    const serial = await installFakeSerial(page, board);
+    serial.busy(true);
+    await page.goto(server.url);
+    await page.click("#connect-serial");
+    await status(page, /could not be opened: another program is probably using it .* trying again/);
+    serial.unplug();
+    await status(page, /the board is absent \(unplugged\?\): plug it in/);
+    serial.replug();
+    serial.busy(false);
+    await status(page, /^Connected with Web Serial/);
+    serial.stop();
+    await page.close();
+  }, 60_000);
+});
+
 describe.skipIf(missing !== "")("the page through the host when the link misbehaves (emulated board in this process)", () => {
   let board: EmulatedBoardHandle;
   let opened: Awaited<ReturnType<typeof openSession>>;

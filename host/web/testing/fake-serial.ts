@@ -2,8 +2,9 @@
  * A fake `navigator.serial` for the page's tests (headless Chromium has no Web Serial port to
  * choose): injected before the page loads and bridged to a board in Node through bindings. The
  * page cannot tell it from Chrome's: the same SerialPort surface (open, readable, writable, close,
- * getInfo), errors named as Chrome names them. unplug() errors the stream and refuses to open,
- * as a board pulled from its USB socket does; replug() brings it back.
+ * getInfo), errors named as Chrome names them. unplug() errors the stream and takes the port off
+ * the granted list, as a board pulled from its USB socket does; replug() brings it back;
+ * busy(true) makes opening fail as when another program holds the port.
  */
 import type { Page } from "playwright-core";
 
@@ -17,6 +18,7 @@ export interface FakeSerial {
   written: string[];
   unplug(): void;
   replug(): void;
+  busy(on: boolean): void;
   stop(): void;
 }
 
@@ -24,6 +26,7 @@ export async function installFakeSerial(page: Page, board: SerialBoard): Promise
   const toPage: (number[] | null)[] = [];
   let wake: (() => void) | null = null;
   let plugged = true;
+  let busy = false;
   let pageOpen = false;
   const written: string[] = [];
   let partial = "";
@@ -35,9 +38,11 @@ export async function installFakeSerial(page: Page, board: SerialBoard): Promise
     if (plugged && pageOpen) push([...chunk]);
   });
   await page.exposeBinding("__rcOpen", () => {
-    pageOpen = plugged;
-    return plugged;
+    pageOpen = plugged && !busy;
+    if (pageOpen) toPage.length = 0; // a fresh open reads only what comes from now on
+    return pageOpen;
   });
+  await page.exposeBinding("__rcPlugged", () => plugged);
   await page.exposeBinding("__rcPull", async () => {
     while (toPage.length === 0) await new Promise<void>((r) => (wake = r));
     const next = toPage.shift()!;
@@ -59,7 +64,7 @@ export async function installFakeSerial(page: Page, board: SerialBoard): Promise
   });
   await page.addInitScript(() => {
     type Bridge = {
-      __rcOpen(): Promise<boolean>; __rcPull(): Promise<number[] | null>; __rcWrite(b: number[]): Promise<boolean>; __rcClose(): Promise<void>;
+      __rcOpen(): Promise<boolean>; __rcPlugged(): Promise<boolean>; __rcPull(): Promise<number[] | null>; __rcWrite(b: number[]): Promise<boolean>; __rcClose(): Promise<void>;
     };
     const w = window as unknown as Bridge;
     const port = {
@@ -92,17 +97,20 @@ export async function installFakeSerial(page: Page, board: SerialBoard): Promise
     };
     Object.defineProperty(navigator, "serial", {
       configurable: true,
-      value: { requestPort: async () => port, getPorts: async () => [port], addEventListener() {}, removeEventListener() {} },
+      value: { requestPort: async () => port, getPorts: async () => ((await w.__rcPlugged()) ? [port] : []), addEventListener() {}, removeEventListener() {} },
     });
   });
   return {
     written,
     unplug() {
       plugged = false;
-      push(null);
+      if (pageOpen) push(null);
     },
     replug() {
       plugged = true;
+    },
+    busy(on) {
+      busy = on;
     },
     stop() {
       off();
