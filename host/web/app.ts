@@ -36,6 +36,8 @@ interface Current {
 let unit: Unit = "kg";
 let current: Current | null = null;
 let hostLink: HostLink | null = null;
+/** the host's own link to the board, as the host reports it */
+let hostState = { state: "connected", detail: "" };
 let boards: BoardDefinition[] = [];
 /** bumped on every new connection attempt: an older attempt's retry loop stops */
 let attempt = 0;
@@ -134,9 +136,8 @@ async function connectHost(): Promise<void> {
     const link = reuse ?? (await openHostLink(url));
     reuse = null;
     hostLink = link;
-    link.onHostState((state, detail) => {
-      if (state !== "connected") status(`host: ${detail}`, "warn");
-    });
+    hostState = { state: "connected", detail: "" };
+    link.onHostState((state, detail) => (hostState = { state, detail }));
     return link;
   });
 }
@@ -200,7 +201,8 @@ function tick(): void {
     $("integrity").textContent = formatCounts(k);
     $("integrity").dataset.state = k.corrupt + k.missing > 0 ? "warn" : "ok";
     for (const [key, v] of Object.entries(k)) $("integrity").dataset[key] = String(v);
-    if (c.state === "connected") status(`Connected ${c.via === "host" ? "through the host" : "with Web Serial"}: ${c.connection.path}`, "ok");
+    if (c.via === "host" && hostState.state !== "connected") status(`The host lost the board (${hostState.detail}) — it reconnects by itself…`, "warn");
+    else if (c.state === "connected") status(`Connected ${c.via === "host" ? "through the host" : "with Web Serial"}: ${c.connection.path}`, "ok");
     else status(`${c.state}: ${c.detail} — reconnecting by itself…`, "warn");
     const perf = $("perf");
     const upd = chart.updateMs.percentile(95);

@@ -130,7 +130,7 @@ describe.skipIf(missing !== "")("the page straight to the board with Web Serial 
     await board?.close();
   });
 
-  it("connects, tares, shows an isometric pull's and a rack pull's metrics, and reconnects by itself after an unplug", async () => {
+  it("connects, tares, shows an isometric pull's and a rack pull's metrics, reconnects by itself after an unplug, calibrates with a person placing the plates", async () => {
     const page = await browser.context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
@@ -173,6 +173,31 @@ describe.skipIf(missing !== "")("the page straight to the board with Web Serial 
     await page.waitForFunction(() => document.getElementById("integrity")?.dataset.reconnects === "1", null, { timeout: 20_000 });
     await page.waitForFunction((n) => Number(document.getElementById("integrity")?.dataset.good) > n + 80, goodBefore, { timeout: 10_000 });
     expect(await page.textContent("#status")).toMatch(/^Connected with Web Serial/);
+
+    // a calibration where a person places the plates: each instruction is shown, the pins are
+    // loaded as it says, and the person answers with Enter on the focused button
+    await page.click("text=Calibrate with plates");
+    await page.fill("#cal-points", "left:120,right:120");
+    await page.fill("#cal-samples", "16");
+    await page.click("#calibrate");
+    const prompts: string[] = [];
+    for (;;) {
+      await page.waitForFunction(() => !document.getElementById("place-prompt")!.hidden || document.getElementById("calibrate-out")!.dataset.result !== undefined, null, { timeout: 60_000 });
+      if (await page.getAttribute("#calibrate-out", "data-result")) break;
+      const text = (await page.textContent("#place-text"))!;
+      prompts.push(text);
+      const m = /Put (\d+) kg on the (LEFT|RIGHT) pin/.exec(text);
+      await board.setScenario(m ? `weigh:kgL=${m[2] === "LEFT" ? m[1] : 0},kgR=${m[2] === "RIGHT" ? m[1] : 0},atS=0,placeS=0.3,dur=1000000` : "empty");
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe("place-done");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => document.getElementById("place-prompt")!.hidden);
+    }
+    expect(prompts).toEqual([
+      "Take everything off the pins (empty bar removed)", "Put 120 kg on the LEFT pin", "Put 120 kg on the RIGHT pin", "Calibration done: take the plates off",
+    ]);
+    const cal = (await page.textContent("#calibrate-out"))!;
+    expect(await page.getAttribute("#calibrate-out", "data-result"), cal).toBe("ok");
+    expect(cal).toMatch(/saved on the board as cal-/);
 
     expect(errors).toEqual([]);
     serial.stop();
@@ -255,7 +280,7 @@ describe.skipIf(missing !== "")("the page through the host when the link misbeha
     await page.waitForFunction(() => Number(document.getElementById("integrity")?.dataset.resets) >= 1, null, { timeout: 20_000 });
 
     await board.fault({ kind: "unplug", seconds: 4 });
-    await page.waitForFunction(() => /reconnecting by itself/.test(document.getElementById("status")?.textContent ?? ""), null, { timeout: 10_000 });
+    await page.waitForFunction(() => /The host lost the board .* it reconnects by itself/.test(document.getElementById("status")?.textContent ?? ""), null, { timeout: 10_000 });
     await page.waitForFunction(() => Number(document.getElementById("integrity")?.dataset.reconnects) >= 1, null, { timeout: 30_000 });
     const good = Number((await counts()).good);
     await page.waitForFunction((n) => Number(document.getElementById("integrity")?.dataset.good) > n + 80, good, { timeout: 10_000 });
