@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { csvHeader, csvRow } from "./commands/export.ts";
+import { csvHeader, csvRow } from "./csv.ts";
 import { buildProgram } from "./main.ts";
 import { History, plainLine, renderScreen, type LiveSnapshot } from "./live-view.ts";
 import { startPtyBoard, type PtyBoard } from "./testing/pty-board.ts";

@@ -19,9 +19,9 @@ describe("FrameStore", () => {
     expect(sl.timesMs.length).toBe(16);
     expect(sl.forceN[1][0]).toBe(200);
     const csv = s.csv(["left", "right"]).trim().split("\n");
-    expect(csv[0]).toBe("time_s,seq,left_raw,right_raw,left_n,right_n,total_n");
+    expect(csv[0]).toBe("time_s,left_N,right_N,total_N,left_raw,right_raw"); // as `rackcell export` writes it
     expect(csv.length).toBe(5001);
-    expect(csv[1]).toBe("0.0000,0,1000,2000,100.0,200.0,300.0");
-    expect(csv[11]).toBe("0.1250,10,1010,2010,,200.0,");
+    expect(csv[1]).toBe("0.0000,100.000,200.000,300.000,1000,2000");
+    expect(csv[11]).toBe("0.1250,,200.000,,1010,2010");
   });
 });

@@ -3,6 +3,7 @@
  * pin and total, raw counts), for the chart, the lifts' analysis and the CSV download. Kept up to
  * MAX_FRAMES (an hour at 80 SPS, ≈ 20 MB); older frames are dropped in blocks.
  */
+import { csvHeader, csvRow } from "../cli/csv.ts";
 import type { FrameView } from "../session/session.ts";
 
 export const MAX_FRAMES = 80 * 3600;
@@ -67,16 +68,17 @@ export class FrameStore {
     return { timesMs, totalN, forceN };
   }
 
+  /** The frames as `rackcell export` writes a session (host/cli/csv.ts). */
   csv(names: string[]): string {
-    const head = ["time_s", "seq", ...names.map((n) => `${n}_raw`), ...names.map((n) => `${n}_n`), "total_n"];
-    const rows: string[] = [head.join(",")];
-    const n1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "");
+    const rows: string[] = [csvHeader(names)];
+    const forceN = new Float64Array(this.channels);
+    const raw = new Float64Array(this.channels);
     for (let i = 0; i < this.length; i++) {
-      const cells: (string | number)[] = [this.timeS[i].toFixed(4), this.seq[i]];
-      for (let c = 0; c < this.channels; c++) cells.push(Number.isFinite(this.raw[c][i]) ? this.raw[c][i] : "");
-      for (let c = 0; c < this.channels; c++) cells.push(n1(this.forceN[c][i]));
-      cells.push(n1(this.totalN[i]));
-      rows.push(cells.join(","));
+      for (let c = 0; c < this.channels; c++) {
+        forceN[c] = this.forceN[c][i];
+        raw[c] = this.raw[c][i];
+      }
+      rows.push(csvRow({ timeS: this.timeS[i], forceN, totalN: this.totalN[i], raw }));
     }
     return `${rows.join("\n")}\n`;
   }
