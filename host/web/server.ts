@@ -59,13 +59,20 @@ export async function serveWeb(o: WebServerOptions = {}): Promise<WebServer> {
     server.once("error", reject);
     server.listen(o.port ?? 0, host, () => resolve());
   });
-  // after listening: the WebSocket server re-emits the HTTP server's errors (a port in use) as its own
-  const wss = new WebSocketServer({ server, path: WS_PATH });
+  const addr = server.address() as { port: number };
+  // after listening: the WebSocket server re-emits the HTTP server's errors (a port in use) as its own.
+  // Only the page this server serves may talk to the board: any web site open in the browser could
+  // otherwise reach ws://127.0.0.1 (WebSockets are not bound by the same-origin policy) and send
+  // the board commands.
+  const origins = new Set([`http://${host}:${addr.port}`, `http://localhost:${addr.port}`, `http://127.0.0.1:${addr.port}`]);
+  const wss = new WebSocketServer({
+    server, path: WS_PATH,
+    verifyClient: ({ origin }: { origin: string }, done: (ok: boolean, code?: number, why?: string) => void) => done(origins.has(origin), 403, "only the page rackcell web serves may connect"),
+  });
   wss.on("connection", (ws) => {
     if (relay) relay.attach(ws);
     else waiting.push(ws); // the board is still being opened
   });
-  const addr = server.address() as { port: number };
   return {
     url: `http://${host}:${addr.port}/`,
     setRelay(r) {
