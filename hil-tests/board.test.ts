@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seqDistance } from "../shared/protocol/frame.ts";
 import { STANDARD_GRAVITY_MPS2 } from "../shared/units/force.ts";
-import { openSession } from "../host/session/connect.ts";
+import { openSession } from "../host/cli/open-session.ts";
 import { createDecodedLine, decodeLine, LINE_CORRUPT, LINE_MALFORMED, LINE_SAMPLE } from "../host/session/fast-decode.ts";
 import type { IntegrityCounts, Session, SessionEvent } from "../host/session/session.ts";
 import type { Connection } from "../host/transport/connection.ts";

@@ -1,24 +1,31 @@
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { buildSync } from "esbuild";
+import { listBoards, loadBoard } from "./boards.ts";
 
 /**
  * The host tool and the web page are bundled (shared/ included) so Node and the browser load one
  * file each; npm packages stay external for Node (serialport and better-sqlite3 carry native code).
+ * The page (dist/web) is complete after the build: the CLI serves it as it is, nothing is compiled
+ * at run time. A Node-only import reaching the page's code fails the build here.
  */
 export function bundleHost(): void {
   fs.rmSync("dist", { recursive: true, force: true });
-  const entries: { entry: string; out: string; platform: "node" | "browser" }[] = [
-    { entry: "host/cli/main.ts", out: "dist/rackcell.mjs", platform: "node" },
-    { entry: "host/web/app.ts", out: "dist/web/app.js", platform: "browser" },
-  ];
-  for (const { entry, out, platform } of entries) {
-    if (!fs.existsSync(entry)) continue;
-    buildSync({
-      entryPoints: [entry], outfile: out, bundle: true, platform, format: "esm", target: "es2022",
-      sourcemap: true, logLevel: "error",
-      ...(platform === "node"
-        ? { packages: "external" as const, banner: { js: "#!/usr/bin/env node" } }
-        : {}),
-    });
-  }
+  buildSync({
+    entryPoints: ["host/cli/main.ts"], outfile: "dist/rackcell.mjs", bundle: true, platform: "node", format: "esm", target: "es2022",
+    sourcemap: true, logLevel: "error", packages: "external", banner: { js: "#!/usr/bin/env node" },
+  });
+  bundlePage("dist/web");
+}
+
+export function bundlePage(outDir: string): void {
+  buildSync({
+    entryPoints: ["host/web/app.ts"], outfile: path.join(outDir, "app.js"), bundle: true, platform: "browser", format: "esm",
+    target: "es2022", sourcemap: true, minify: true, logLevel: "error",
+  });
+  fs.copyFileSync("host/web/index.html", path.join(outDir, "index.html"));
+  fs.copyFileSync("host/web/style.css", path.join(outDir, "style.css"));
+  fs.copyFileSync(path.join("node_modules", "uplot", "dist", "uPlot.min.css"), path.join(outDir, "uplot.css"));
+  // The boards this tool knows, for a page that talks to a board with Web Serial (no host).
+  fs.writeFileSync(path.join(outDir, "boards.json"), JSON.stringify(listBoards().map((b) => loadBoard(b))));
 }

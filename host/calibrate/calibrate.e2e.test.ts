@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulatedBoard, type EmulatedBoard } from "../emulator/index.ts";
-import { openSession } from "../session/connect.ts";
+import { openSession } from "../cli/open-session.ts";
 import type { Session } from "../session/session.ts";
 import type { Connection } from "../transport/connection.ts";
 import { loadBoard } from "../build/boards.ts";

@@ -1,4 +1,4 @@
-import { openSession } from "../session/connect.ts";
+import { openSession } from "./open-session.ts";
 import type { Session } from "../session/session.ts";
 import type { Connection } from "../transport/connection.ts";
 import { startEmulator, type EmulatedBoardHandle } from "./emulated.ts";

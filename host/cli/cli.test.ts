@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { csvHeader, csvRow } from "./commands/export.ts";
+import { csvHeader, csvRow } from "./csv.ts";
 import { formatForce, fromNewtons, STANDARD_GRAVITY_MPS2 } from "../../shared/units/force.ts";
 import { buildProgram } from "./main.ts";
 import { parseUnit } from "./options.ts";
@@ -33,21 +33,35 @@ describe("export CSV", () => {
 describe("live view", () => {
   const snap: LiveSnapshot = {
     title: "rackcell live — /dev/pts/3", connected: true, state: "connected", timeS: 12.34, names: ["left", "right"],
-    forceN: [980.665, 1000], totalN: 1980.665, peakTotalN: 2000, peakSinceS: 3.5,
-    lastLift: { source: "host", kind: "rack pull", atS: 11, peakForceN: 1961.33, timeToPeakMs: 800, weighedLoadN: 1961.33, timeToLiftOffMs: 420, holdMs: 2000 },
+    forceN: [980.665, 1000], totalN: 1980.665, peakTotalN: 2000,
+    lastLift: {
+      source: "host", kind: "rack pull", atS: 11, peakForceN: 1945.6, timeToPeakMs: 800, weighedLoadN: 1963.3, timeToLiftOffMs: 700, holdMs: 2000,
+      reweighLoadN: 1965.2, reweighDiffN: 1.9,
+    },
     counts: { good: 987, corrupt: 2, missing: 3, duplicates: 0, resets: 0, reconnects: 1, calibrationMismatches: 0 },
     history: Array.from({ length: 40 }, (_, i) => 1900 + i), notices: [],
   };
-  it("renders pins, total, peak, chart, last lift and counts", () => {
+  const iso: LiveSnapshot = {
+    ...snap, totalN: -300, peakTotalN: -3000,
+    lastLift: { source: "board", kind: "isometric", atS: 20, peakForceN: -3000, timeToPeakMs: 850, weighedLoadN: NaN, timeToLiftOffMs: NaN, holdMs: NaN },
+  };
+  it("renders pins, total, chart, last lift and counts; a rack pull shows its weighed load and pull, never its set-down impact as a peak", () => {
     const screen = renderScreen(snap, "kg", 80);
     expect(screen).toMatch(/left\s+100\.0 kg/);
-    expect(screen).toMatch(/total\s+202\.0 kg\s+peak 203\.9 kg, time to peak 3\.50 s/);
+    expect(screen).toMatch(/total\s+202\.0 kg\n/);
+    expect(screen).not.toMatch(/peak/);
     expect(screen).toMatch(/[╭╮╯╰─]/);
-    expect(screen).toMatch(/last lift: rack pull \(host\) at 11\.0 s, weighed 200\.0 kg, peak 200\.0 kg, time to peak 0\.80 s, lift-off after 0\.42 s, held 2\.00 s/);
+    expect(screen).toMatch(/last lift: rack pull \(host\) at 11\.0 s: on the pins 200\.2 kg, pull force up to lift-off 198\.4 kg, lift-off after 0\.70 s, held 2\.00 s, re-weighed 200\.4 kg \(difference 0\.2 kg\)/);
     expect(screen).toMatch(/987 good · 2 corrupt · 3 missing · 0 dup · 0 resets · 1 reconnects/);
   });
+  it("an isometric pull shows its pull peak and the detector's time to peak from onset", () => {
+    const screen = renderScreen(iso, "kg", 80);
+    expect(screen).toMatch(/total\s+-30\.6 kg\s+pull peak 305\.9 kg/);
+    expect(screen).toMatch(/last lift: isometric \(board\) at 20\.0 s: peak 305\.9 kg, time to peak 0\.85 s/);
+  });
   it("prints one plain line when not on a terminal", () => {
-    expect(plainLine(snap, "N")).toBe("t=12.34s left=980.7 N right=1000.0 N total=1980.7 N peak=2000.0 N ttp=3.50s good=987 corrupt=2 missing=3");
+    expect(plainLine(snap, "N")).toBe("t=12.34s left=980.7 N right=1000.0 N total=1980.7 N good=987 corrupt=2 missing=3");
+    expect(plainLine(iso, "N")).toBe("t=12.34s left=980.7 N right=1000.0 N total=-300.0 N pullpeak=3000.0 N good=987 corrupt=2 missing=3");
   });
   it("keeps a bucketed history for the chart", () => {
     const h = new History(1, 0.25);

@@ -1,5 +1,6 @@
 import { connectBoard, type ConnectOptions } from "./board.ts";
-import { LiveView, describeLift, formatCounts } from "./live-view.ts";
+import { formatCounts } from "./counts.ts";
+import { LiveView, describeLift } from "./live-view.ts";
 import type { GlobalOptions } from "./options.ts";
 import { untilStopped } from "./run.ts";
 

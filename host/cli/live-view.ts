@@ -2,11 +2,12 @@ import { ratePinWarnings } from "../session/board-info.ts";
 import type { LiftView } from "../session/live.ts";
 import type { FrameView, IntegrityCounts, Session } from "../session/session.ts";
 import { chart } from "./chart.ts";
+import { formatCounts } from "./counts.ts";
 import { formatForce, fromNewtons, type ForceUnit } from "../../shared/units/force.ts";
 
 /**
- * The terminal live view: force per pin and total, a moving chart of the total, peak and time to
- * peak, the last lift, and the integrity counts. On a TTY it redraws in place; otherwise it
+ * The terminal live view: force per pin and total, a moving chart of the total, the pull peak of
+ * an isometric pull, the last lift (a rack pull's weighed load and pull), and the integrity counts. On a TTY it redraws in place; otherwise it
  * prints one plain line per tick (≈100 ms) and one line per lift, for logs and pipes.
  */
 export interface LiveSnapshot {
@@ -18,7 +19,6 @@ export interface LiveSnapshot {
   forceN: number[];
   totalN: number;
   peakTotalN: number;
-  peakSinceS: number;
   lastLift: LiftView | null;
   counts: IntegrityCounts;
   history: number[];
@@ -32,19 +32,36 @@ export function formatMs(ms: number): string {
   return Number.isFinite(ms) && ms >= 0 ? `${(ms / 1000).toFixed(2)} s` : "—";
 }
 
+/**
+ * One lift in words. A rack pull's numbers are the load weighed on the pins and the lifter's pull
+ * up to lift-off: its largest pin load is the set-down impact, and its pin load has no "peak" a
+ * lifter made, so none is shown.
+ */
 export function describeLift(l: LiftView, unit: ForceUnit): string {
-  const parts = [`${l.kind} (${l.source === "board" ? "board" : "host"}) at ${l.atS.toFixed(1)} s`];
-  if (Number.isFinite(l.weighedLoadN)) parts.push(`weighed ${formatForce(l.weighedLoadN, unit)}`);
-  parts.push(`peak ${formatForce(l.peakForceN, unit)}`);
-  if (Number.isFinite(l.timeToPeakMs)) parts.push(`time to peak ${formatMs(l.timeToPeakMs)}`);
-  if (Number.isFinite(l.timeToLiftOffMs)) parts.push(`lift-off after ${formatMs(l.timeToLiftOffMs)}`);
-  if (Number.isFinite(l.holdMs)) parts.push(`held ${formatMs(l.holdMs)}`);
-  return parts.join(", ");
+  const head = `${l.kind} (${l.source === "board" ? "board" : "host"}) at ${l.atS.toFixed(1)} s`;
+  const parts: string[] = [];
+  if (l.kind === "rack pull") {
+    parts.push(Number.isFinite(l.weighedLoadN) ? `on the pins ${formatForce(l.weighedLoadN, unit)}` : "load not weighed");
+    if (Number.isFinite(l.peakForceN)) parts.push(`pull force up to lift-off ${formatForce(l.peakForceN, unit)}`);
+    parts.push(Number.isFinite(l.timeToLiftOffMs) ? `lift-off after ${formatMs(l.timeToLiftOffMs)}` : "no lift-off");
+    if (Number.isFinite(l.holdMs)) parts.push(`held ${formatMs(l.holdMs)}`);
+    if (l.reweighLoadN !== undefined && Number.isFinite(l.reweighLoadN)) {
+      parts.push(`re-weighed ${formatForce(l.reweighLoadN, unit)} (difference ${formatForce(l.reweighDiffN ?? NaN, unit)})`);
+    }
+  } else {
+    parts.push(`peak ${formatForce(Math.abs(l.peakForceN), unit)}`);
+    if (Number.isFinite(l.timeToPeakMs)) parts.push(`time to peak ${formatMs(l.timeToPeakMs)}`);
+  }
+  return `${head}: ${parts.join(", ")}`;
 }
 
-export function formatCounts(c: IntegrityCounts): string {
-  return `${c.good} good · ${c.corrupt} corrupt · ${c.missing} missing · ${c.duplicates} dup · ${c.resets} resets · ${c.reconnects} reconnects` +
-    (c.calibrationMismatches > 0 ? ` · ${c.calibrationMismatches} force mismatches` : "");
+/**
+ * The largest pull into the pins since the start or a reset, for an isometric pull (the bar pushes
+ * up: negative pin load); "" when the largest pin load is the bar pushing down (a rack pull's
+ * resting load or set-down impact, not a force the lifter made).
+ */
+export function pullPeak(peakTotalN: number, unit: ForceUnit): string {
+  return peakTotalN < 0 ? formatForce(-peakTotalN, unit) : "";
 }
 
 export function renderScreen(s: LiveSnapshot, unit: ForceUnit, columns = 80): string {
@@ -53,7 +70,8 @@ export function renderScreen(s: LiveSnapshot, unit: ForceUnit, columns = 80): st
   out.push("");
   const w = Math.max(...s.names.map((n) => n.length), 5);
   s.names.forEach((name, i) => out.push(`  ${name.padEnd(w)}  ${formatForce(s.forceN[i], unit).padStart(12)}`));
-  out.push(`  ${"total".padEnd(w)}  ${formatForce(s.totalN, unit).padStart(12)}     peak ${formatForce(s.peakTotalN, unit)}, time to peak ${Number.isFinite(s.peakTotalN) ? `${s.peakSinceS.toFixed(2)} s` : "—"}`);
+  const peak = pullPeak(s.peakTotalN, unit);
+  out.push(`  ${"total".padEnd(w)}  ${formatForce(s.totalN, unit).padStart(12)}${peak ? `     pull peak ${peak}` : ""}`);
   out.push("");
   const plot = chart(s.history.map((n) => fromNewtons(n, unit)), Math.max(20, columns - 16), 10, (x) => x.toFixed(1));
   if (plot) out.push(plot, "");
@@ -66,7 +84,8 @@ export function renderScreen(s: LiveSnapshot, unit: ForceUnit, columns = 80): st
 
 export function plainLine(s: LiveSnapshot, unit: ForceUnit): string {
   const pins = s.names.map((n, i) => `${n}=${formatForce(s.forceN[i], unit)}`).join(" ");
-  return `t=${s.timeS.toFixed(2)}s ${pins} total=${formatForce(s.totalN, unit)} peak=${formatForce(s.peakTotalN, unit)} ttp=${Number.isFinite(s.peakTotalN) ? s.peakSinceS.toFixed(2) : "-"}s ` +
+  const peak = pullPeak(s.peakTotalN, unit);
+  return `t=${s.timeS.toFixed(2)}s ${pins} total=${formatForce(s.totalN, unit)}${peak ? ` pullpeak=${peak}` : ""} ` +
     `good=${s.counts.good} corrupt=${s.counts.corrupt} missing=${s.counts.missing}${s.connected ? "" : ` state=${s.state}`}`;
 }
 
@@ -143,7 +162,7 @@ export class LiveView {
     return {
       title: this.o.title, connected: s.live.connected, state: this.state, timeS: s.live.timeS,
       names: s.info.channelNames, forceN: s.live.forceN, totalN: s.live.totalN, peakTotalN: s.live.peakTotalN,
-      peakSinceS: s.live.peakSinceS, lastLift: s.live.lastLift, counts: s.counts, history: this.history.values, notices: s.live.notices,
+      lastLift: s.live.lastLift, counts: s.counts, history: this.history.values, notices: s.live.notices,
       warnings: this.warnings,
     };
   }

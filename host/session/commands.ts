@@ -37,7 +37,7 @@ interface Pending {
   name: string;
   onOk?: (fields: Record<string, string>) => void;
   resolve: (r: CommandResult) => void;
-  timer: NodeJS.Timeout;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 export class CommandClient {

@@ -6,7 +6,7 @@ import { createMockBoard, MOCK_INFO, MockBinding } from "../transport/mock-board
 import { parseBoardInfo } from "./board-info.ts";
 import { SeqClock } from "./clock.ts";
 import { CommandClient, createIdAllocator } from "./commands.ts";
-import { openSession } from "./connect.ts";
+import { openSession } from "../cli/open-session.ts";
 import { DUPLICATE, SeqTracker } from "./integrity.ts";
 import { Session, type LineSource, type SessionEvent } from "./session.ts";
 

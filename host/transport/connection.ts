@@ -1,12 +1,14 @@
 import { openLine } from "../../shared/protocol/frame.ts";
 import { TransportError } from "./errors.ts";
 import { handshake, type HandshakeOptions } from "./handshake.ts";
-import { openLink, type LineLink, type OpenLinkOptions } from "./link.ts";
+import type { LineLink, OpenLinkOptions } from "./link.ts";
 
 /**
  * A connection to a board that stays up: open + handshake, a heartbeat watchdog (no valid line
  * for `silenceMs` → disconnected), and automatic reconnect (re-open the same path, re-handshake,
  * carry on). Lines are forwarded whatever happens underneath, so a session just keeps reading.
+ * No Node-only import: the web page runs it too, over Web Serial or the host's WebSocket, with its
+ * own `open`; the CLI's serial ports are opened by serial-connection.ts.
  */
 export type ConnectionState = "connected" | "disconnected" | "closed";
 
@@ -28,8 +30,8 @@ export interface ConnectionOptions extends OpenLinkOptions {
   retryMs?: number;
   /** Give up reconnecting after this long (default: never). */
   giveUpAfterMs?: number;
-  /** Opens the link; tests inject their own. */
-  open?: (path: string, options: OpenLinkOptions) => Promise<LineLink>;
+  /** Opens the link (again after a loss): a serial port, Web Serial, the host's WebSocket. */
+  open: (path: string, options: OpenLinkOptions) => Promise<LineLink>;
 }
 
 export class Connection {
@@ -42,7 +44,7 @@ export class Connection {
   private readonly lineSubs = new Set<(line: string) => void>();
   private readonly stateSubs = new Set<(e: ConnectionEvent) => void>();
   private lastValidMs = Date.now();
-  private watchdog: NodeJS.Timeout | undefined;
+  private watchdog: ReturnType<typeof setInterval> | undefined;
   private closedByUser = false;
 
   private constructor(path: string, link: LineLink, info: Record<string, string>, options: ConnectionOptions) {
@@ -57,13 +59,12 @@ export class Connection {
         this.lost(new TransportError("DISCONNECTED", `${path}: no valid line for ${(silenceMs / 1000).toFixed(1)} s`, true));
       }
     }, Math.min(250, silenceMs / 4));
-    this.watchdog.unref?.();
+    (this.watchdog as { unref?: () => void }).unref?.();
   }
 
   /** Opens `path` and handshakes; throws a TransportError saying what is wrong. */
-  static async open(path: string, options: ConnectionOptions = {}): Promise<Connection> {
-    const open = options.open ?? openLink;
-    const link = await open(path, options);
+  static async open(path: string, options: ConnectionOptions): Promise<Connection> {
+    const link = await options.open(path, options);
     try {
       const result = await handshake(link, { baudRate: options.baudRate, ...options.handshake });
       return new Connection(path, link, result.fields, options);
@@ -134,7 +135,7 @@ export class Connection {
   private async reconnectLoop(): Promise<void> {
     const t0 = Date.now();
     const retryMs = this.options.retryMs ?? 500;
-    const open = this.options.open ?? openLink;
+    const open = this.options.open;
     let lastError = "";
     while (!this.closedByUser) {
       if (this.options.giveUpAfterMs !== undefined && Date.now() - t0 > this.options.giveUpAfterMs) {

@@ -4,7 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeCommand, encodeRecord, encodeReplyOk } from "../../shared/protocol/messages.ts";
-import { Connection, type ConnectionEvent } from "./connection.ts";
+import type { ConnectionEvent } from "./connection.ts";
+import { openSerialConnection } from "./serial-connection.ts";
 
 /**
  * The real serialport binding against a pseudo-terminal that vanishes and comes back at the same
@@ -41,7 +42,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe.skipIf(!haveSocat)("Connection over a real pseudo-terminal", () => {
   it("reconnects after the device disappears and comes back at the same path", async () => {
     let board = await startBoard();
-    const conn = await Connection.open(link, { silenceMs: 1500, retryMs: 200 });
+    const conn = await openSerialConnection(link, { silenceMs: 1500, retryMs: 200 });
     const events: ConnectionEvent[] = [];
     conn.onState((e) => events.push(e));
     let lines = 0;

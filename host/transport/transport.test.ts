@@ -2,7 +2,8 @@ import { SerialPortMock } from "serialport";
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeSample } from "../../shared/protocol/frame.ts";
 import { encodeCommand, encodeReplyOk } from "../../shared/protocol/messages.ts";
-import { Connection, type ConnectionEvent } from "./connection.ts";
+import type { ConnectionEvent } from "./connection.ts";
+import { openSerialConnection } from "./serial-connection.ts";
 import { discoverPorts, formatDiscovery, parseAnnounce } from "./discover.ts";
 import { explainOpenError } from "./errors.ts";
 import { handshake, looksLikeNodeMcuPrompt } from "./handshake.ts";
@@ -124,7 +125,7 @@ describe("handshake", () => {
 describe("Connection", () => {
   it("declares silence a disconnect, reconnects and keeps forwarding lines", async () => {
     const board = createMockBoard();
-    const conn = await Connection.open("/dev/ttyMOCK0", {
+    const conn = await openSerialConnection("/dev/ttyMOCK0", {
       createPort: board.factory, silenceMs: 300, retryMs: 50, handshake: { retryMs: 30, timeoutMs: 500 },
     });
     const events: ConnectionEvent[] = [];
@@ -149,7 +150,7 @@ describe("Connection", () => {
 
   it("reports silence as disconnected even when the port stays open", async () => {
     const board = createMockBoard();
-    const conn = await Connection.open("/dev/ttyMOCK0", { createPort: board.factory, silenceMs: 200, reconnect: false });
+    const conn = await openSerialConnection("/dev/ttyMOCK0", { createPort: board.factory, silenceMs: 200, reconnect: false });
     const events: string[] = [];
     conn.onState((e) => events.push(`${e.state}: ${e.detail}`));
     await sleep(450);

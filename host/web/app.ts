@@ -1,173 +1,262 @@
 /**
- * The live page: connects to the board with the Web Serial API, decodes the frames with the same
- * codec as the board and the host, shows force per pin and in total with a chart, the peak and
- * the integrity counts, and records to a CSV download. Bundled to dist/web/app.js.
+ * The lifter's page. Two ways in, one page: through the host (`rackcell web` owns the port or an
+ * emulated board and relays its lines over a WebSocket) or straight to the board with Web Serial.
+ * Either way the page runs the host's own session code on the board's lines (host/session:
+ * decoding, integrity, force from raw counts and calibration, lift detection, channel names) over
+ * the host's own Connection (handshake, silence watchdog, reconnect). Bundled to dist/web/app.js.
  */
-import { encodeCommand } from "../../shared/protocol/messages.ts";
-import { LineSplitter, LiveModel, formatForce, toUnit, type Unit } from "./live.ts";
+import type { BoardDefinition } from "../build/boards.ts";
+import { formatCounts } from "../cli/counts.ts";
+import { formatForce, forceUnitFromText, type ForceUnit } from "../../shared/units/force.ts";
+import type { Connection } from "../transport/connection.ts";
+import { TransportError } from "../transport/errors.ts";
+import type { LineLink } from "../transport/link.ts";
+import type { Session } from "../session/session.ts";
+import { startSession } from "../session/start.ts";
+import { LiveChart } from "./chart.ts";
+import { FrameStore } from "./frames.ts";
+import { openHostLink, type HostLink } from "./host-link.ts";
+import { LiftList } from "./lifts.ts";
+import { WS_PATH } from "./protocol.ts";
+import { findGrantedPort, hasWebSerial, openSerialLink, portName } from "./serial-link.ts";
+import { Tools } from "./tools.ts";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const model = new LiveModel(10);
-let unit: Unit = "kg";
-let writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
-let dirty = true;
+const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function status(text: string, error = false): void {
+interface Current {
+  via: "host" | "serial";
+  session: Session;
+  connection: Connection;
+  store: FrameStore;
+  state: string;
+  detail: string;
+}
+
+let unit: ForceUnit = "kg";
+let current: Current | null = null;
+let hostLink: HostLink | null = null;
+/** the host's own link to the board, as the host reports it */
+let hostState = { state: "connected", detail: "" };
+let boards: BoardDefinition[] = [];
+/** bumped on every new connection attempt: an older attempt's retry loop stops */
+let attempt = 0;
+const chart = new LiveChart($("chart"), () => current?.store ?? null);
+const lifts = new LiftList($("last-lift"), $("lift-list"));
+
+function status(text: string, kind: "ok" | "warn" | "error" = "ok"): void {
   const el = $("status");
   el.textContent = text;
-  el.className = error ? "error" : "";
+  el.dataset.kind = kind;
 }
 
-async function send(line: string): Promise<void> {
-  if (!writer) return;
-  const bytes = new Uint8Array(line.length + 1);
-  for (let i = 0; i < line.length; i++) bytes[i] = line.charCodeAt(i) & 255;
-  bytes[line.length] = 10;
-  await writer.write(bytes);
+function boardDef(): BoardDefinition | null {
+  const name = current?.session.info.board ?? "";
+  return (current?.via === "host" ? hostLink?.hello.board : null) ?? boards.find((b) => b.name === name) ?? null;
 }
 
-async function connect(): Promise<void> {
-  if (!("serial" in navigator)) {
-    status("This browser has no Web Serial: use Chrome or Edge (desktop).", true);
+function start(via: Current["via"], session: Session, connection: Connection): void {
+  const store = new FrameStore(session.info.channels);
+  const c: Current = { via, session, connection, store, state: "connected", detail: connection.path };
+  current = c;
+  lifts.clear();
+  session.onFrame((f) => store.add(f, via === "host" && hostLink ? hostLink.lineAtMs : NaN));
+  session.onEvent((e) => {
+    if (current !== c) return;
+    if (e.type === "lift") {
+      // plates placed and taken off during a calibration or verification are not lifts
+      if (tools.ranDuring(e.lift.fromS ?? e.lift.atS, e.lift.atS)) return;
+      lifts.add(e.lift, store, unit);
+      lifts.render(unit);
+    } else if (e.type === "state") {
+      c.state = e.state;
+      c.detail = e.detail;
+    } else if (e.type === "info") {
+      renderInfo();
+    }
+  });
+  setupReadings();
+  renderInfo();
+  lifts.render(unit);
+}
+
+async function stop(): Promise<void> {
+  attempt++;
+  const c = current;
+  current = null;
+  if (c) {
+    c.session.close();
+    await c.connection.close();
+  }
+}
+
+/** Connects with `open` (again every 2 s while it fails); the Connection reconnects after that. */
+async function connect(via: Current["via"], path: string, open: () => Promise<LineLink>): Promise<void> {
+  await stop();
+  const mine = attempt;
+  for (;;) {
+    status(`Connecting to ${path}…`, "warn");
+    try {
+      const { session, connection } = await startSession(path, { open, silenceMs: 3000, retryMs: 1000, handshake: { timeoutMs: 6000 } });
+      if (mine !== attempt) {
+        session.close();
+        await connection.close();
+        return;
+      }
+      start(via, session, connection);
+      return;
+    } catch (e) {
+      if (mine !== attempt) return;
+      status(`${(e as Error).message} — trying again…`, "error");
+      await new Promise((r) => setTimeout(r, 2000));
+      if (mine !== attempt) return;
+    }
+  }
+}
+
+async function connectHost(): Promise<void> {
+  const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${WS_PATH}`;
+  let first: HostLink;
+  try {
+    first = await openHostLink(url, 3000);
+  } catch {
+    status(hasWebSerial() ? "Not connected. Press “Connect over USB” to reach the board with Web Serial." : noWebSerialText(), hasWebSerial() ? "warn" : "error");
+    return;
+  }
+  hostLink = first;
+  boards = first.hello.boards.length > 0 ? first.hello.boards : boards;
+  if (!first.hello.board) {
+    await first.close();
+    status(hasWebSerial() ? "The host serves this page without a board: press “Connect over USB” (Web Serial)." : noWebSerialText(), "warn");
+    return;
+  }
+  $("connect-host").hidden = false;
+  let reuse: HostLink | null = first;
+  await connect("host", first.path, async () => {
+    const link = reuse ?? (await openHostLink(url));
+    reuse = null;
+    hostLink = link;
+    hostState = { state: "connected", detail: "" };
+    link.onHostState((state, detail) => (hostState = { state, detail }));
+    return link;
+  });
+}
+
+function noWebSerialText(): string {
+  return "This browser has no Web Serial (it needs Chrome or Edge on a computer, and a page from localhost or https). Start `rackcell web` and open the page it prints: the host then talks to the board.";
+}
+
+async function connectSerial(): Promise<void> {
+  if (!hasWebSerial()) {
+    status(noWebSerialText(), "error");
     return;
   }
   let port: SerialPort;
   try {
     port = await navigator.serial.requestPort();
   } catch {
-    status("No port chosen.");
+    status("No port chosen. Plug the board in and press “Connect over USB” again.", "warn");
     return;
   }
-  try {
-    await port.open({ baudRate: 115200 });
-  } catch (e) {
-    status(`Could not open the port: ${(e as Error).message} (is another program using it?)`, true);
+  const info = port.getInfo();
+  const name = portName(info);
+  let chosen: SerialPort | null = port;
+  hostLink = null;
+  await connect("serial", name, async () => {
+    const p = chosen ?? (await findGrantedPort(info));
+    chosen = null;
+    if (!p) throw new TransportError("NO_PORT", `${name}: the board is absent (unplugged?): plug it in and the page reconnects`);
+    return openSerialLink(p, name);
+  });
+}
+
+function setupReadings(): void {
+  const names = current?.session.info.channelNames ?? [];
+  $("readings").innerHTML = [...names, "total"].map((n, i) =>
+    `<div class="reading${i === names.length ? " total" : ""}"><div class="label">${esc(n)}</div><div class="value" data-ch="${i === names.length ? "total" : i}">—</div></div>`).join("");
+  chart.setup(names, unit);
+}
+
+function renderInfo(): void {
+  const s = current?.session;
+  if (!s) return;
+  const i = s.info;
+  const rows: [string, string][] = [
+    ["board", i.board], ["firmware", `${i.firmware} ${i.build}`], ["sample rate", `${i.sps} SPS`],
+    ["channels", i.channelNames.join(", ")], ["calibration", `${i.calibration}${i.calibrationId ? ` (${i.calibrationId})` : ""}`],
+    ["connected", `${current!.via === "host" ? "through the host" : "Web Serial"}: ${current!.connection.path}${current!.via === "host" && hostLink?.hello.emulated ? " (emulated board)" : ""}`],
+  ];
+  $("board-info").innerHTML = rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("");
+}
+
+function tick(): void {
+  const c = current;
+  if (c) {
+    const live = c.session.live;
+    for (const el of Array.from($("readings").querySelectorAll<HTMLElement>(".value"))) {
+      const ch = el.dataset.ch!;
+      el.textContent = formatForce(ch === "total" ? live.totalN : live.forceN[Number(ch)], unit);
+    }
+    const k = c.session.counts;
+    $("integrity").textContent = formatCounts(k);
+    $("integrity").dataset.state = k.corrupt + k.missing > 0 ? "warn" : "ok";
+    for (const [key, v] of Object.entries(k)) $("integrity").dataset[key] = String(v);
+    if (c.via === "host" && hostState.state !== "connected") status(`The host lost the board (${hostState.detail}) — it reconnects by itself…`, "warn");
+    else if (c.state === "connected") status(`Connected ${c.via === "host" ? "through the host" : "with Web Serial"}: ${c.connection.path}`, "ok");
+    else status(`${c.state}: ${c.detail} — reconnecting by itself…`, "warn");
+    const perf = $("perf");
+    const upd = chart.updateMs.percentile(95);
+    const lat = chart.latencyMs.percentile(95);
+    perf.dataset.updateP95Ms = String(upd);
+    perf.dataset.latencyP95Ms = String(lat);
+    perf.dataset.behind = String(chart.behind());
+    perf.dataset.drawn = String(chart.drawn);
+    perf.dataset.drawnSeq = String(chart.drawnSeq);
+    perf.textContent = `chart update ${Number.isFinite(upd) ? upd.toFixed(1) : "–"} ms (95 %), ${chart.behind()} frames waiting` +
+      (Number.isFinite(lat) ? `, host → screen ${lat.toFixed(0)} ms (95 %)` : "");
+  }
+}
+
+function frame(): void {
+  chart.update();
+  requestAnimationFrame(frame);
+}
+
+function download(): void {
+  const c = current;
+  if (!c || c.store.length === 0) {
+    status("Nothing to download yet: connect a board first.", "warn");
     return;
   }
-  status("Connected.");
-  ($("connect") as HTMLButtonElement).disabled = true;
-  writer = port.writable ? port.writable.getWriter() : null;
-  void send(encodeCommand(Math.floor(Math.random() * 900000) + 1, "info", []));
-  const splitter = new LineSplitter();
-  while (port.readable) {
-    const reader = port.readable.getReader();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        if (value) splitter.push(value, (l) => model.line(l));
-        dirty = true;
-      }
-    } catch (e) {
-      status(`Connection lost: ${(e as Error).message}`, true);
-      break;
-    } finally {
-      reader.releaseLock();
-    }
-  }
-  ($("connect") as HTMLButtonElement).disabled = false;
-}
-
-function drawChart(): void {
-  const canvas = $("chart") as HTMLCanvasElement;
-  const ctx = canvas.getContext("2d");
-  if (!ctx) return;
-  const w = canvas.width;
-  const h = canvas.height;
-  ctx.clearRect(0, 0, w, h);
-  const hist = model.history;
-  if (hist.length < 2) return;
-  const t1 = hist[hist.length - 1].timeS;
-  const t0 = t1 - model.keepS;
-  let lo = 0;
-  let hi = 1;
-  const nch = hist[hist.length - 1].forceN.length;
-  for (const s of hist) {
-    for (const v of [...s.forceN, s.totalN]) if (Number.isFinite(v)) {
-      const u = toUnit(v, unit);
-      if (u < lo) lo = u;
-      if (u > hi) hi = u;
-    }
-  }
-  const pad = { l: 60, r: 10, t: 10, b: 24 };
-  const x = (t: number) => pad.l + ((t - t0) / (t1 - t0)) * (w - pad.l - pad.r);
-  const y = (v: number) => h - pad.b - ((v - lo) / (hi - lo)) * (h - pad.t - pad.b);
-  ctx.strokeStyle = "#ddd";
-  ctx.fillStyle = "#555";
-  ctx.font = "12px sans-serif";
-  for (let i = 0; i <= 4; i++) {
-    const v = lo + ((hi - lo) * i) / 4;
-    ctx.beginPath();
-    ctx.moveTo(pad.l, y(v));
-    ctx.lineTo(w - pad.r, y(v));
-    ctx.stroke();
-    ctx.fillText(`${v.toFixed(0)} ${unit}`, 4, y(v) + 4);
-  }
-  const line = (get: (s: (typeof hist)[number]) => number, color: string, width: number) => {
-    ctx.strokeStyle = color;
-    ctx.lineWidth = width;
-    ctx.beginPath();
-    let pen = false;
-    for (const s of hist) {
-      const v = get(s);
-      if (!Number.isFinite(v)) {
-        pen = false;
-        continue;
-      }
-      if (pen) ctx.lineTo(x(s.timeS), y(toUnit(v, unit)));
-      else ctx.moveTo(x(s.timeS), y(toUnit(v, unit)));
-      pen = true;
-    }
-    ctx.stroke();
-  };
-  const colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"];
-  if (nch > 1) for (let c = 0; c < nch; c++) line((s) => s.forceN[c], colors[c % 4], 1.2);
-  line((s) => s.totalN, "#222", 2);
-}
-
-function render(): void {
-  if (dirty) {
-    dirty = false;
-    const s = model.last;
-    const f = s?.forceN ?? [];
-    $("left-force").textContent = f.length >= 2 ? formatForce(f[0], unit) : "—";
-    $("right-force").textContent = f.length >= 2 ? formatForce(f[1], unit) : "—";
-    $("total-force").textContent = s ? formatForce(s.totalN, unit) : "—";
-    $("peak-force").textContent = formatForce(model.peakN, unit);
-    $("count-good").textContent = String(model.good);
-    $("count-corrupt").textContent = String(model.corrupt);
-    $("count-missing").textContent = String(model.missing);
-    $("count-duplicates").textContent = String(model.duplicates);
-    $("count-recorded").textContent = String(model.recorded.length);
-    $("board-info").textContent = model.board ? `board ${model.board}, ${model.sps} SPS` : "";
-    drawChart();
-  }
-  requestAnimationFrame(render);
-}
-
-$("connect").addEventListener("click", () => void connect());
-$("units").addEventListener("change", (e) => {
-  unit = (e.target as HTMLSelectElement).value as Unit;
-  dirty = true;
-});
-$("reset-peak").addEventListener("click", () => {
-  model.resetPeak();
-  dirty = true;
-});
-$("record").addEventListener("click", () => {
-  model.recording = !model.recording;
-  if (model.recording) model.recorded.length = 0;
-  $("record").textContent = model.recording ? "Stop" : "Record";
-  ($("download") as HTMLButtonElement).disabled = model.recording || model.recorded.length === 0;
-  dirty = true;
-});
-$("download").addEventListener("click", () => {
-  const blob = new Blob([model.csv()], { type: "text/csv" });
+  const blob = new Blob([c.store.csv(c.session.info.channelNames)], { type: "text/csv" });
   const a = document.createElement("a");
   a.href = URL.createObjectURL(blob);
   a.download = `rackcell-${new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19)}.csv`;
   document.body.appendChild(a);
   a.click();
   a.remove();
+}
+
+const tools = new Tools({
+  session: () => current?.session ?? null,
+  board: boardDef,
+  hostPlace: () => (current?.via === "host" && hostLink?.hello.emulated ? (p) => hostLink!.place(p) : null),
+  changed: renderInfo,
 });
-requestAnimationFrame(render);
+$("connect-serial").addEventListener("click", () => void connectSerial());
+$("connect-host").addEventListener("click", () => void connectHost());
+$("download").addEventListener("click", download);
+$("units").addEventListener("change", (e) => {
+  unit = forceUnitFromText((e.target as HTMLSelectElement).value) || "kg";
+  chart.setup(current?.session.info.channelNames ?? [], unit);
+  lifts.reanalyse(current?.store ?? null, unit);
+  lifts.render(unit);
+});
+window.addEventListener("resize", () => chart.resize());
+if (!hasWebSerial()) $("connect-serial").title = noWebSerialText();
+setInterval(tick, 100);
+requestAnimationFrame(frame);
+fetch("boards.json").then((r) => r.json()).then((b: BoardDefinition[]) => {
+  if (boards.length === 0) boards = b;
+}).catch(() => undefined);
+void connectHost();

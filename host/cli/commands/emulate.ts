@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import { openSession } from "../../session/connect.ts";
+import { openSession } from "../open-session.ts";
 import { emulatorAnnounceFiles } from "../../transport/discover.ts";
 import { startEmulator } from "../emulated.ts";
 import { DEFAULT_BOARD } from "../../paths.ts";

@@ -4,20 +4,10 @@ import { buildReport } from "../../report/lift.ts";
 import { liftRecordJson, liftRecordsCsv, type LiftRecordJson } from "../../report/lift-record.ts";
 import { liftFromStore } from "../../report/source.ts";
 import { distinctLifts } from "../../store/lifts.ts";
-import { Store, type FrameRow } from "../../store/store.ts";
+import { Store } from "../../store/store.ts";
+import { csvHeader, csvRow } from "../csv.ts";
 import { examples, globalOptions } from "../options.ts";
 import { action } from "../run.ts";
-
-/** CSV of a session: time_s, force per pin and total (N), raw counts per pin; empty cell = no reading. */
-export function csvHeader(names: string[]): string {
-  return ["time_s", ...names.map((n) => `${n}_N`), "total_N", ...names.map((n) => `${n}_raw`)].join(",");
-}
-
-const num = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : "");
-
-export function csvRow(f: FrameRow): string {
-  return [num(f.timeS, 4), ...f.forceN.map((x) => num(x, 3)), num(f.totalN, 3), ...f.raw.map((r) => String(r))].join(",");
-}
 
 /** Every lift (each once: distinctLifts), or a session's, as lift records; a lift that cannot be analysed is said on stderr and left out. */
 export function liftRecords(store: Store, sessionId: number | undefined, warn: (line: string) => void): LiftRecordJson[] {

@@ -6,7 +6,7 @@ import { action } from "../run.ts";
 export function register(program: Command): void {
   const cmd = program
     .command("live")
-    .description("live view: force per pin and total, a moving chart, peak and time to peak, the last lift, frame integrity (plain lines when not a terminal)")
+    .description("live view: force per pin and total, a moving chart, the last lift (a rack pull's load on the pins and pull, an isometric pull's peak and time to peak), frame integrity (plain lines when not a terminal)")
     .option("--seconds <n>", "stop after n seconds", positiveNumber("--seconds"))
     .option("--after-lift <s>", "stop s seconds after the first lift", positiveNumber("--after-lift"))
     .option("--scenario <spec>", "emulated board only: scenario to play (e.g. empty, rackpull:kg=200)")
