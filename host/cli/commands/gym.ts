@@ -31,8 +31,10 @@ export function register(program: Command): void {
     .option("--seconds <n>", "stop after n seconds (default: until Ctrl-C)", positiveNumber("--seconds"))
     .action(action(async (o: GymOptions, c: Command) => {
       const g = globalOptions(c);
+      if (!o.broker && !o.racks) throw new Error("the embedded broker needs --racks <file> (which racks may connect, and their passwords), or give --broker");
       const racks = o.racks ? readRacksFile(o.racks) : undefined;
-      const gym = checkName("gym", o.gym ?? racks?.gym ?? "");
+      if (!o.gym && !racks) throw new Error("--broker needs --gym <name> (the <gym> in rackcell/<gym>/<rack>/…) or --racks <file>");
+      const gym = checkName("gym", o.gym ?? racks!.gym);
       let broker: EmbeddedBroker | undefined;
       let url: string;
       let username: string | undefined;
@@ -42,12 +44,11 @@ export function register(program: Command): void {
         username = o.username;
         password = o.password ?? process.env.RACKCELL_MQTT_PASSWORD;
       } else {
-        if (!racks) throw new Error("the embedded broker needs --racks <file> (which racks may connect, and their passwords), or give --broker");
-        broker = await startEmbeddedBroker(racks, { port: o.listen });
+        broker = await startEmbeddedBroker(racks!, { port: o.listen });
         url = broker.url;
         username = broker.hostUsername;
         password = broker.hostPassword;
-        process.stderr.write(`embedded broker listening on port ${broker.port}: ${racks.racks.size} rack(s) may connect to gym "${gym}"\n`);
+        process.stderr.write(`embedded broker listening on port ${broker.port}: ${racks!.racks.size} rack(s) may connect to gym "${gym}"\n`);
       }
       const store = new Store(g.db);
       const host = await GymHost.connect({ url, gym, store, username, password });
