@@ -145,4 +145,47 @@ describe.each(["embedded", "mosquitto"] as const)("gym over MQTT, %s broker", (k
     expect(counts.missing).toBeGreaterThanOrEqual(a.framesDropped);
     expect(counts.missing).toBeGreaterThan(0);
   });
+
+  it("a rack's WiFi down and back: every lift arrives once, the frames it could not send counted missing exactly", async () => {
+    const a = await rack("rack-a");
+    const r = () => host!.racks.get("rack-a")!;
+    await until(() => expect(host!.racks.get("rack-a")?.recorder.frames ?? 0).toBeGreaterThan(40));
+    a.lift(2000);
+    await until(() => expect(r().lifts).toBe(1));
+    await a.linkDown();
+    await until(() => expect(r().online).toBe(false)); // the last will
+    a.lift(2001);
+    a.lift(2002);
+    await until(() => expect(a.framesDropped).toBeGreaterThanOrEqual(40));
+    a.linkUpAgain();
+    await until(() => expect(r().lifts).toBe(3));
+    expect(r().online).toBe(true);
+    const res = await r().session.command("lifts", ["0"], { timeoutMs: 10000 });
+    expect(res.ok).toBe(true);
+    const goodBefore = r().session.counts.good;
+    await until(() => expect(r().session.counts.good).toBeGreaterThan(goodBefore + 16));
+    await a.stop(true);
+    const counts = { ...r().session.counts };
+    const sessionId = r().recorder.sessionId;
+    await host!.close();
+    host = null;
+    expect(counts.missing).toBe(a.framesDropped);
+    expect(counts.duplicates).toBe(0);
+    expect(counts.reconnects).toBe(1);
+    expect(store.listLifts({ sessionId }).filter((l) => l.source === "board").map((l) => l.peakForceN).sort()).toEqual([2000, 2001, 2002]);
+    expect(store.getSession(sessionId)!.missing).toBe(a.framesDropped);
+  });
+});
+
+describe("README's Mosquitto files", () => {
+  it("are the ones the tests start Mosquitto with", async () => {
+    const { mosquittoAcl, mosquittoConf } = await import("./test-brokers.ts");
+    const readme = fs.readFileSync(path.join(import.meta.dirname, "../../README.md"), "utf8");
+    expect(readme).toContain(mosquittoAcl("north").trim());
+    const conf = mosquittoConf(1883, "/etc/mosquitto").split("\n");
+    for (const line of ["listener 1883", "allow_anonymous false"]) expect(conf.some((l) => l.startsWith(line))).toBe(true);
+    for (const line of ["listener 1883", "allow_anonymous false", "password_file /etc/mosquitto/rackcell.passwd", "acl_file /etc/mosquitto/rackcell.acl"]) {
+      expect(readme).toContain(line);
+    }
+  });
 });

@@ -65,8 +65,26 @@ export class SimRack {
     };
   }
 
+  private linkUp = true;
+
   get connected(): boolean {
-    return this.client?.connected === true;
+    return this.linkUp && this.client?.connected === true;
+  }
+
+  /**
+   * WiFi lost: from now on frames are dropped (counted); what was sent before is flushed first
+   * (a QoS 1 round trip), then the socket is cut without DISCONNECT, so the broker sends the will.
+   */
+  async linkDown(): Promise<void> {
+    this.linkUp = false;
+    await this.client!.publishAsync(this.topics.status, STATUS_ONLINE, { qos: 1, retain: true });
+    this.client!.end(true);
+  }
+
+  /** WiFi back: reconnects (online again, lift log re-sent, streaming resumes). */
+  linkUpAgain(): void {
+    this.linkUp = true;
+    this.client!.reconnect();
   }
 
   /** Connects (rejects on a refused login) and starts streaming. */
