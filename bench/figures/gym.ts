@@ -66,7 +66,7 @@ export async function figures(): Promise<Record<string, number>> {
     const made = report.racks.reduce((n, r) => n + r.liftsMade, 0);
     const deadline = Date.now() + 10000;
     while (Date.now() < deadline && (lifts < made || !allStored(host, report))) await new Promise((r) => setTimeout(r, 50));
-    for (const r of host.racks.values()) r.recorder["writer"].flush();
+    for (const r of host.racks.values()) r.recorder.flush();
     const latencies: number[] = [];
     let recorded = 0;
     for (const r of report.racks) {

@@ -49,6 +49,11 @@ export class Recorder {
     return this.writer.committed;
   }
 
+  /** Commits the frames buffered so far now (instead of at the next 100 ms tick). */
+  flush(): void {
+    this.writer.flush();
+  }
+
   /** Ends the session and seals it into the chain (host/store/seal.ts); returns the seal. */
   finish(): string {
     this.session.finish();

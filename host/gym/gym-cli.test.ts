@@ -14,14 +14,16 @@ const CLI = path.join(repoRoot(), "dist", "rackcell.mjs");
 const RACKS_JSON = { gym: "clitest", racks: { "rack-1": "rack-one-password" } };
 const until = (fn: () => void, timeout = 20000) => vi.waitFor(fn, { timeout, interval: 50 });
 
-function startGym(args: string[]): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
+function startGym(args: string[]): Promise<{ child: ChildProcess; port: number; stderr: () => string; stdout: () => string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], cwd: os.tmpdir() });
     let err = "";
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr!.on("data", (d: Buffer) => {
       err += d.toString();
       const m = /listening on port (\d+)/.exec(err);
-      if (/recording gym/.test(err)) resolve({ child, port: m ? Number(m[1]) : -1, stderr: () => err });
+      if (/recording gym/.test(err)) resolve({ child, port: m ? Number(m[1]) : -1, stderr: () => err, stdout: () => out });
     });
     child.once("exit", (code) => reject(new Error(`rackcell gym exited (${code}): ${err}`)));
   });
@@ -55,6 +57,26 @@ describe("rackcell gym (bundled CLI)", () => {
     expect(r2.status).toBe(1);
     expect(r2.stderr).toMatch(/rack name "a\/b" is not valid/);
     expect(() => parseRacksFile(JSON.stringify({ gym: "g", racks: { a: "short" } }))).toThrow(/at least 8 characters/);
+  });
+
+  it("stops after --seconds and prints each rack's session, counts and seal", async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-gymcli-"));
+    const racksFile = path.join(dir, "racks.json");
+    fs.writeFileSync(racksFile, JSON.stringify(RACKS_JSON));
+    const db = path.join(dir, "gym.db");
+    const g = await startGym(["--db", db, "gym", "--racks", racksFile, "--listen", "0", "--seconds", "3"]);
+    child = g.child;
+    const exited = new Promise<number | null>((resolve) => g.child.once("exit", resolve));
+    rack = new SimRack({ url: `mqtt://127.0.0.1:${g.port}`, gym: "clitest", rack: "rack-1", password: "rack-one-password", reconnectMs: 0 });
+    await rack.start();
+    rack.lift(1300);
+    expect(await exited).toBe(0);
+    const line = g.stdout().trim();
+    expect(line).toMatch(/^rack rack-1: session 1, \d+ frames, 1 lift\(s\); \d+ good · 0 corrupt · 0 missing .*; sealed [0-9a-f]{64}$/);
+    const store = new Store(db);
+    expect(store.auditSession(1).state).toBe("sealed");
+    expect(store.getSession(1)!.frames).toBe(Number(/(\d+) frames/.exec(line)![1]));
+    store.close();
   });
 
   it.each(["embedded", "mosquitto"] as const)("killed mid-session (%s broker) keeps every committed frame and lift", async (kind) => {

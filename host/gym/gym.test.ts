@@ -106,7 +106,7 @@ describe.each(["embedded", "mosquitto"] as const)("gym over MQTT, %s broker", (k
       expect(r.oversizedPayloads).toBe(1);
       expect(host!.counts.badPayloads).toBe(1);
     });
-    r.recorder["writer"].flush();
+    r.recorder.flush();
     const frames = [...store.frames(r.recorder.sessionId)];
     expect(frames.length).toBe(r.session.counts.good);
     // every stored frame is one the rack made: consecutive sequence numbers, forces as it sent them
