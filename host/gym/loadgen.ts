@@ -122,8 +122,12 @@ export class SimRack {
     const now = Date.now();
     if (now - this.lastHeartbeatMs >= 1000) {
       this.lastHeartbeatMs = now;
-      lines.push(encodeRecord("H", ["up", formatInt(Math.floor((now - this.startMs) / 1000)), "heap", "20000", "drop", "0", "boot", formatInt(this.boot),
-        "sent", formatInt(this.framesPublished + n), "seq", formatInt((this.seq + SEQ_MODULUS - 1) % SEQ_MODULUS), "ms", formatInt(now - this.startMs)]));
+      // the firmware's heartbeat fields, in its order (firmware/app.ts heartbeat())
+      const pairs = ["up", formatInt(Math.floor((now - this.startMs) / 1000)), "heap", "20000", "drop", "0"];
+      for (let ch = 0; ch < CHANNELS; ch++) pairs.push(`lost${ch}`, "0", `unp${ch}`, "0");
+      pairs.push("boot", formatInt(this.boot), "sent", formatInt(this.framesPublished + n), "seq", formatInt((this.seq + SEQ_MODULUS - 1) % SEQ_MODULUS),
+        "ms", formatInt(now - this.startMs));
+      lines.push(encodeRecord("H", pairs));
     }
     if (!this.connected) {
       this.framesDropped += n; // the board keeps no frames while offline: the host counts them missing
