@@ -35,9 +35,14 @@ export class Recorder {
       },
     });
     session.onFrame((f) => this.writer.add(f));
+    let boardKnown = session.info.board !== "";
     session.onEvent((e) => {
-      // info that arrives after the start (over MQTT the host asks for it once the rack is heard)
-      if (e.type === "info") store.updateSessionBoard(this.sessionId, sessionBoardMeta(e.info));
+      // A session started before the board's info (over MQTT the host asks once the rack is heard)
+      // takes the first info that names the board; later ones (tare) leave the row as it began.
+      if (e.type === "info" && !boardKnown && e.info.board !== "") {
+        boardKnown = true;
+        store.updateSessionBoard(this.sessionId, sessionBoardMeta(e.info));
+      }
       if (e.type === "lift") {
         const l = e.lift;
         store.addLift(this.sessionId, { ...l, details: l.fields });
