@@ -68,14 +68,17 @@ function freePort(): Promise<number> {
   });
 }
 
-function need(tool: string): void {
-  const r = spawnSync(tool, ["-h"], { encoding: "utf8" });
-  if (r.error) throw new Error(`${tool} is not installed: run host/tools/setup.sh (installs Debian's mosquitto), then run the gym tests again`);
+/** The tool's path: on PATH, else Debian's sbin (not on a normal user's PATH); a clear error when absent. */
+function need(tool: string): string {
+  for (const candidate of [tool, `/usr/sbin/${tool}`, `/usr/bin/${tool}`]) {
+    if (!spawnSync(candidate, ["-h"], { encoding: "utf8" }).error) return candidate;
+  }
+  throw new Error(`${tool} is not installed: run host/tools/setup.sh (installs Debian's mosquitto), then run the gym tests again`);
 }
 
-function startMosquitto(conf: string, port: number): Promise<ChildProcess> {
+function startMosquitto(bin: string, conf: string, port: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn("mosquitto", ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(bin, ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
     let err = "";
     child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
     child.once("exit", (code) => reject(new Error(`mosquitto exited (${code}) before listening on ${port}: ${err.trim()}`)));
@@ -102,25 +105,25 @@ function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 export async function mosquittoTestBroker(racks: RacksFile, dir: string): Promise<TestBroker> {
-  need("mosquitto_passwd");
-  need("mosquitto");
+  const passwdBin = need("mosquitto_passwd");
+  const bin = need("mosquitto");
   const hostPassword = `host-${Math.random().toString(36).slice(2)}-pw`;
   const passwd = path.join(dir, "passwd");
   const users: [string, string][] = [[HOST_USERNAME, hostPassword], ...racks.racks];
   users.forEach(([u, p], i) => {
-    const r = spawnSync("mosquitto_passwd", [...(i === 0 ? ["-c"] : []), "-b", passwd, u, p], { encoding: "utf8" });
+    const r = spawnSync(passwdBin, [...(i === 0 ? ["-c"] : []), "-b", passwd, u, p], { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`mosquitto_passwd failed: ${r.stderr}`);
   });
   fs.writeFileSync(path.join(dir, "acl"), mosquittoAcl(racks.gym));
   const port = await freePort();
   const conf = path.join(dir, "mosquitto.conf");
   fs.writeFileSync(conf, mosquittoConf(port, dir));
-  let child = await startMosquitto(conf, port);
+  let child = await startMosquitto(bin, conf, port);
   return {
     kind: "mosquitto", url: `mqtt://127.0.0.1:${port}`, port, hostUsername: HOST_USERNAME, hostPassword,
     async restart() {
       await stopProcess(child);
-      child = await startMosquitto(conf, port);
+      child = await startMosquitto(bin, conf, port);
     },
     close: () => stopProcess(child),
   };
