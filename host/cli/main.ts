@@ -17,6 +17,7 @@ import { register as registerReport } from "./commands/report.ts";
 import { register as registerWeb } from "./commands/web.ts";
 import { register as registerWiring } from "./commands/wiring.ts";
 import { register as registerLifter } from "./commands/lifter.ts";
+import { register as registerGym } from "./commands/gym.ts";
 
 /**
  * `rackcell`: the laptop tool. Each command is one module in ./commands exporting
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerWeb(program);
   registerWiring(program);
   registerLifter(program);
+  registerGym(program);
   return program;
 }
 

@@ -1,6 +1,16 @@
 import type { Session } from "../session/session.ts";
+import type { BoardInfo } from "../session/board-info.ts";
 import type { IntegrityCounts } from "../session/integrity.ts";
-import type { Store } from "../store/store.ts";
+import type { SessionBoardMeta, Store } from "../store/store.ts";
+
+/** What a session row keeps of the board's info. */
+export function sessionBoardMeta(info: BoardInfo): SessionBoardMeta {
+  return {
+    board: info.board, firmware: info.firmware, build: info.build, boot: info.boot, sps: info.sps,
+    channels: info.channels, channelNames: info.channelNames,
+    calibration: { state: info.calibration, id: info.calibrationId, nPerCount: info.nPerCount, zeroCounts: info.zeroCounts },
+  };
+}
 
 /** Writes a session into the store: every frame, every lift, integrity counts at each commit. */
 export class Recorder {
@@ -8,14 +18,8 @@ export class Recorder {
   private readonly writer;
   /** integrity counts of the recording itself (the session's, less what came before it) */
   readonly counts: () => IntegrityCounts;
-  constructor(private readonly store: Store, private readonly session: Session, meta: { port: string; athleteId?: number; note?: string }) {
-    const info = session.info;
-    this.sessionId = store.createSession({
-      port: meta.port, board: info.board, firmware: info.firmware, build: info.build, boot: info.boot, sps: info.sps,
-      channels: info.channels, channelNames: info.channelNames,
-      calibration: { state: info.calibration, id: info.calibrationId, nPerCount: info.nPerCount, zeroCounts: info.zeroCounts },
-      athleteId: meta.athleteId, note: meta.note,
-    });
+  constructor(private readonly store: Store, private readonly session: Session, meta: { port: string; athleteId?: number; note?: string; onCommit?: (framesCommitted: number) => void }) {
+    this.sessionId = store.createSession({ port: meta.port, ...sessionBoardMeta(session.info), athleteId: meta.athleteId, note: meta.note });
     // The session counted frames since it connected; the recording holds only those from now on.
     const base = { ...session.counts };
     this.counts = () => {
@@ -26,10 +30,20 @@ export class Recorder {
       };
     };
     this.writer = store.frameWriter(this.sessionId, {
-      onCommit: () => store.updateIntegrity(this.sessionId, this.counts()),
+      onCommit: (total) => {
+        store.updateIntegrity(this.sessionId, this.counts());
+        meta.onCommit?.(total);
+      },
     });
     session.onFrame((f) => this.writer.add(f));
+    let boardKnown = session.info.board !== "";
     session.onEvent((e) => {
+      // A session started before the board's info (over MQTT the host asks once the rack is heard)
+      // takes the first info that names the board; later ones (tare) leave the row as it began.
+      if (e.type === "info" && !boardKnown && e.info.board !== "") {
+        boardKnown = true;
+        store.updateSessionBoard(this.sessionId, sessionBoardMeta(e.info));
+      }
       if (e.type === "lift") {
         const l = e.lift;
         store.addLift(this.sessionId, { ...l, details: l.fields });
@@ -39,6 +53,11 @@ export class Recorder {
 
   get frames(): number {
     return this.writer.committed;
+  }
+
+  /** Commits the frames buffered so far now (instead of at the next 100 ms tick). */
+  flush(): void {
+    this.writer.flush();
   }
 
   /** Ends the session and seals it into the chain (host/store/seal.ts); returns the seal. */

@@ -157,6 +157,18 @@ export class Session {
     if (this.detector && detectorFinish(this.detector) !== EV_NONE) this.hostLift();
   }
 
+  /** The highest board lift id seen (0: none): ask for `lifts,<id>` after a reconnect. */
+  get lastBoardLift(): number {
+    return this.lastBoardLiftId;
+  }
+
+  /** Counts input that never became a line to decode (e.g. an oversized network payload) as corrupt. */
+  countCorrupt(what: string): void {
+    this.counts.corrupt++;
+    if (this.lastCorrupt.length >= 5) this.lastCorrupt.shift();
+    this.lastCorrupt.push(what);
+  }
+
   close(): void {
     for (const u of this.unsubscribe) u();
     this.commands.cancelAll("the session closed");
@@ -182,9 +194,7 @@ export class Session {
           return;
         }
       }
-      this.counts.corrupt++;
-      if (this.lastCorrupt.length >= 5) this.lastCorrupt.shift();
-      this.lastCorrupt.push(line);
+      this.countCorrupt(line);
       return;
     }
     this.handleText(d.body);

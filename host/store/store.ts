@@ -31,6 +31,9 @@ export interface SessionMeta {
   note?: string;
 }
 
+/** The board part of a session's metadata (updated when the board's info arrives after the start). */
+export type SessionBoardMeta = Pick<SessionMeta, "board" | "firmware" | "build" | "boot" | "sps" | "channels" | "channelNames" | "calibration">;
+
 export interface SessionRow extends IntegrityCounts {
   id: number;
   startedAt: string;
@@ -126,6 +129,13 @@ export class Store {
       meta.athleteId ?? null, meta.note ?? null,
     );
     return Number(r.lastInsertRowid);
+  }
+
+  updateSessionBoard(sessionId: number, m: SessionBoardMeta): void {
+    this.db.prepare(`UPDATE sessions SET board = ?, firmware = ?, build = ?, boot = ?, sps = ?, channels = ?, channel_names = ?, calibration_json = ? WHERE id = ?`).run(
+      m.board ?? null, m.firmware ?? null, m.build ?? null, m.boot ?? null, m.sps ?? null, m.channels, JSON.stringify(m.channelNames ?? []),
+      m.calibration === undefined ? null : JSON.stringify(m.calibration), sessionId,
+    );
   }
 
   updateIntegrity(sessionId: number, c: IntegrityCounts): void {

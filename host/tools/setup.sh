@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what rackcell needs on a fresh clone: Lua 5.1/5.3 (the board's VMs, for tests and the
-# emulator), socat (the emulator's pseudo-terminal) and the npm dependencies. Idempotent and quiet
+# emulator), socat (the emulator's pseudo-terminal), mosquitto (the gym tests' real broker) and the npm dependencies. Idempotent and quiet
 # when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,6 +28,7 @@ missing=()
 command -v lua5.1 >/dev/null 2>&1 || missing+=(lua5.1)
 command -v lua5.3 >/dev/null 2>&1 || missing+=(lua5.3)
 command -v socat >/dev/null 2>&1 || missing+=(socat)
+command -v mosquitto_passwd >/dev/null 2>&1 && [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
 if [ "${RACKCELL_WITH_BROWSER:-0}" = 1 ]; then command -v chromium >/dev/null 2>&1 || missing+=(chromium); fi
 need_lua32=0
 lua32_ok || need_lua32=1
