@@ -4,7 +4,7 @@ import { GymHost } from "../../gym/gym-host.ts";
 import { readRacksFile } from "../../gym/racks-file.ts";
 import { checkName } from "../../gym/topics.ts";
 import { Store } from "../../store/store.ts";
-import { formatCounts } from "../live-view.ts";
+import { formatCounts } from "../counts.ts";
 import { action, untilStopped } from "../run.ts";
 import { examples, globalOptions, positiveNumber, wholeNumber } from "../options.ts";
 
