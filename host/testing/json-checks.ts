@@ -6,8 +6,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Ajv } from "ajv";
 
-/** Keys whose values are sentences for people (why something was refused, what to mind): they may quote figures. */
-export const PROSE_KEYS = new Set(["notes", "reasons", "warnings"]);
+/**
+ * Keys whose values are sentences for people (why something was refused, what to mind, a board's
+ * description, what a wire carries in the wiring's words): they may quote figures.
+ */
+export const PROSE_KEYS = new Set(["notes", "reasons", "warnings", "description", "what"]);
 /** Keys whose values are identifiers that may happen to be all digits (a hex build hash, a seal). */
 export const IDENTIFIER_KEYS = new Set(["build", "seal", "calId", "calibrationId", "serialNumber", "vendorId", "productId"]);
 
