@@ -27,11 +27,14 @@ describe("paths", () => {
       let err = "";
       const url = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no URL from rackcell web: ${err}`)), 30000);
-        child.stderr.on("data", (d: Buffer) => {
+        // the URL is the command's output (stdout); notices go to stderr
+        const onData = (d: Buffer) => {
           err += d.toString();
           const m = /open (http:\/\/\S+)/.exec(err);
           if (m) { clearTimeout(timer); resolve(m[1]); }
-        });
+        };
+        child.stdout.on("data", onData);
+        child.stderr.on("data", onData);
         child.on("exit", (code) => reject(new Error(`rackcell web exited (${code}): ${err}`)));
       });
       const page = await fetch(url);

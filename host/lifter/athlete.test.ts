@@ -294,7 +294,7 @@ describe("rackcell history shows PRs, body-weight multiples and the ladder", () 
       const all = await cli(["--db", db, "history", "--today", "2024-03-15"]);
       expect(all.code, all.stderr).toBe(0);
       expect(all.stdout).toMatch(/#3 .*1 lift\(s\)/);
-      expect(all.stdout).toMatch(/#3 .*\n {6}lift 3: rack pull \(host\) at 30\.0 s, weighed 503\.0 kg/); // the id `report --lift` takes
+      expect(all.stdout).toMatch(/#3 .*\n {6}lift 3: rack pull \(host\) at 30\.0 s: on the pins 503\.0 kg/); // the id `report --lift` takes
       expect(all.stdout).toContain("Mira          75.0 kg  PR rack pull @45 cm 503.0 kg (6.71 × BW) on 2024-03-11  ladder 471.0 → 498.0 → 503.0 kg\n");
       expect(all.stdout).toMatch(/Theo\s+body weight —\s+no PR yet/);
 
