@@ -21,11 +21,23 @@ export function encodeLfsImage(modules: { name: string; source: Buffer }[]): Buf
   return Buffer.concat(parts);
 }
 
+/**
+ * The module's source without each line's leading indentation (≈ 20 % of TSTL's output): the
+ * same tokens on the same lines, so the compiled functions, their heap, speed and line numbers
+ * are unchanged. A module with a long bracket ([[ or [=[, whose text keeps its indentation) or a
+ * backslash at a line's end (a string continued on the next line) is left as it is.
+ */
+export function leanSource(source: Buffer): Buffer {
+  const text = source.toString("latin1");
+  if (/\[=*\[/.test(text) || /\\\r?\n/.test(text)) return source;
+  return Buffer.from(text.replace(/^[ \t]+/gm, ""), "latin1");
+}
+
 /** Modules of the firmware closure that go into LFS: everything but init (which boots it). */
 export function writeLfsImage(luaDir: string, files: string[], outFile: string): string[] {
   const modules = files.filter((f) => f !== "init.lua").map((f) => ({
     name: f.slice(0, -".lua".length),
-    source: fs.readFileSync(path.join(luaDir, f)),
+    source: leanSource(fs.readFileSync(path.join(luaDir, f))),
   }));
   fs.writeFileSync(outFile, encodeLfsImage(modules));
   return modules.map((m) => m.name);
