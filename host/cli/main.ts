@@ -15,6 +15,7 @@ import { register as registerVerify } from "./commands/verify.ts";
 import { register as registerDeploy } from "./commands/deploy.ts";
 import { register as registerReport } from "./commands/report.ts";
 import { register as registerWeb } from "./commands/web.ts";
+import { register as registerMode } from "./commands/mode.ts";
 import { register as registerLifter } from "../record/cli.ts";
 
 /**
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
     .addHelpText("after", "\nStart here:\n  rackcell demo        an emulated rack pull, shown live\n  rackcell ports       find your board\n");
   registerPorts(program);
   registerInfo(program);
+  registerMode(program);
   registerTare(program);
   registerLive(program);
   registerRecord(program);

@@ -24,6 +24,7 @@ export function register(program: Command): void {
         `firmware    ${i.firmware} (build ${i.build})`,
         `boot        #${i.boot}`,
         `rate        ${i.sps} samples/s`,
+        `protocol    ${i.fields.mode ?? "rackcell"}`,
         `calibration ${i.calibration}${i.calibrationId ? ` (${i.calibrationId}${i.fields.caldate ? `, ${i.fields.caldate}` : ""})` : ""}`,
       ];
       for (let ch = 0; ch < i.channels; ch++) {
