@@ -36,7 +36,6 @@ export function buildProgram(): Command {
     .addHelpText("after", "\nStart here:\n  rackcell demo        an emulated rack pull, shown live\n  rackcell ports       find your board\n");
   registerPorts(program);
   registerInfo(program);
-  registerMode(program);
   registerTare(program);
   registerLive(program);
   registerRecord(program);
@@ -51,6 +50,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerWeb(program);
   registerLifter(program);
+  registerMode(program);
   return program;
 }
 
