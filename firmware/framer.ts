@@ -11,8 +11,10 @@ import type { BuildInfo } from "./types/rackcell.d.ts";
  * per `..`).
  * Lua-only (string.byte multiple returns): the host uses frame.ts.
  */
-/** The digits as one constant string (in flash with LFS): a table of 64 one-letter strings would cost ~1.7 KB of heap. */
-const B64_TEXT = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+import { SEQ_MODULUS } from "../shared/protocol/frame.ts";
+// The digits as one constant string (in flash with LFS): a table of 64 one-letter strings would cost ~1.7 KB of heap.
+import { B64_DIGITS as B64_TEXT } from "../shared/protocol/wire-number.ts";
+
 const sbyte = string.byte;
 const floor = math.floor;
 const sfmt = string.format;
@@ -90,7 +92,7 @@ function raw4(raw: number): LuaMultiReturn<[number, number, number, number]> {
 
 /** The body of encodeSample(seq, raws, flags, forces) for 1..4 channels (raws are integers). */
 function sampleBody(seq: number, raws: number[], flags: number[], forces: number[], nch: number): string {
-  let s = seq % 262144;
+  let s = seq % SEQ_MODULUS;
   const q3 = s % 64;
   s = (s - q3) / 64;
   const q2 = s % 64;
@@ -125,7 +127,7 @@ function loaded(): Record<string, unknown> {
  * RAM from SPIFFS; app keeps what it needs in ctx.board). Not app, sampler, sink or the protocol in
  * use: they hold the state.
  */
-const TRANSIENT = "commands collect calstore liftlog mode cj_commands board_calfile board_liftrecord calibration_fit protocol_messages protocol_frame protocol_wire_number protocol_checksum lualib_bundle analysis_window filters_median3 board_unwrap analysis_detector framer board";
+const TRANSIENT = "commands collect calstore liftlog mode cj_commands board_calfile board_liftrecord calibration_fit protocol_messages protocol_keyvalue protocol_frame protocol_wire_number protocol_checksum lualib_bundle analysis_window filters_median3 board_unwrap analysis_detector framer board";
 
 /** Releases the transient modules and collects, so they cost no heap while streaming. */
 function unloadTransient(): void {

@@ -1,21 +1,15 @@
-import { execFile } from "node:child_process";
-import * as path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-
-const run = promisify(execFile);
-const MAIN = path.join(import.meta.dirname, "..", "cli", "main.ts");
-const cli = (args: string[]) => run(process.execPath, ["--import", "tsx", MAIN, ...args], { env: { ...process.env, RACKCELL_PORT: "" }, timeout: 60000 })
-  .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+import { runCli as cli } from "../cli/testing/run-cli.ts";
+import { DEFAULT_BOARD } from "../paths.ts";
 
 describe("rackcell calibrate / verify (CLI): nonsense is refused before any board is touched", () => {
   it("non-increasing, negative, over capacity, too small a span", async () => {
-    const r = await cli(["calibrate", "--board", "nodemcu-v3-2pin", "--points", "left:200,left:100,right:-5,both:2000", "--yes"]);
+    const r = await cli(["calibrate", "--board", DEFAULT_BOARD, "--points", "left:200,left:100,right:-5,both:2000", "--yes"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/masses on left must increase/);
     expect(r.stderr).toMatch(/must be positive/);
     expect(r.stderr).toMatch(/beyond the capacity of BOTH pins/);
-    const span = await cli(["calibrate", "--board", "nodemcu-v3-2pin", "--points", "left:20,left:40,right:20,right:40", "--yes"]);
+    const span = await cli(["calibrate", "--board", DEFAULT_BOARD, "--points", "left:20,left:40,right:20,right:40", "--yes"]);
     expect(span.stderr).toMatch(/too small a span/);
   });
   it("bad plates and missing points say how to write them", async () => {

@@ -1,21 +1,16 @@
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { csvHeader, csvRow } from "./commands/export.ts";
+import { formatForce, fromNewtons, STANDARD_GRAVITY_MPS2 } from "../../shared/units/force.ts";
 import { buildProgram } from "./main.ts";
+import { parseUnit } from "./options.ts";
 import { History, plainLine, renderScreen, type LiveSnapshot } from "./live-view.ts";
 import { startPtyBoard, type PtyBoard } from "./testing/pty-board.ts";
-import { formatForce, fromNewtons, parseUnit } from "./units.ts";
+import { runCli } from "./testing/run-cli.ts";
 
-const run = promisify(execFile);
-const MAIN = path.join(import.meta.dirname, "main.ts");
-function cli(args: string[], env: Record<string, string> = {}) {
-  return run(process.execPath, ["--import", "tsx", MAIN, ...args], { env: { ...process.env, RACKCELL_PORT: "", ...env }, timeout: 30000 })
-    .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env, timeoutMs: 30000 });
 
 describe("units", () => {
   it("converts N to kg and lbf with the standard factors", () => {
@@ -79,7 +74,7 @@ describe("program", () => {
 describe("rackcell through a pseudo-terminal (scripted board)", () => {
   let board: PtyBoard;
   let dir: string;
-  const W = 150 * 9.80665;
+  const W = 150 * STANDARD_GRAVITY_MPS2;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-cli-"));
     board = await startPtyBoard({ loadN: (t) => (t < 1 ? 0 : W) });

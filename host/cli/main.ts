@@ -15,8 +15,9 @@ import { register as registerVerify } from "./commands/verify.ts";
 import { register as registerDeploy } from "./commands/deploy.ts";
 import { register as registerReport } from "./commands/report.ts";
 import { register as registerWeb } from "./commands/web.ts";
+import { register as registerWiring } from "./commands/wiring.ts";
+import { register as registerLifter } from "./commands/lifter.ts";
 import { register as registerMode } from "./commands/mode.ts";
-import { register as registerLifter } from "../record/cli.ts";
 
 /**
  * `rackcell`: the laptop tool. Each command is one module in ./commands exporting
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerDeploy(program);
   registerReport(program);
   registerWeb(program);
+  registerWiring(program);
   registerLifter(program);
   registerMode(program);
   return program;

@@ -4,13 +4,15 @@ import {
 } from "../../shared/analysis/detector.ts";
 import { createMedian3, median3Step, type Median3State } from "../../shared/filters/median3.ts";
 import { liftId } from "../../shared/board/liftrecord.ts";
-import { fieldValue } from "../../shared/protocol/messages.ts";
+import { fieldValue, parsePairs } from "../../shared/protocol/keyvalue.ts";
 import { CHANNEL_FLAG_STALE, seqDistance, SEQ_MODULUS, splitFields } from "../../shared/protocol/frame.ts";
-import { infoRoundingN, isCalibrated, parseBoardInfo, withZeros, type BoardInfo } from "./board-info.ts";
+import { conversionIntervalsUs, infoRoundingN, isCalibrated, parseBoardInfo, withZeros, type BoardInfo } from "./board-info.ts";
 import { SeqClock } from "./clock.ts";
-import { CommandClient, createIdAllocator, parsePairs, type CommandOptions, type CommandResult } from "./commands.ts";
+import { CommandClient, createIdAllocator, type CommandOptions, type CommandResult } from "./commands.ts";
 import { createDecodedLine, decodeLine, LINE_CORRUPT, LINE_MALFORMED, LINE_SAMPLE, type DecodedLine } from "./fast-decode.ts";
-import { DUPLICATE, SeqTracker } from "./integrity.ts";
+import { DUPLICATE, SeqTracker, type IntegrityCounts } from "./integrity.ts";
+
+export type { IntegrityCounts };
 import { createLiveState, liftFromRecord, liftFromSummary, type LiftView, type LiveState } from "./live.ts";
 
 /**
@@ -32,21 +34,6 @@ export interface LineSource {
   onState?(cb: (e: { state: string; detail: string; info?: Record<string, string> }) => void): () => void;
 }
 
-export interface IntegrityCounts {
-  /** Intact, in-order sample frames. */
-  good: number;
-  /** Lines whose checksum failed, or sample lines that did not decode. */
-  corrupt: number;
-  /** Frames that never arrived intact (sequence gaps). */
-  missing: number;
-  duplicates: number;
-  /** Board restarts seen (boot record or sequence jump). */
-  resets: number;
-  reconnects: number;
-  /** Frames whose force disagrees with the force re-derived from raw counts. */
-  calibrationMismatches: number;
-}
-
 /** One accepted frame; the object is reused: copy what you keep. */
 export interface FrameView {
   index: number;
@@ -66,7 +53,8 @@ export type SessionEvent =
   | { type: "lift"; lift: LiftView }
   | { type: "notice"; text: string }
   | { type: "boot"; fields: Record<string, string> }
-  | { type: "heartbeat"; fields: Record<string, string> }
+  /** conversionIntervalUs: the board's measured conversion interval per channel (`cvus<i>`, NaN when absent). */
+  | { type: "heartbeat"; fields: Record<string, string>; conversionIntervalUs: number[] }
   | { type: "state"; state: string; detail: string }
   | { type: "info"; info: BoardInfo }
   | { type: "mismatch"; channel: number; wireN: number; derivedN: number; index: number };
@@ -289,7 +277,7 @@ export class Session {
           if (ahead > SEQ_MODULUS / 2) ahead -= SEQ_MODULUS;
           this.clock.heartbeat(this.tracker.index + ahead, boardMs);
         }
-        this.emit({ type: "heartbeat", fields: kv });
+        this.emit({ type: "heartbeat", fields: kv, conversionIntervalUs: conversionIntervalsUs(kv, this.info.channels) });
         return;
       }
       case "B": {
