@@ -1,23 +1,16 @@
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatedBoardHandle } from "./emulated.ts";
+import { runCli } from "./testing/run-cli.ts";
 
 /** `rackcell mode`: the board switched to Chronojump's protocol still answers the host, keeps the mode on flash and switches back. */
-const run = promisify(execFile);
-const ROOT = path.join(import.meta.dirname, "..", "..");
-const MAIN = path.join(import.meta.dirname, "main.ts");
-const TSX = pathToFileURL(path.join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-mode-"));
 let board: EmulatedBoardHandle;
 
 function cli(args: string[]) {
-  return run(process.execPath, ["--import", TSX, MAIN, "--db", path.join(dir, "r.db"), "--port", board.path, ...args], { cwd: dir, timeout: 60000 })
-    .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+  return runCli(["--db", path.join(dir, "r.db"), "--port", board.path, ...args], { cwd: dir });
 }
 
 beforeAll(async () => {
