@@ -1,23 +1,21 @@
-/**
- * The application, started by init.lua from a one-shot timer (nothing happens when this module
- * is merely loaded). Resident: this module, sampler, sink, the protocol in use, and the functions
- * they import from framer, the detector, median filter and clock unwrapping (those modules' tables
- * are released at start, see framer.ts TRANSIENT). Everything used only now and then (command
- * handling, calibration file, lift log, the shared protocol codec) is loaded when needed and
- * released afterwards, so the streaming heap stays small. Of board.lua only ctx.board is kept.
- *
- * Nothing imports this module back: protocols reach rate, stop and counters through ctx
- * (ctx.control, ctx.counters). The wire protocol is ctx.proto; every line leaves through sink.ts.
- *
- * The detector keeps no window times on the board (detectorCreate(cfg, false)): quietStartMs is
- * not part of the E record, and the array would cost ~1.3 KB.
- */
+// The application, started by init.lua from a one-shot timer (nothing happens when this module
+// is merely loaded). Resident: this module, sampler, sink, the protocol in use, and the functions
+// they import from framer, the detector, median filter and clock unwrapping (those modules' tables
+// are released at start, see framer.ts TRANSIENT). Everything used only now and then (command
+// handling, calibration file, lift log, the shared protocol codec) is loaded when needed and
+// released afterwards, so the streaming heap stays small. Of board.lua only ctx.board is kept.
+//
+// Nothing imports this module back: protocols reach rate, stop and counters through ctx
+// (ctx.control, ctx.counters). The wire protocol is ctx.proto; every line leaves through sink.ts.
+//
+// The detector keeps no window times on the board (detectorCreate(cfg, false)): quietStartMs is
+// not part of the E record, and the array would cost ~1.3 KB.
 import type { AppCtx, BoardDefinition, BoardKept, Protocol } from "./types/rackcell.d.ts";
 import { defaultDetectorConfig, detectorCreate } from "../shared/analysis/detector.ts";
 import { createMedian3 } from "../shared/filters/median3.ts";
 import { fmtInt, loaded, requireData, unloadTransient } from "./framer.ts";
 import * as sampler from "./sampler.ts";
-/** Constants as const enums: inlined as literals (a module-level local would be an upvalue: heap). */
+// Constants as const enums: inlined as literals (a module-level local would be an upvalue: heap).
 const enum F { STRIKES = "strikes", BOOTID = "bootid" }
 const enum K { CLEAN_RUN_MS = 30000, MAX_LINE = 256 }
 
@@ -27,7 +25,7 @@ let overflow = false;
 let hbTimer: NodeMcuTimer | undefined;
 let cleanTimer: NodeMcuTimer | undefined;
 
-/** uart "data" callback: pieces of at most 255 bytes, a line ends with "\n". */
+// uart "data" callback: pieces of at most 255 bytes, a line ends with "\n".
 function onData(data: string): void {
   const n = data.length;
   if (n === 0) return;
@@ -57,7 +55,7 @@ function onData(data: string): void {
   ctx.proto.line(line);
 }
 
-/** Recreates the detector and restarts the readers at a new rate (rackcell `rate`). */
+// Recreates the detector and restarts the readers at a new rate (rackcell `rate`).
 function setRate(sps: number): void {
   sampler.stop();
   ctx.run.sps = sps;
@@ -65,7 +63,7 @@ function setRate(sps: number): void {
   sampler.start(ctx);
 }
 
-/** Stops sampling, timers and the command channel: the UART belongs to the interpreter again. */
+// Stops sampling, timers and the command channel: the UART belongs to the interpreter again.
 function stop(): void {
   sampler.stop();
   ctx.run.streaming = false;
@@ -76,7 +74,7 @@ function stop(): void {
   uart.on("data");
 }
 
-/** The protocol module for a mode, bound to ctx (two literal requires: the build resolves each). */
+// The protocol module for a mode, bound to ctx (two literal requires: the build resolves each).
 function protocolFor(mode: string): Protocol {
   const p = mode === "chronojump"
     ? require("proto-chronojump") as typeof import("./proto-chronojump.ts")
@@ -85,7 +83,7 @@ function protocolFor(mode: string): Protocol {
   return p;
 }
 
-/** Switches the wire protocol and keeps it on flash; "" or why not. Chronojump streams only while capturing. */
+// Switches the wire protocol and keeps it on flash; "" or why not. Chronojump streams only while capturing.
 function setMode(mode: string): string {
   if (mode !== "rackcell" && mode !== "chronojump") return "mode must be rackcell or chronojump";
   const store = require("mode") as typeof import("./mode.ts");
@@ -99,7 +97,7 @@ function setMode(mode: string): string {
   return "";
 }
 
-/** Restarts the board after a moment (the reply gets out first); not a crash: the strikes go. */
+// Restarts the board after a moment (the reply gets out first); not a crash: the strikes go.
 function restart(): void {
   file.remove(F.STRIKES);
   tmr.create().alarm(100, tmr.ALARM_SINGLE, () => node.restart());

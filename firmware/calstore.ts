@@ -1,11 +1,9 @@
-/**
- * The calibration on flash (format: shared/board/calfile.ts). Saving is atomic against a power
- * cut at any step: 1 write cal.tmp, 2 close it, 3 remove cal.txt, 4 rename cal.tmp → cal.txt.
- * At boot `recover` finishes or undoes an interrupted save: a complete, valid cal.tmp with no
- * cal.txt (cut between 3 and 4) is renamed; any other cal.tmp (cut during 1–2, or after 2 with
- * the old file still there) is removed. So the board always comes back with the old or the new
- * calibration, never a torn one. Loaded only at boot and for `tare`/`save` (transient module).
- */
+// The calibration on flash (format: shared/board/calfile.ts). Saving is atomic against a power
+// cut at any step: 1 write cal.tmp, 2 close it, 3 remove cal.txt, 4 rename cal.tmp → cal.txt.
+// At boot `recover` finishes or undoes an interrupted save: a complete, valid cal.tmp with no
+// cal.txt (cut between 3 and 4) is renamed; any other cal.tmp (cut during 1–2, or after 2 with
+// the old file still there) is removed. So the board always comes back with the old or the new
+// calibration, never a torn one. Loaded only at boot and for `tare`/`save` (transient module).
 import type { AppCtx } from "./types/rackcell.d.ts";
 import { decodeCalFile, emptyCalChannel, encodeCalFile } from "../shared/board/calfile.ts";
 export const CAL_FILE = "cal.txt";
@@ -28,7 +26,7 @@ function allCalibrated(ctx: AppCtx): boolean {
   return true;
 }
 
-/** Reads cal.txt into ctx (every channel uncalibrated without a valid one); returns a notice for an `M,` line ("" when calibrated). */
+// Reads cal.txt into ctx (every channel uncalibrated without a valid one); returns a notice for an `M,` line ("" when calibrated).
 export function load(ctx: AppCtx): string {
   for (let ch = 0; ch < ctx.board.nch; ch++) ctx.cal.ch[ch] = emptyCalChannel();
   recover();
@@ -54,14 +52,14 @@ export function load(ctx: AppCtx): string {
   return "uncalibrated: zero (tare) only - calibrate with capture fit save";
 }
 
-/** The file text for the calibration in ctx. */
+// The file text for the calibration in ctx.
 export function fileText(ctx: AppCtx): string {
   const id = ctx.cal.id === "" ? "none" : ctx.cal.id;
   const date = ctx.cal.date === "" ? "-" : ctx.cal.date;
   return encodeCalFile(id, date, ctx.cal.ch);
 }
 
-/** Writes ctx's calibration atomically; "" on success, otherwise what failed. */
+// Writes ctx's calibration atomically; "" on success, otherwise what failed.
 export function save(ctx: AppCtx): string {
   const text = fileText(ctx);
   file.remove(CAL_TMP);

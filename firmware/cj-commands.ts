@@ -1,33 +1,31 @@
-/**
- * Chronojump's force-sensor commands (transient: proto-chronojump.ts loads it for a line and
- * releases it). Replies as Chronojump's desktop matches them:
- *   get_version:                 Force_Sensor-0.6
- *   get_transmission_format:     text
- *   tare:                        Taring OK:<offset>   (deferred: 64 frames; offset = the pins' zeros, see tareSum)
- *   get_tare:                    <offset>
- *   set_tare:<counts>;           Tare set   (shifts every channel's zero equally)
- *   calibrate:<kg>;              Calibrating OK:<counts per N>   (deferred: 64 frames with <kg> on the pins)
- *   get_calibration_factor:      <counts per N>  (1 / mean N per count of the channels)
- *   set_calibration_factor:<f>;  Calibration factor set   (every channel 1/f N per count)
- *   set_bps:115200;              Speed set to: 115200 bps   (the only speed: the UART is not changed)
- *   anything else, a malformed argument or a busy board: Not a valid command
- * rackcell's calibration is per pin: tare zeroes each pin; calibrate scales every pin's N/count
- * by one factor so the pins' sum reads the mass (equal N/count when none was calibrated), and
- * both are saved to cal.txt like rackcell's tare and save.
- */
+// Chronojump's force-sensor commands (transient: proto-chronojump.ts loads it for a line and
+// releases it). Replies as Chronojump's desktop matches them:
+//   get_version:                 Force_Sensor-0.6
+//   get_transmission_format:     text
+//   tare:                        Taring OK:<offset>   (deferred: 64 frames; offset = the pins' zeros, see tareSum)
+//   get_tare:                    <offset>
+//   set_tare:<counts>;           Tare set   (shifts every channel's zero equally)
+//   calibrate:<kg>;              Calibrating OK:<counts per N>   (deferred: 64 frames with <kg> on the pins)
+//   get_calibration_factor:      <counts per N>  (1 / mean N per count of the channels)
+//   set_calibration_factor:<f>;  Calibration factor set   (every channel 1/f N per count)
+//   set_bps:115200;              Speed set to: 115200 bps   (the only speed: the UART is not changed)
+//   anything else, a malformed argument or a busy board: Not a valid command
+// rackcell's calibration is per pin: tare zeroes each pin; calibrate scales every pin's N/count
+// by one factor so the pins' sum reads the mass (equal N/count when none was calibrated), and
+// both are saved to cal.txt like rackcell's tare and save.
 import type { AppCtx } from "./types/rackcell.d.ts";
 import { emptyCalChannel } from "../shared/board/calfile.ts";
 import { parseDecimal } from "../shared/protocol/wire-number.ts";
+import { STANDARD_GRAVITY_MPS2 } from "../shared/units/force.ts";
 import { writeLine } from "./sink.ts";
 
-/** TODO(units): shared/units/force.ts's STANDARD_GRAVITY_MPS2 once it lands. */
-const enum K { GRAVITY_MPS2 = 9.80665, SAMPLES = 64, MIN_CAL_COUNTS = 1000 }
+const enum K { SAMPLES = 64, MIN_CAL_COUNTS = 1000 }
 
 function reply(text: string): void {
   writeLine(text, "", "\r\n");
 }
 
-/** The argument: the text between the last ":" and the last ";" (NaN when it is not a number). */
+// The argument: the text between the last ":" and the last ";" (NaN when it is not a number).
 function numberArg(text: string): number {
   let colon = 0;
   let semi = 0;
@@ -40,14 +38,14 @@ function numberArg(text: string): number {
   return parseDecimal(string.sub(text, colon + 1, semi - 1));
 }
 
-/** The channels' zeros summed in offset binary (counts + 2^23 each): never negative, as the desktop's `(\d+)` reads it. */
+// The channels' zeros summed in offset binary (counts + 2^23 each): never negative, as the desktop's `(\d+)` reads it.
 function tareSum(ctx: AppCtx): number {
   let sum = 0;
   for (let ch = 0; ch < ctx.board.nch; ch++) sum = sum + ctx.cal.ch[ch].zeroCounts + 8388608;
   return Math.floor(sum + 0.5);
 }
 
-/** Counts per N: 1 / the channels' mean N per count (0 when uncalibrated). */
+// Counts per N: 1 / the channels' mean N per count (0 when uncalibrated).
 function factor(ctx: AppCtx): number {
   let k = 0;
   for (let ch = 0; ch < ctx.board.nch; ch++) k = k + ctx.cal.ch[ch].nPerCount;
@@ -74,7 +72,7 @@ export function handle(ctx: AppCtx, name: string, text: string): void {
   else if (name === "tare" && !busy) collect(ctx, "tare", 0);
   else if (name === "calibrate" && !busy) {
     const kg = numberArg(text);
-    if (kg === kg && kg > 0 && kg < 100000) collect(ctx, "capture", kg * K.GRAVITY_MPS2);
+    if (kg === kg && kg > 0 && kg < 100000) collect(ctx, "capture", kg * STANDARD_GRAVITY_MPS2);
     else reply("Not a valid command");
   } else if (name === "set_tare" && !busy) {
     const counts = numberArg(text);
@@ -97,7 +95,7 @@ export function handle(ctx: AppCtx, name: string, text: string): void {
   else reply("Not a valid command");
 }
 
-/** The tare/calibrate run ended: apply, save, reply. */
+// The tare/calibrate run ended: apply, save, reply.
 export function finishRun(ctx: AppCtx): void {
   const collect = require("collect") as typeof import("./collect.ts");
   const [c, r] = collect.finishCollect(ctx);

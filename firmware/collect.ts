@@ -1,16 +1,14 @@
-/**
- * Averaging runs over the next N frames' median-filtered counts per channel (the sampler feeds
- * them, see sampler.ts feedCollector), for rackcell's tare/capture and Chronojump's tare/calibrate.
- * Transient: loaded by the protocol that starts or finishes a run.
- */
+// Averaging runs over the next N frames' median-filtered counts per channel (the sampler feeds
+// them, see sampler.ts feedCollector), for rackcell's tare/capture and Chronojump's tare/calibrate.
+// Transient: loaded by the protocol that starts or finishes a run.
 import type { AppCtx, Collector } from "./types/rackcell.d.ts";
 import { formatFixed } from "../shared/protocol/wire-number.ts";
-/** a run is unstable when its SD exceeds this many times the noise seen between successive samples */
+// a run is unstable when its SD exceeds this many times the noise seen between successive samples
 const STABLE_RATIO = 2.5;
-/** …and exceeds this many counts (a quantised, nearly silent input has tiny successive differences) */
+// …and exceeds this many counts (a quantised, nearly silent input has tiny successive differences)
 const STABLE_FLOOR_COUNTS = 40;
 
-/** Starts a run; the collector exists only while needed (the finishing protocol drops it). */
+// Starts a run; the collector exists only while needed (the finishing protocol drops it).
 export function startCollect(ctx: AppCtx, kind: string, id: number, channel: number, forceN: number, want: number): void {
   const c: Collector = { active: true, kind, cmdId: id, want, n: 0, channel, forceN, stale: false, ref: [], sum: [], sumSq: [], sumD2: [], prev: [] };
   for (let ch = 0; ch < ctx.board.nch; ch++) {
@@ -23,10 +21,10 @@ export function startCollect(ctx: AppCtx, kind: string, id: number, channel: num
   ctx.cal.collector = c;
 }
 
-/** A finished run: mean and SD in counts per channel, or why it cannot be used ("" when it can). */
+// A finished run: mean and SD in counts per channel, or why it cannot be used ("" when it can).
 export interface CollectResult { error: string; means: number[]; sds: number[] }
 
-/** Takes the finished run off ctx and summarises it; undefined when there is none. */
+// Takes the finished run off ctx and summarises it; undefined when there is none.
 export function finishCollect(ctx: AppCtx): LuaMultiReturn<[Collector | undefined, CollectResult]> {
   const c = ctx.cal.collector;
   const r: CollectResult = { error: "", means: [], sds: [] };

@@ -1,29 +1,27 @@
-/**
- * The rackcell protocol's command handling (transient: proto-rackcell.ts loads it for each received
- * line and releases it, with the protocol codec it uses, right after). Every line gets exactly one reply:
- *   R,<id>,ok[,key=value…]  or  R,<id>,err,<reason>;  a line that is not a valid command
- *   (no/bad checksum, too long, not C,…) gets R,0,err,<reason> and nothing is done.
- * Commands (args after the name, comma separated):
- *   ping                          ok,ms=<board ms>
- *   info                          ok,fw,build,board,ch,sps,cal,calid,caldate,stream,boot,mode,cvus<i>,name<i>,k<i>,z<i>
- *                                 (measured conversion interval µs, channel name, N/count, counts)
- *   tare[,samples]                average 8..1024 samples (default 64) per channel (deferred reply):
- *                                 ok,z<i>=<counts>,sd<i>=<counts>…,saved=<0|1>; err unstable ch<i>… | busy | stale
- *   capture,<ch|all>,<forceN>[,samples]   ch = index, channel name or all (the same force on every pin);
- *                                 deferred: ok,ch=<ch>,n<i>=<points>,c<i>=<mean counts>,sd<i>=<counts>…
- *   fit                           least squares per channel with points (≥ 2 each, span ≥ 2 % of capacity):
- *                                 ok,k<i>,z<i>,max<i>,sd<i>,n<i> per fitted channel; applied at once, saved by save
- *   save,<calId>,<date>           write cal.txt atomically: ok,cal=<id>,bytes=<n>
- *   clearpoints                   ok,cleared=<n>
- *   rate,<10|80>                  ok,sps=<n>: the HX711 RATE pin is wired on the board; this tells the
- *                                 firmware (and the emulated board) which rate to expect: period, batch, detector
- *   stream,<0|1>                  ok,stream=<0|1>
- *   lifts,<sinceId>               E lines with id > sinceId (paced), then ok,count=<n>
- *   mode,<rackcell|chronojump>    ok,mode=<mode>: the wire protocol from now on, kept on flash (info shows it); in
- *                                 Chronojump mode the board still answers sealed rackcell command lines
- *   reboot                        ok, then node.restart()
- *   prompt                        ok, then sampling stops and the UART goes back to the Lua prompt
- */
+// The rackcell protocol's command handling (transient: proto-rackcell.ts loads it for each received
+// line and releases it, with the protocol codec it uses, right after). Every line gets exactly one reply:
+//   R,<id>,ok[,key=value…]  or  R,<id>,err,<reason>;  a line that is not a valid command
+//   (no/bad checksum, too long, not C,…) gets R,0,err,<reason> and nothing is done.
+// Commands (args after the name, comma separated):
+//   ping                          ok,ms=<board ms>
+//   info                          ok,fw,build,board,ch,sps,cal,calid,caldate,stream,boot,mode,cvus<i>,name<i>,k<i>,z<i>
+//                                 (measured conversion interval µs, channel name, N/count, counts)
+//   tare[,samples]                average 8..1024 samples (default 64) per channel (deferred reply):
+//                                 ok,z<i>=<counts>,sd<i>=<counts>…,saved=<0|1>; err unstable ch<i>… | busy | stale
+//   capture,<ch|all>,<forceN>[,samples]   ch = index, channel name or all (the same force on every pin);
+//                                 deferred: ok,ch=<ch>,n<i>=<points>,c<i>=<mean counts>,sd<i>=<counts>…
+//   fit                           least squares per channel with points (≥ 2 each, span ≥ 2 % of capacity):
+//                                 ok,k<i>,z<i>,max<i>,sd<i>,n<i> per fitted channel; applied at once, saved by save
+//   save,<calId>,<date>           write cal.txt atomically: ok,cal=<id>,bytes=<n>
+//   clearpoints                   ok,cleared=<n>
+//   rate,<10|80>                  ok,sps=<n>: the HX711 RATE pin is wired on the board; this tells the
+//                                 firmware (and the emulated board) which rate to expect: period, batch, detector
+//   stream,<0|1>                  ok,stream=<0|1>
+//   lifts,<sinceId>               E lines with id > sinceId (paced), then ok,count=<n>
+//   mode,<rackcell|chronojump>    ok,mode=<mode>: the wire protocol from now on, kept on flash (info shows it); in
+//                                 Chronojump mode the board still answers sealed rackcell command lines
+//   reboot                        ok, then node.restart()
+//   prompt                        ok, then sampling stops and the UART goes back to the Lua prompt
 import type { AppCtx, CapturedPoints } from "./types/rackcell.d.ts";
 import { decodeCommand, encodeReplyError, encodeReplyOk } from "../shared/protocol/messages.ts";
 import { formatFixed, formatInt, parseDecimal } from "../shared/protocol/wire-number.ts";
@@ -42,7 +40,7 @@ function refuse(id: number, reason: string): void {
   writeLine(encodeReplyError(id, reason), "", "\n");
 }
 
-/** A whole number within [lo, hi] or NaN. */
+// A whole number within [lo, hi] or NaN.
 function intArg(text: string | undefined, lo: number, hi: number): number {
   if (text === undefined) return 0 / 0;
   const v = parseDecimal(text);
@@ -68,7 +66,7 @@ function startCollect(ctx: AppCtx, kind: string, id: number, channel: number, fo
   collect.startCollect(ctx, kind, id, channel, forceN, want);
 }
 
-/** The captured points per channel, made on first use. */
+// The captured points per channel, made on first use.
 function points(ctx: AppCtx): CapturedPoints[] {
   let p = ctx.cal.points;
   if (p === undefined) {
@@ -276,7 +274,7 @@ function saveCommand(ctx: AppCtx, id: number, calId: string, date: string): void
   reply(id, ["cal", calId, "bytes", formatInt(text.length)]);
 }
 
-/** The tare/capture run finished (a task after its last sample): applies it and replies. */
+// The tare/capture run finished (a task after its last sample): applies it and replies.
 export function finishRun(ctx: AppCtx): void {
   const collect = require("collect") as typeof import("./collect.ts");
   const [c, r] = collect.finishCollect(ctx);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { decodeSample, openLine, sealLine, splitFields } from "../shared/protocol/frame.ts";
 import { fieldValue } from "../shared/protocol/keyvalue.ts";
 import { encodeCommand } from "../shared/protocol/messages.ts";
-import { decodeCalFile } from "../shared/board/calfile.ts";
+import { decodeCalFile, emptyCalChannel, encodeCalFile } from "../shared/board/calfile.ts";
 import { runOnFake } from "../host/testing/firmware/fake-board.ts";
 import { DEFAULT_BOARD } from "../host/paths.ts";
 
@@ -130,6 +130,46 @@ ${REPORT}`) as Run;
           expect(fieldValue(fields, "cvus0")).toMatch(/^\d+$/);
         }
       }
+    });
+
+    it("Chronojump mode: exact replies with \\r\\n, samples from start_capture that do not wrap with tmr.now, kept on flash, and back", () => {
+      const cal = encodeCalFile("t", "d", [0, 1].map(() => ({ ...emptyCalChannel(), nPerCount: 0.01 })));
+      // the fake's clock runs past 2^31 µs only where numbers are doubles (5.1); the 32-bit 5.3 VM starts at 2 s
+      const t0 = target === "5.1" ? "2147483648 - 4000000" : "2000000";
+      const r = runOnFake(target, { files: { "cal.txt": cal }, start: false }, `T.now = ${t0}; T.next = {T.now + 3000, T.now + 9000}
+T.counted(function() require("app").start() end)
+T.value = {1000, -2000}; T.run(500000)
+T.send(${cmd(1, "mode", "chronojump")}); T.run(100000)
+for _, l in ipairs({"get_version:", "get_transmission_format:", "bogus", "calibrate:x;", "set_tare:;", "get_calibration_factor:", "start_capture:"}) do T.send(l); T.run(20000) end
+T.run(6000000)
+T.send("end_capture:"); T.run(100000)
+T.send(${cmd(2, "info")}); T.run(100000)
+${REPORT}`) as Run;
+      expect(r.errors).toBe("");
+      expect(r.files.mode).toBe("chronojump");
+      const cj = r.out.slice(r.out.indexOf("R,1,ok,mode=chronojump"));
+      const lines = cj.split("\n").slice(1, -1);
+      const sealed = lines.filter((l) => openLine(l).error === "");
+      expect(sealed.map((l) => l.slice(0, 4))).toEqual(["R,2,"]); // no frames or heartbeats, rackcell still answered
+      expect(openLine(sealed[0]).body).toMatch(/,mode=chronojump,/);
+      const chrono = lines.filter((l) => openLine(l).error !== "");
+      for (const l of chrono) expect(l.endsWith("\r"), JSON.stringify(l)).toBe(true);
+      const text = chrono.map((l) => l.slice(0, -1));
+      expect(text.slice(0, 7)).toEqual(["Force_Sensor-0.6", "text", "Not a valid command", "Not a valid command", "Not a valid command", "100.000000", "Starting capture..."]);
+      expect(text[text.length - 1]).toBe("Capture ended:");
+      const samples = text.slice(7, -1).map((l) => /^(\d+);(-?\d+\.\d\d)$/.exec(l));
+      expect(samples.length).toBeGreaterThan(470);
+      const us = samples.map((m) => Number(m![1]));
+      expect(us[0]).toBeLessThan(20000);
+      us.forEach((t, i) => i > 0 && expect(t - us[i - 1]).toBeGreaterThan(5000)); // across tmr.now's wrap at 2^31 µs
+      expect(us[us.length - 1]).toBeGreaterThan(5900000);
+      for (const m of samples) expect(Math.abs(Number(m![2]) + 10)).toBeLessThanOrEqual(0.05); // 0.01 N/count × (1000 − 2000)
+      const back = runOnFake(target, { files: r.files }, `T.run(500000); T.send("get_version:"); T.run(50000); T.send(${cmd(3, "mode", "rackcell")}); T.run(200000)\n${REPORT}`) as Run;
+      expect(back.out).not.toContain("B,"); // the mode was kept on flash: Chronojump's silence at boot
+      expect(back.out).toContain("Force_Sensor-0.6\r\n");
+      expect(bodies(back.out, "R,3,ok")).toEqual(["R,3,ok,mode=rackcell"]);
+      expect(bodies(back.out, "S").length).toBeGreaterThan(5);
+      expect(back.files.mode).toBeUndefined();
     });
 
     it("info names each channel as the board definition does (a one-pin board's is \"total\")", () => {

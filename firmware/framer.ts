@@ -1,16 +1,14 @@
 import type { BuildInfo } from "./types/rackcell.d.ts";
 
-/**
- * The board's fast writer for the line format of shared/protocol/frame.ts. It produces exactly the
- * bytes of encodeSample / sealLine (firmware/framer.test.ts checks this against the shared codec
- * on many inputs, in Lua 5.1 and 5.3), at a fraction of the cost: encodeSample takes ≈1,340 Lua VM
- * instructions per 2-channel frame (its Fletcher-16 alone ≈770, one lualib charCodeAt call per
- * byte), this one ≈250, because digit codes come from string.byte of one constant string (%c), the body is one string.format call and
- * the checksum reads the bytes eight at a time with string.byte and reduces modulo 255 once, and
- * text is made by one string.format call (no intermediate strings: TSTL's `a + b + c` would make one
- * per `..`).
- * Lua-only (string.byte multiple returns): the host uses frame.ts.
- */
+// The board's fast writer for the line format of shared/protocol/frame.ts. It produces exactly the
+// bytes of encodeSample / sealLine (firmware/framer.test.ts checks this against the shared codec
+// on many inputs, in Lua 5.1 and 5.3), at a fraction of the cost: encodeSample takes ≈1,340 Lua VM
+// instructions per 2-channel frame (its Fletcher-16 alone ≈770, one lualib charCodeAt call per
+// byte), this one ≈250, because digit codes come from string.byte of one constant string (%c), the body is one string.format call and
+// the checksum reads the bytes eight at a time with string.byte and reduces modulo 255 once, and
+// text is made by one string.format call (no intermediate strings: TSTL's `a + b + c` would make one
+// per `..`).
+// Lua-only (string.byte multiple returns): the host uses frame.ts.
 import { SEQ_MODULUS } from "../shared/protocol/frame.ts";
 // The digits as one constant string (in flash with LFS): a table of 64 one-letter strings would cost ~1.7 KB of heap.
 import { B64_DIGITS as B64_TEXT } from "../shared/protocol/wire-number.ts";
@@ -19,7 +17,7 @@ const sbyte = string.byte;
 const floor = math.floor;
 const sfmt = string.format;
 
-/** Fletcher-16 (moduli 255) of a string, as frame.ts's fletcher16. */
+// Fletcher-16 (moduli 255) of a string, as frame.ts's fletcher16.
 function checksum(s: string): number {
   const n = s.length;
   let s1 = 0;
@@ -45,17 +43,17 @@ function checksum(s: string): number {
   return (s2 % 255) * 256 + (s1 % 255);
 }
 
-/** "*cccc": the seal suffix of a body. */
+// "*cccc": the seal suffix of a body.
 function sealSuffix(body: string): string {
   return sfmt("*%04x", checksum(body));
 }
 
-/** sealLine(body) of frame.ts. */
+// sealLine(body) of frame.ts.
 function seal(body: string): string {
   return sfmt("%s*%04x", body, checksum(body));
 }
 
-/** formatFixed(x, 1): one decimal, half away from zero, "" for NaN/infinite (|x| < 1e9). */
+// formatFixed(x, 1): one decimal, half away from zero, "" for NaN/infinite (|x| < 1e9).
 function fmt1(x: number): string {
   if (x !== x || x === 1 / 0 || x === -1 / 0) return "";
   if (x < 0) {
@@ -68,7 +66,7 @@ function fmt1(x: number): string {
   return sfmt("%d.%d", whole, scaled - whole * 10);
 }
 
-/** formatInt(x) for |x| < 1e9. */
+// formatInt(x) for |x| < 1e9.
 function fmtInt(x: number): string {
   if (x < 0) {
     const v = floor(-x + 0.5);
@@ -77,7 +75,7 @@ function fmtInt(x: number): string {
   return sfmt("%d", floor(x + 0.5));
 }
 
-/** The 4 base64 digits of a raw 24-bit reading (offset binary, clamped), as character codes. */
+// The 4 base64 digits of a raw 24-bit reading (offset binary, clamped), as character codes.
 function raw4(raw: number): LuaMultiReturn<[number, number, number, number]> {
   let v = raw + 8388608; // offset binary
   if (v > 16777215) v = 16777215;
@@ -90,7 +88,7 @@ function raw4(raw: number): LuaMultiReturn<[number, number, number, number]> {
   return $multi(sbyte(B64_TEXT, (v - d2) / 64 + 1), sbyte(B64_TEXT, d2 + 1), sbyte(B64_TEXT, d3 + 1), sbyte(B64_TEXT, d4 + 1));
 }
 
-/** The body of encodeSample(seq, raws, flags, forces) for 1..4 channels (raws are integers). */
+// The body of encodeSample(seq, raws, flags, forces) for 1..4 channels (raws are integers).
 function sampleBody(seq: number, raws: number[], flags: number[], forces: number[], nch: number): string {
   let s = seq % SEQ_MODULUS;
   const q3 = s % 64;
@@ -113,23 +111,21 @@ function sampleBody(seq: number, raws: number[], flags: number[], forces: number
   return packed + tail;
 }
 
-/** package.loaded (`package` is a reserved word in TypeScript): for releasing transient modules. */
+// package.loaded (`package` is a reserved word in TypeScript): for releasing transient modules.
 function loaded(): Record<string, unknown> {
   return (_G as unknown as { package: { loaded: Record<string, unknown> } }).package.loaded;
 }
 
-/**
- * Modules released from package.loaded: those loaded only now and then (commands, collector,
- * calibration file, lift log, the protocol codec), the stateless ones app and sampler import (detector,
- * window, median, clock unwrapping, this one: the functions they use stay referenced as their
- * locals, the module tables go, as long as the modules' own functions do not read them;
- * a transient module that requires one again gets a fresh copy), and board.lua (compiled into
- * RAM from SPIFFS; app keeps what it needs in ctx.board). Not app, sampler, sink or the protocol in
- * use: they hold the state.
- */
-const TRANSIENT = "commands collect calstore liftlog mode cj_commands board_calfile board_liftrecord calibration_fit protocol_messages protocol_keyvalue protocol_frame protocol_wire_number protocol_checksum lualib_bundle analysis_window filters_median3 board_unwrap analysis_detector framer board";
+// Modules released from package.loaded: those loaded only now and then (commands, collector,
+// calibration file, lift log, the protocol codec), the stateless ones app and sampler import (detector,
+// window, median, clock unwrapping, this one: the functions they use stay referenced as their
+// locals, the module tables go, as long as the modules' own functions do not read them;
+// a transient module that requires one again gets a fresh copy), and board.lua (compiled into
+// RAM from SPIFFS; app keeps what it needs in ctx.board). Not app, sampler, sink or the protocol in
+// use: they hold the state.
+const TRANSIENT = "commands collect calstore liftlog mode cj_commands units_force board_calfile board_liftrecord calibration_fit protocol_messages protocol_keyvalue protocol_frame protocol_wire_number protocol_checksum lualib_bundle analysis_window filters_median3 board_unwrap analysis_detector framer board";
 
-/** Releases the transient modules and collects, so they cost no heap while streaming. */
+// Releases the transient modules and collects, so they cost no heap while streaming.
 function unloadTransient(): void {
   const l = loaded();
   // names from one constant string (a table of names would stay resident)
@@ -137,13 +133,13 @@ function unloadTransient(): void {
   collectgarbage("collect");
 }
 
-/** require() of a module that is not TypeScript (board.lua, buildinfo.lua, written by the build). */
+// require() of a module that is not TypeScript (board.lua, buildinfo.lua, written by the build).
 function requireData(name: string): unknown {
   const [ok, value] = pcall(require, name);
   return ok ? value : undefined;
 }
 
-/** The build's version and hash (buildinfo.lua, in LFS: read when needed, nothing kept in RAM). */
+// The build's version and hash (buildinfo.lua, in LFS: read when needed, nothing kept in RAM).
 function buildInfo(): BuildInfo {
   const b = requireData("buildinfo") as BuildInfo | undefined;
   return b ?? { version: "?", hash: "?" };

@@ -1,16 +1,14 @@
 import type { BoardDefinition } from "../shared/board/definition.d.ts";
 
-/**
- * init.lua: kept tiny so a bad application can never brick the board.
- *  - The application starts from a one-shot timer STARTUP_DELAY_MS after boot, so there is a
- *    window to type file.remove("init.lua") or upload a fix.
- *  - Safe mode: the board's safeModePin (boards/*.json; D3 = the FLASH button on a NodeMCU v3)
- *    held low at boot or when the timer fires → the application is not started and the board
- *    stays at the Lua prompt, saying why.
- *  - Crash-loop guard: `strikes` counts boots that did not reach a clean run; the application
- *    removes the file after 30 s of running (and on the reboot/prompt commands). After
- *    MAX_STRIKES such boots in a row the board stays at the prompt.
- */
+// init.lua: kept tiny so a bad application can never brick the board.
+//  - The application starts from a one-shot timer STARTUP_DELAY_MS after boot, so there is a
+//    window to type file.remove("init.lua") or upload a fix.
+//  - Safe mode: the board's safeModePin (boards/*.json; D3 = the FLASH button on a NodeMCU v3)
+//    held low at boot or when the timer fires → the application is not started and the board
+//    stays at the Lua prompt, saying why.
+//  - Crash-loop guard: `strikes` counts boots that did not reach a clean run; the application
+//    removes the file after 30 s of running (and on the reboot/prompt commands). After
+//    MAX_STRIKES such boots in a row the board stays at the prompt.
 const STARTUP_DELAY_MS = 1500;
 const MAX_STRIKES = 3;
 const STRIKES = "strikes";

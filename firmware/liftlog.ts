@@ -1,12 +1,10 @@
-/**
- * Lift summaries (E records, shared/board/liftrecord.ts): sent by the protocol when the detector
- * completes a lift (rackcell's E line) and appended to the flash ring `lifts.txt` (one sealed line each). Flash is
- * the only copy: no RAM ring (a few sealed lines would stay resident, ~250 B each, and grow
- * the streaming heap with every lift). The file is compacted to the newest KEEP lines
- * once it holds COMPACT_AT (temp file + rename; an interrupted compaction is finished or undone
- * at boot like the calibration). A torn last line (power cut during an append) fails its checksum
- * and is skipped. Ids continue across boots (the newest id on flash + 1).
- */
+// Lift summaries (E records, shared/board/liftrecord.ts): sent by the protocol when the detector
+// completes a lift (rackcell's E line) and appended to the flash ring `lifts.txt` (one sealed line each). Flash is
+// the only copy: no RAM ring (a few sealed lines would stay resident, ~250 B each, and grow
+// the streaming heap with every lift). The file is compacted to the newest KEEP lines
+// once it holds COMPACT_AT (temp file + rename; an interrupted compaction is finished or undone
+// at boot like the calibration). A torn last line (power cut during an append) fails its checksum
+// and is skipped. Ids continue across boots (the newest id on flash + 1).
 import type { AppCtx } from "./types/rackcell.d.ts";
 import { liftBody, liftId } from "../shared/board/liftrecord.ts";
 import { seal, sealSuffix } from "./framer.ts";
@@ -15,14 +13,14 @@ export const LIFTS_TMP = "lifts.tmp";
 const KEEP = 16;
 const COMPACT_AT = 32;
 
-/** Strips the line end a stored line carries. */
+// Strips the line end a stored line carries.
 function bare(line: string): string {
   let n = line.length;
   while (n > 0 && (string.byte(line, n) === 10 || string.byte(line, n) === 13)) n = n - 1;
   return string.sub(line, 1, n);
 }
 
-/** The body of a sealed line, or "" when its checksum fails. */
+// The body of a sealed line, or "" when its checksum fails.
 function checked(line: string | undefined): string {
   if (line === undefined) return "";
   const sealed = bare(line);
@@ -32,12 +30,10 @@ function checked(line: string | undefined): string {
   return sealSuffix(body) === string.sub(sealed, n - 4, n) ? body : "";
 }
 
-/**
- * Reads lifts.txt one line at a time from byte `pos`: the next valid sealed E line with an id
- * above `sinceId`, and the offset after it ("" at the end). For the paced replay, which reads one
- * line per tick and so cannot keep the file open across ticks. Nothing but the current line is
- * held in RAM: the whole ring would be up to COMPACT_AT lines (≈ 8 KB) at once.
- */
+// Reads lifts.txt one line at a time from byte `pos`: the next valid sealed E line with an id
+// above `sinceId`, and the offset after it ("" at the end). For the paced replay, which reads one
+// line per tick and so cannot keep the file open across ticks. Nothing but the current line is
+// held in RAM: the whole ring would be up to COMPACT_AT lines (≈ 8 KB) at once.
 function nextAfter(sinceId: number, pos: number): LuaMultiReturn<[string, number]> {
   const fd = file.open(LIFTS_FILE, "r");
   if (fd === undefined) return $multi("", pos);
@@ -56,7 +52,7 @@ function nextAfter(sinceId: number, pos: number): LuaMultiReturn<[string, number
   return $multi("", pos);
 }
 
-/** Calls fn with each valid sealed line of lifts.txt and its body, oldest first, in one pass (one line in RAM). */
+// Calls fn with each valid sealed line of lifts.txt and its body, oldest first, in one pass (one line in RAM).
 function eachLine(fn: (this: void, line: string, body: string) => void): void {
   const fd = file.open(LIFTS_FILE, "r");
   if (fd === undefined) return;
@@ -85,7 +81,7 @@ export function init(ctx: AppCtx): void {
   ctx.lifts.fileLines = count;
 }
 
-/** Keeps the newest KEEP valid lines: copied line by line into the temp file, then renamed over. */
+// Keeps the newest KEEP valid lines: copied line by line into the temp file, then renamed over.
 function compact(ctx: AppCtx): void {
   const skip = ctx.lifts.fileLines > KEEP ? ctx.lifts.fileLines - KEEP : 0;
   const fd = file.open(LIFTS_TMP, "w");
@@ -110,7 +106,7 @@ function compact(ctx: AppCtx): void {
   ctx.lifts.fileLines = kept;
 }
 
-/** The detector completed a lift (ctx.run.det.summary): appends it to flash; returns its sealed line. */
+// The detector completed a lift (ctx.run.det.summary): appends it to flash; returns its sealed line.
 export function record(ctx: AppCtx): string {
   const id = ctx.lifts.lastId + 1;
   ctx.lifts.lastId = id;
@@ -124,12 +120,10 @@ export function record(ctx: AppCtx): string {
   return line;
 }
 
-/**
- * A paced replay for `lifts,<sinceId>`: each call gives the next E line with a higher id, read
- * from flash as it goes, then `reply(count)`, then undefined. A compaction in between (a lift
- * completed meanwhile) moves the lines: the replay then starts over from the top of the file,
- * above the last id it sent, so nothing is skipped or sent twice.
- */
+// A paced replay for `lifts,<sinceId>`: each call gives the next E line with a higher id, read
+// from flash as it goes, then `reply(count)`, then undefined. A compaction in between (a lift
+// completed meanwhile) moves the lines: the replay then starts over from the top of the file,
+// above the last id it sent, so nothing is skipped or sent twice.
 export function replay(ctx: AppCtx, sinceId: number, reply: (this: void, count: number) => string): (this: void) => string | undefined {
   let above = sinceId;
   let pos = 0;

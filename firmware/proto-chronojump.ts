@@ -1,27 +1,25 @@
-/**
- * Chronojump's force-sensor protocol (GNOME/chronojump's ForceSensor firmware as its desktop
- * program expects it), the second implementation of Protocol (this module's table is it): replies
- * end "\r\n"; while capturing, one line per frame `<µs since start_capture>;<N, 2 decimals>`, the
- * force being the sum of the pins. Frame times are the sampler's unwrapped board times, so sample
- * times never wrap (tmr.now wraps every 2^31 µs ≈ 35.8 min). Commands other than start/end of
- * capture are handled by cj-commands.ts (transient). A sealed rackcell command line (C,…*cccc)
- * goes to rackcell's commands, so the host can always switch back (`mode,rackcell`).
- * Nothing is written at boot, no heartbeats and no lift records (lifts still go to flash).
- */
+// Chronojump's force-sensor protocol (GNOME/chronojump's ForceSensor firmware as its desktop
+// program expects it), the second implementation of Protocol (this module's table is it): replies
+// end "\r\n"; while capturing, one line per frame `<µs since start_capture>;<N, 2 decimals>`, the
+// force being the sum of the pins. Frame times are the sampler's unwrapped board times, so sample
+// times never wrap (tmr.now wraps every 2^31 µs ≈ 35.8 min). Commands other than start/end of
+// capture are handled by cj-commands.ts (transient). A sealed rackcell command line (C,…*cccc)
+// goes to rackcell's commands, so the host can always switch back (`mode,rackcell`).
+// Nothing is written at boot, no heartbeats and no lift records (lifts still go to flash).
 import type { AppCtx } from "./types/rackcell.d.ts";
 import { writeLine } from "./sink.ts";
 import { unloadTransient } from "./framer.ts";
 import { nowUs } from "./sampler.ts";
 
 let ctx: AppCtx;
-/** board time of start_capture: frames measured before it are not sent */
+// board time of start_capture: frames measured before it are not sent
 let fromUs = 0;
 
 function reply(text: string): void {
   writeLine(text, "", "\r\n");
 }
 
-/** The command: the text before the last ":" ("" when there is none), as Chronojump's firmware reads it. */
+// The command: the text before the last ":" ("" when there is none), as Chronojump's firmware reads it.
 function commandName(text: string): string {
   let last = 0;
   let [at] = string.find(text, ":", 1, true);
@@ -89,7 +87,7 @@ export function lift(_sealedLine: string): void {
   // on flash already; Chronojump has no lift records
 }
 
-/** Binds the protocol to the app's context; capture is off until start_capture. */
+// Binds the protocol to the app's context; capture is off until start_capture.
 export function bind(app: AppCtx): void {
   ctx = app;
   ctx.run.streaming = false;

@@ -1,12 +1,10 @@
-/**
- * The rackcell line protocol (README "Wire protocol"), one implementation of Protocol
- * (types/rackcell.d.ts; this module's table is the Protocol): sealed lines ended by "\n". Resident: frames, heartbeats and the boot
- * record are written here; commands are handled by commands.ts, loaded for each line and released.
- * Records written here:
- *   B,fw=<version>,build=<hash>,board=<name>,boot=<id>,cal=<ok|none|corrupt>,reason=<0..6>,ch=<n>,sps=<10|80>
- *   M,<notice>
- *   H,up=<s>,heap=<bytes>,drop=<n>,lost0=<n>,unp0=<n>[,lost1…],boot=<id>,sent=<frames>,seq=<last seq>,ms=<board ms>,cvus0=<µs>[,cvus1…]
- */
+// The rackcell line protocol (README "Wire protocol"), one implementation of Protocol
+// (types/rackcell.d.ts; this module's table is the Protocol): sealed lines ended by "\n". Resident: frames, heartbeats and the boot
+// record are written here; commands are handled by commands.ts, loaded for each line and released.
+// Records written here:
+//   B,fw=<version>,build=<hash>,board=<name>,boot=<id>,cal=<ok|none|corrupt>,reason=<0..6>,ch=<n>,sps=<10|80>
+//   M,<notice>
+//   H,up=<s>,heap=<bytes>,drop=<n>,lost0=<n>,unp0=<n>[,lost1…],boot=<id>,sent=<frames>,seq=<last seq>,ms=<board ms>,cvus0=<µs>[,cvus1…]
 import type { AppCtx } from "./types/rackcell.d.ts";
 import { writeLine } from "./sink.ts";
 import { buildInfo, fmtInt, sampleBody, sealSuffix, unloadTransient } from "./framer.ts";
@@ -65,7 +63,7 @@ export function lift(sealedLine: string): void {
   writeLine(sealedLine, "", "\n");
 }
 
-/** Binds the protocol to the app's context; the module itself is the Protocol (its table is the one the app keeps). */
+// Binds the protocol to the app's context; the module itself is the Protocol (its table is the one the app keeps).
 export function bind(app: AppCtx): void {
   ctx = app;
 }

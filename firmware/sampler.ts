@@ -6,36 +6,34 @@ import { median3Step } from "../shared/filters/median3.ts";
 import { unwrapCreate, unwrapStep, type Unwrapper } from "../shared/board/unwrap.ts";
 import { SEQ_MODULUS } from "../shared/protocol/frame.ts";
 
-/**
- * Sampling both pins and turning each pair of conversions into one frame.
- *
- * Readers (boards/*.json `reader`):
- *  - "hx711-module": NodeMCU's C hx711 module, `hx711.start(mode, batch, cb)`, reads in the
- *    data-ready interrupt into double buffers and hands Lua `batch` samples at a time (8 at 80 SPS,
- *    1 at 10 SPS) as packed 3-byte little-endian signed integers, the raw 32-bit µs time of the
- *    last one and the count it dropped. NodeMCU's hx711 module drives ONE HX711 only (one
- *    clk/data pair per firmware image), so at most one channel can use it.
- *  - "gpio-bitbang": every other HX711 is read in Lua: gpio.trig(data, "down") fires when the chip
- *    pulls DOUT low (conversion ready); the callback clocks 24 data bits plus 1–3 gain-select
- *    pulses (25 = A/128, 26 = B/32, 27 = A/64) with gpio.write/gpio.read. Each bit is read after
- *    its pulse (it stays valid until the next rising edge), so PD_SCK is high only between two
- *    back-to-back gpio.write calls (≈4 VM instructions ≈ 4 µs, far under the 60 µs that powers
- *    the chip down); the loop uses only upvalues and locals.
- *
- * Pairing: the chips run on their own clocks, so samples queue per channel (ring of 16: the module
- * hands over 8 at a time, the bit-banged reader one per period) and the
- * heads are paired in arrival order; when one head is older than another by more than 3/4 of a
- * period its partner never came (clock drift, a lost conversion): it is dropped and counted as
- * unpaired. A channel with no conversion for more than 3 periods (plus its delivery latency, a
- * whole batch for the module) is stale: frames go on with its last raw value and the stale flag.
- * A reading stuck at one value for 16 samples is flagged stale too. Frames are written at most a
- * few per callback so uart.write never blocks long enough to miss a bit-banged conversion.
- *
- * Frames go to the protocol in use (ctx.proto.frame); counters are ctx.counters. The measured
- * conversion interval (counters.conversionUs, `cvus<i>`): the hx711 module's from its batch
- * times, a bit-banged channel's from the ring's last 16 arrival times (once a second).
- */
-/** Constants as a const enum: inlined as literals (a module-level local is an upvalue: heap). */
+// Sampling both pins and turning each pair of conversions into one frame.
+//
+// Readers (boards/*.json `reader`):
+//  - "hx711-module": NodeMCU's C hx711 module, `hx711.start(mode, batch, cb)`, reads in the
+//    data-ready interrupt into double buffers and hands Lua `batch` samples at a time (8 at 80 SPS,
+//    1 at 10 SPS) as packed 3-byte little-endian signed integers, the raw 32-bit µs time of the
+//    last one and the count it dropped. NodeMCU's hx711 module drives ONE HX711 only (one
+//    clk/data pair per firmware image), so at most one channel can use it.
+//  - "gpio-bitbang": every other HX711 is read in Lua: gpio.trig(data, "down") fires when the chip
+//    pulls DOUT low (conversion ready); the callback clocks 24 data bits plus 1–3 gain-select
+//    pulses (25 = A/128, 26 = B/32, 27 = A/64) with gpio.write/gpio.read. Each bit is read after
+//    its pulse (it stays valid until the next rising edge), so PD_SCK is high only between two
+//    back-to-back gpio.write calls (≈4 VM instructions ≈ 4 µs, far under the 60 µs that powers
+//    the chip down); the loop uses only upvalues and locals.
+//
+// Pairing: the chips run on their own clocks, so samples queue per channel (ring of 16: the module
+// hands over 8 at a time, the bit-banged reader one per period) and the
+// heads are paired in arrival order; when one head is older than another by more than 3/4 of a
+// period its partner never came (clock drift, a lost conversion): it is dropped and counted as
+// unpaired. A channel with no conversion for more than 3 periods (plus its delivery latency, a
+// whole batch for the module) is stale: frames go on with its last raw value and the stale flag.
+// A reading stuck at one value for 16 samples is flagged stale too. Frames are written at most a
+// few per callback so uart.write never blocks long enough to miss a bit-banged conversion.
+//
+// Frames go to the protocol in use (ctx.proto.frame); counters are ctx.counters. The measured
+// conversion interval (counters.conversionUs, `cvus<i>`): the hx711 module's from its batch
+// times, a bit-banged channel's from the ring's last 16 arrival times (once a second).
+// Constants as a const enum: inlined as literals (a module-level local is an upvalue: heap).
 const enum K {
   FIFO = 16,
   SAT_HI = 8388607,
@@ -45,7 +43,7 @@ const enum K {
   F_OVER = 2,
   F_STALE = 4,
   F_UNCAL = 8,
-  /** an HX711's first conversions after power-up are still settling (datasheet: 4 at either rate; the median adds 2) */
+  // an HX711's first conversions after power-up are still settling (datasheet: 4 at either rate; the median adds 2)
   SETTLE_FRAMES = 8,
 }
 
@@ -58,7 +56,7 @@ let chans: BoardKept["channels"];
 let nch = 0;
 let periodUs = 12500;
 let moduleBatch = 8;
-/** the board clock: tmr.now unwrapped (it wraps every 2^31 µs); read at least once a second (watchdog) */
+// the board clock: tmr.now unwrapped (it wraps every 2^31 µs); read at least once a second (watchdog)
 const uNow: Unwrapper = unwrapCreate();
 const uCh: Unwrapper[] = [];
 const fT: number[][] = [];
@@ -70,7 +68,7 @@ const lastArrival: number[] = [];
 const lastSampleUs: number[] = [];
 const lastRaw: number[] = [];
 const sameCount: number[] = [];
-/** the bit-banged readers per channel (undefined for the hx711 module's) */
+// the bit-banged readers per channel (undefined for the hx711 module's)
 const bbRead: (((this: void, level: number, when: number, count: number) => void) | undefined)[] = [];
 const RW: number[] = [];
 const FL: number[] = [];
@@ -78,7 +76,7 @@ const FN: number[] = [];
 const MED: number[] = [];
 const STALE: boolean[] = [];
 let lastModuleBatchUs = -1;
-/** filter delay of the detector's input (ms): 2 periods (HX711 filter) + 1 (median of 3) */
+// filter delay of the detector's input (ms): 2 periods (HX711 filter) + 1 (median of 3)
 let delayMs = 37.5;
 
 function push(ch: number, tUs: number, raw: number): void {
@@ -130,7 +128,7 @@ function feedCollector(c: Collector): void {
   }
 }
 
-/** One frame from RW/STALE (filled by pump). */
+// One frame from RW/STALE (filled by pump).
 function emit(tUs: number): void {
   let total = 0;
   let usable = true;
@@ -187,7 +185,7 @@ function emit(tUs: number): void {
   counters.seq = seq + 1 === SEQ_MODULUS ? 0 : seq + 1;
 }
 
-/** Pairs queued samples into frames, at most `limit` of them. */
+// Pairs queued samples into frames, at most `limit` of them.
 function pump(limit: number): void {
   let now = -1;
   const tol = periodUs * 0.75;
@@ -296,7 +294,7 @@ function bitbangCallback(ch: number, clk: number, dp: number, extra: number): (l
   };
 }
 
-/** Starts both readers at ctx.sps; resets the queues (not the counters). */
+// Starts both readers at ctx.sps; resets the queues (not the counters).
 export function start(app: AppCtx): void {
   ctx = app;
   run = app.run;
@@ -351,10 +349,8 @@ export function start(app: AppCtx): void {
   }
 }
 
-/**
- * Once a second (heartbeat): a bit-banged channel silent for more than its stale time while its
- * DOUT is low has missed its edge (the chip holds DOUT low until read): read it, so it resumes.
- */
+// Once a second (heartbeat): a bit-banged channel silent for more than its stale time while its
+// DOUT is low has missed its edge (the chip holds DOUT low until read): read it, so it resumes.
 export function watchdog(): void {
   if (ctx === undefined) return;
   const now = unwrapStep(uNow, tmr.now());
@@ -379,7 +375,7 @@ export function stop(): void {
   }
 }
 
-/** Board time, µs since power-up (never wraps). */
+// Board time, µs since power-up (never wraps).
 export function nowUs(): number {
   return unwrapStep(uNow, tmr.now());
 }

@@ -18,6 +18,7 @@ import { register as registerWeb } from "./commands/web.ts";
 import { register as registerWiring } from "./commands/wiring.ts";
 import { register as registerLifter } from "./commands/lifter.ts";
 import { register as registerGym } from "./commands/gym.ts";
+import { register as registerMode } from "./commands/mode.ts";
 
 /**
  * `rackcell`: the laptop tool. Each command is one module in ./commands exporting
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   registerWiring(program);
   registerLifter(program);
   registerGym(program);
+  registerMode(program);
   return program;
 }
 

@@ -2,6 +2,7 @@ import { SerialPort } from "serialport";
 import { startEmulator } from "../cli/emulated.ts";
 import { openLine } from "../../shared/protocol/frame.ts";
 import { encodeCommand } from "../../shared/protocol/messages.ts";
+import { STANDARD_GRAVITY_MPS2 } from "../../shared/units/force.ts";
 
 /**
  * Chronojump's own session with a force sensor, replayed against the emulated board through its
@@ -20,7 +21,6 @@ export interface ChronojumpSession {
   truthN: number;
 }
 
-const GRAVITY_MPS2 = 9.80665; // TODO(units): shared/units/force.ts
 const CAL_KG = { left: 12, right: 8 };
 const LOAD_KG = { left: 40, right: 25 };
 
@@ -79,7 +79,7 @@ export function parseSampleLine(line: string): { us: number; forceN: number } | 
 export async function replayChronojumpSession(seed = 5): Promise<ChronojumpSession> {
   const problems: string[] = [];
   const samples: { us: number; forceN: number }[] = [];
-  const truthN = (LOAD_KG.left + LOAD_KG.right) * GRAVITY_MPS2;
+  const truthN = (LOAD_KG.left + LOAD_KG.right) * STANDARD_GRAVITY_MPS2;
   const emu = await startEmulator({ scenario: "empty", seed, clock: "realtime", calibrated: false });
   let port: SerialPort | undefined;
   const expect = (what: string, ok: boolean) => { if (!ok) problems.push(what); return ok; };

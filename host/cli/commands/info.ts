@@ -5,7 +5,7 @@ import { examples, globalOptions } from "../options.ts";
 import { action } from "../run.ts";
 
 /** Fields of the info reply that infoJson names itself; any other field is passed on under `other`. */
-const NAMED = /^(fw|build|board|ch|sps|cal|calid|caldate|stream|boot|name\d+|k\d+|z\d+|cvus\d+)$/;
+const NAMED = /^(fw|build|board|ch|sps|cal|calid|caldate|stream|boot|mode|name\d+|k\d+|z\d+|cvus\d+)$/;
 const NUMBER = /^-?\d+(\.\d+)?$/;
 
 /**
@@ -26,6 +26,7 @@ export function infoJson(port: string, emulated: boolean, i: BoardInfo): Record<
     bootNumber: i.boot !== "" && Number.isInteger(bootNumber) ? bootNumber : null,
     rateSps: i.sps,
     streaming: i.fields.stream === undefined ? null : i.fields.stream === "1",
+    protocol: i.fields.mode ?? "rackcell",
     calibration: i.calibration,
     calibrationId: i.calibrationId,
     calibrationDate: i.fields.caldate ?? null,
@@ -69,6 +70,7 @@ export function infoText(port: string, emulated: boolean, i: BoardInfo): string[
     `firmware    ${i.firmware} (build ${i.build})`,
     `boot        #${i.boot}`,
     `rate        ${i.sps} samples/s`,
+    `protocol    ${i.fields.mode ?? "rackcell"}`,
     `calibration ${i.calibration}${i.calibrationId ? ` (${i.calibrationId}${i.fields.caldate ? `, ${i.fields.caldate}` : ""})` : ""}`,
   ];
   for (let ch = 0; ch < i.channels; ch++) {
