@@ -1,5 +1,5 @@
 import type { AppCtx, CapturedPoints, Collector } from "./types/rackcell.d.ts";
-import { unloadTransient } from "./framer.ts";
+import { seal, unloadTransient } from "./framer.ts";
 import { decodeCommand, encodeReplyError, encodeReplyOk } from "../shared/protocol/messages.ts";
 import { formatFixed, formatInt, parseDecimal } from "../shared/protocol/wire-number.ts";
 import { fitCalibration } from "../shared/calibration/fit.ts";
@@ -30,6 +30,8 @@ import { STRIKES_FILE } from "./app.ts";
  *   lifts,<sinceId>               E lines with id > sinceId (paced), then ok,count=<n>
  *   reboot                        ok, then node.restart()
  *   prompt                        ok, then sampling stops and the UART goes back to the Lua prompt
+ *   keys                          ok,pub=<hex>,n=<signed lifts>,prev=<hex>,queue=<n>; err no key (firmware/signer.ts)
+ *   keys,init[,force]             new device key from node.random (deferred: ok,pub=<hex>); err key exists
  */
 const DEFAULT_SAMPLES = 64;
 /** a run is unstable when its SD exceeds this many times the noise seen between successive samples */
@@ -89,6 +91,21 @@ function points(ctx: AppCtx): CapturedPoints[] {
     ctx.points = p;
   }
   return p;
+}
+
+/** `keys…`: handed to the signer, which is loaded for it and released unless it has work. */
+function keysCommand(ctx: AppCtx, id: number, a: string[]): void {
+  const signer = require("signer") as typeof import("./signer.ts");
+  if (a[0] === "init") {
+    const why = a.length > 2 || (a.length === 2 && a[1] !== "force") ? "usage keys init [force]" : signer.keysInit(ctx, id, a[1] === "force");
+    if (why !== "") refuse(id, why);
+  } else if (a.length > 0) refuse(id, "usage keys [init [force]]");
+  else {
+    const info = signer.publicInfo();
+    if (info === "") refuse(id, "no key: keys init makes one");
+    else uart.write(0, seal(`R,${formatInt(id)},ok,${info}`), "\n");
+  }
+  signer.releaseIfIdle();
 }
 
 export function handleLine(ctx: AppCtx, line: string): void {
@@ -189,6 +206,8 @@ export function handleLine(ctx: AppCtx, line: string): void {
     reply(id, ["restart", "1"]);
     file.remove(STRIKES_FILE);
     tmr.create().alarm(100, tmr.ALARM_SINGLE, () => node.restart());
+  } else if (name === "keys") {
+    keysCommand(ctx, id, a);
   } else if (name === "prompt") {
     reply(id, ["prompt", "1"]);
     file.remove(STRIKES_FILE);

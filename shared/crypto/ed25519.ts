@@ -1,5 +1,5 @@
-import { type Fe, feAdd, feCopy, feFromHex, feMul, feNew, feSqr, feSub, feToBytes } from "./field25519.ts";
-import { bytesFromLimbs, limbsFromBytes, scMulAdd, scReduce } from "./scalar25519.ts";
+import { type Fe, feAdd, feCopy, feMul, feNew, feSqr, feSub, feToBytes } from "./field25519.ts";
+import { bytesFromLimbs, limbsFromBytes, scMulAddUnreduced, scReduce } from "./scalar25519.ts";
 
 /**
  * Ed25519 signing (RFC 8032 5.1) that runs in time slices: `signStep(state)` does a bounded amount
@@ -20,10 +20,14 @@ import { bytesFromLimbs, limbsFromBytes, scMulAdd, scReduce } from "./scalar2551
 /** @noSelf */
 export type Sha512 = (this: void, bytes: string) => string;
 
-/** 2·d, d = −121665/121666 mod p. */
-const D2_HEX = "2406d9dc56dffce7198e80f2eef3d13000e0149a8283b156ebd69b9426b2f159";
-const BX_HEX = "216936d3cd6e53fec0a4e231fdd6dc5c692cc7609525a7b2c9562d608f25d51a";
-const BY_HEX = "6666666666666666666666666666666666666666666666666666666666666658";
+/**
+ * The base point B of RFC 8032 5.1 (x = 151122…62202, y = 4/5) as the addition formula uses it:
+ * Y − X, Y + X and 2d·X·Y (d = −121665/121666 mod p), 16-bit limbs, checked against BigInt in
+ * ed25519.test.ts. Literals, so starting a multiplication costs no conversion.
+ */
+export const BASE_Y_MINUS_X = [37182, 55104, 14597, 40208, 48819, 53568, 40709, 64825, 35337, 26767, 33844, 42433, 4711, 39160, 12178, 17661];
+export const BASE_Y_PLUS_X = [15237, 62860, 37830, 12220, 3609, 64396, 11718, 53139, 17090, 25661, 18584, 9995, 47717, 13268, 40250, 1999];
+export const BASE_2D_XY = [43624, 34682, 4613, 43977, 50334, 52394, 59427, 9945, 22924, 56643, 32203, 23067, 26024, 40716, 31592, 28433];
 
 // Registers: 0–3 the accumulator X, Y, Z, T; 4–6 the base point as Y−X, Y+X, 2d·T; 7 zero;
 // 8–14 temporaries; 15 the inversion's input.
@@ -61,9 +65,11 @@ interface BaseMult {
   scalar: number[];
   /** bit being processed (254 … 0), then the inversion's exponent bit (253 … 0), then −1 */
   bit: number;
-  /** 0 double, 1 add, 2 inversion square, 3 inversion multiply, 4 encode, 5 done */
+  /** 0 double, 1 add, 2 inversion square, 3 inversion multiply, 4 affine x and y, 5 encode, 6 done */
   stage: number;
   pc: number;
+  /** low bit of the affine x (the encoding's sign bit) */
+  xOdd: number;
   encoded: string;
 }
 
@@ -77,13 +83,10 @@ function baseMultStart(scalar: number[]): BaseMult {
   for (let i = 0; i < NREGS; i++) regs[i] = feNew();
   regs[1][0] = 1; // identity (0 : 1 : 1 : 0)
   regs[2][0] = 1;
-  const bx = feFromHex(BX_HEX);
-  const by = feFromHex(BY_HEX);
-  feSub(regs[4], by, bx);
-  feAdd(regs[5], by, bx);
-  feMul(regs[8], bx, by);
-  feMul(regs[6], regs[8], feFromHex(D2_HEX));
-  return { regs, scalar, bit: 254, stage: 0, pc: 0, encoded: "" };
+  feCopy(regs[4], BASE_Y_MINUS_X);
+  feCopy(regs[5], BASE_Y_PLUS_X);
+  feCopy(regs[6], BASE_2D_XY);
+  return { regs, scalar, bit: 254, stage: 0, pc: 0, xOdd: 0, encoded: "" };
 }
 
 /** p − 2 = 2^255 − 21: bits 254…5 set, then 01011. */
@@ -91,7 +94,7 @@ function inverseExponentBit(i: number): boolean {
   return i >= 5 || i === 3 || i === 1 || i === 0;
 }
 
-/** Runs one program step; returns its cost in tenths of a unit. */
+/** Runs one program step; returns its cost in tenths of a unit (a multiplication is 10). */
 function runOp(regs: Fe[], prog: number[], pc: number): number {
   const op = prog[pc];
   const d = regs[prog[pc + 1]];
@@ -109,11 +112,17 @@ function runOp(regs: Fe[], prog: number[], pc: number): number {
   return 10;
 }
 
-/** Advances the multiplication by up to `units` work units; true when `encoded` is ready. */
+/**
+ * Advances the multiplication by up to `units` work units (it stops when less than one
+ * multiplication's worth is left, so a slice never overshoots); true when `encoded` is ready.
+ * The encoding (two multiplications and two canonical reductions, ≈ 7,000 VM instructions) takes
+ * two slices of its own.
+ */
 function baseMultStep(m: BaseMult, units: number): boolean {
-  let budget = units * 10;
+  const full = units * 10;
+  let budget = full;
   const regs = m.regs;
-  while (budget > 0) {
+  while (budget >= 10) {
     if (m.stage === 0 || m.stage === 1) {
       const prog = m.stage === 0 ? DOUBLE : ADD_BASE;
       budget = budget - runOp(regs, prog, m.pc);
@@ -141,18 +150,21 @@ function baseMultStep(m: BaseMult, units: number): boolean {
         m.bit = m.bit - 1;
         m.stage = 2;
       } else m.stage = 4;
-    } else if (m.stage === 4) {
-      feMul(regs[9], regs[0], regs[8]); // x
-      feMul(regs[10], regs[1], regs[8]); // y
-      const xb = feToBytes(regs[9]);
-      const yb = feToBytes(regs[10]);
-      const last = yb.charCodeAt(31) + (xb.charCodeAt(0) % 2) * 128;
-      m.encoded = yb.substring(0, 31) + String.fromCharCode(last);
-      m.stage = 5;
-      budget = budget - 25;
+    } else if (m.stage === 4 || m.stage === 5) {
+      if (budget < full) return false;
+      if (m.stage === 4) {
+        feMul(regs[9], regs[0], regs[8]); // x
+        feMul(regs[10], regs[1], regs[8]); // y
+        m.xOdd = feToBytes(regs[9]).charCodeAt(0) % 2;
+      } else {
+        const yb = feToBytes(regs[10]);
+        m.encoded = yb.substring(0, 31) + String.fromCharCode(yb.charCodeAt(31) + m.xOdd * 128);
+      }
+      m.stage = m.stage + 1;
+      return m.stage === 6;
     } else return true;
   }
-  return m.stage === 5;
+  return m.stage === 6;
 }
 
 /** The clamped secret scalar and the prefix from SHA-512(seed) (RFC 8032 5.1.5). */
@@ -165,17 +177,22 @@ function expandSeed(seed: string, sha512: Sha512): { a: number[]; prefix: string
   return { a: limbsFromBytes(clamped, 0, 32), prefix: h.substring(32, 64) };
 }
 
-export interface KeyState { sha512: Sha512; seed: string; units: number; mult?: BaseMult; publicKey: string; }
+export interface KeyState { sha512: Sha512; seed: string; units: number; a?: number[]; mult?: BaseMult; publicKey: string; }
 
 /** Starts deriving the 32-byte public key of a 32-byte seed. */
 export function keyStart(seed: string, sha512: Sha512, units: number = DEFAULT_SLICE_UNITS): KeyState {
+  if (seed.length !== 32) throw "Ed25519 seed must be 32 bytes";
   return { sha512, seed, units, publicKey: "" };
 }
 
 /** One slice of key derivation; true when `publicKey` is ready. */
 export function keyStep(st: KeyState): boolean {
+  if (st.a === undefined) {
+    st.a = expandSeed(st.seed, st.sha512).a;
+    return false;
+  }
   if (st.mult === undefined) {
-    st.mult = baseMultStart(expandSeed(st.seed, st.sha512).a);
+    st.mult = baseMultStart(st.a);
     return false;
   }
   if (!baseMultStep(st.mult, st.units)) return false;
@@ -189,40 +206,48 @@ export interface SignState {
   publicKey: string;
   message: string;
   units: number;
-  /** 0 hash r, 1 r·B, 2 k and S, 3 done */
+  /** index into the phases listed at signStep; 9 = done */
   phase: number;
+  /** r, then k, then S: 32 limbs before their reduction modulo L, 16 after */
   r: number[];
+  k: number[];
+  a: number[];
+  s: number[];
   mult?: BaseMult;
+  R: string;
   signature: string;
 }
 
 /** Starts signing `message` with the key (seed and its public key, 32 bytes each). */
 export function signStart(seed: string, publicKey: string, message: string, sha512: Sha512,
   units: number = DEFAULT_SLICE_UNITS): SignState {
+  if (seed.length !== 32) throw "Ed25519 seed must be 32 bytes";
   if (publicKey.length !== 32) throw "Ed25519 public key must be 32 bytes";
-  return { sha512, seed, publicKey, message, units, phase: 0, r: [], signature: "" };
+  return { sha512, seed, publicKey, message, units, phase: 0, r: [], k: [], a: [], s: [], R: "", signature: "" };
 }
 
-/** One slice of signing; true when `signature` (64 bytes, R ‖ S) is ready. */
+/**
+ * One slice of signing; true when `signature` (64 bytes, R ‖ S) is ready. Phases, each one
+ * slice except the multiplication (a hash, a reduction modulo L or the 16 × 16-limb product each
+ * cost a few thousand VM instructions, so none runs back to back with another):
+ *   0 r = SHA-512(prefix ‖ M)   1 r mod L   2 start r·B   3 r·B and R's encoding (many slices)
+ *   4 k = SHA-512(R ‖ A ‖ M)     5 k mod L   6 the secret scalar a   7 r + k·a   8 S = (r + k·a) mod L
+ */
 export function signStep(st: SignState): boolean {
-  if (st.phase === 0) {
-    const prefix = expandSeed(st.seed, st.sha512).prefix;
-    st.r = scReduce(limbsFromBytes(st.sha512(prefix + st.message), 0, 64));
-    st.mult = baseMultStart(st.r);
-    st.phase = 1;
-    return false;
-  }
-  if (st.phase === 1) {
-    if (baseMultStep(st.mult!, st.units)) st.phase = 2;
-    return false;
-  }
-  if (st.phase === 2) {
-    const R = st.mult!.encoded;
+  const phase = st.phase;
+  if (phase === 0) st.r = limbsFromBytes(st.sha512(expandSeed(st.seed, st.sha512).prefix + st.message), 0, 64);
+  else if (phase === 1) st.r = scReduce(st.r);
+  else if (phase === 2) st.mult = baseMultStart(st.r);
+  else if (phase === 3) {
+    if (!baseMultStep(st.mult!, st.units)) return false;
+    st.R = st.mult!.encoded;
     st.mult = undefined;
-    const k = scReduce(limbsFromBytes(st.sha512(R + st.publicKey + st.message), 0, 64));
-    const a = expandSeed(st.seed, st.sha512).a;
-    st.signature = R + bytesFromLimbs(scMulAdd(st.r, k, a));
-    st.phase = 3;
-  }
-  return true;
+  } else if (phase === 4) st.k = limbsFromBytes(st.sha512(st.R + st.publicKey + st.message), 0, 64);
+  else if (phase === 5) st.k = scReduce(st.k);
+  else if (phase === 6) st.a = expandSeed(st.seed, st.sha512).a;
+  else if (phase === 7) st.s = scMulAddUnreduced(st.r, st.k, st.a);
+  else if (phase === 8) st.signature = st.R + bytesFromLimbs(scReduce(st.s));
+  else return true;
+  st.phase = phase + 1;
+  return st.phase === 9;
 }

@@ -173,15 +173,3 @@ export function feFromBytes(s: string, at: number): Fe {
   for (let i = 0; i < 16; i++) o[i] = s.charCodeAt(at + 2 * i) + 256 * s.charCodeAt(at + 2 * i + 1);
   return o;
 }
-
-/** Element from 64 hex digits, most significant first (for the curve's constants). */
-export function feFromHex(hex: string): Fe {
-  const o = feNew();
-  for (let i = 0; i < 16; i++) {
-    const at = (15 - i) * 4;
-    let v = 0;
-    for (let k = 0; k < 4; k++) v = v * 16 + "0123456789abcdef".indexOf(hex.charAt(at + k));
-    o[i] = v;
-  }
-  return o;
-}

@@ -8,19 +8,24 @@
  * final comparison brings the result into [0, L).
  */
 
-/** δ = L − 2^252 in 16-bit limbs. */
-const DELTA = [0xd3ed, 0x5cf5, 0x631a, 0x5812, 0x9cd6, 0xa2f7, 0xf9de, 0x14de];
 /** L in 16-bit limbs. */
 const L_LIMBS = [0xd3ed, 0x5cf5, 0x631a, 0x5812, 0x9cd6, 0xa2f7, 0xf9de, 0x14de, 0, 0, 0, 0, 0, 0, 0, 0x1000];
 
-/** x[at..at+7] −= v·mul·δ with carries, the last carry added at x[at+8]. */
+/**
+ * x[at..at+7] −= v·δ with carries, the last carry added at x[at+8]. Written out (δ's limbs as
+ * literals): it runs 16 to 20 times per reduction, and the loop form cost twice the instructions.
+ */
 function subDelta(x: number[], at: number, v: number): void {
-  let c = 0;
-  for (let j = 0; j < 8; j++) {
-    const t = x[at + j] - v * DELTA[j] + c;
-    c = Math.floor(t / 65536);
-    x[at + j] = t - c * 65536;
-  }
+  let t = x[at] - v * 0xd3ed;
+  let c = Math.floor(t / 65536);
+  x[at] = t - c * 65536;
+  t = x[at + 1] - v * 0x5cf5 + c; c = Math.floor(t / 65536); x[at + 1] = t - c * 65536;
+  t = x[at + 2] - v * 0x631a + c; c = Math.floor(t / 65536); x[at + 2] = t - c * 65536;
+  t = x[at + 3] - v * 0x5812 + c; c = Math.floor(t / 65536); x[at + 3] = t - c * 65536;
+  t = x[at + 4] - v * 0x9cd6 + c; c = Math.floor(t / 65536); x[at + 4] = t - c * 65536;
+  t = x[at + 5] - v * 0xa2f7 + c; c = Math.floor(t / 65536); x[at + 5] = t - c * 65536;
+  t = x[at + 6] - v * 0xf9de + c; c = Math.floor(t / 65536); x[at + 6] = t - c * 65536;
+  t = x[at + 7] - v * 0x14de + c; c = Math.floor(t / 65536); x[at + 7] = t - c * 65536;
   x[at + 8] = x[at + 8] + c;
 }
 
@@ -82,6 +87,11 @@ export function scReduce(x: number[]): number[] {
 
 /** (r + k·a) mod L for three reduced 16-limb scalars. */
 export function scMulAdd(r: number[], k: number[], a: number[]): number[] {
+  return scReduce(scMulAddUnreduced(r, k, a));
+}
+
+/** r + k·a as 32 carried limbs, for scReduce (a separate step: the board runs them in two slices). */
+export function scMulAddUnreduced(r: number[], k: number[], a: number[]): number[] {
   const x: number[] = [];
   for (let i = 0; i < 32; i++) x[i] = i < 16 ? r[i] : 0;
   for (let i = 0; i < 16; i++) {
@@ -95,7 +105,7 @@ export function scMulAdd(r: number[], k: number[], a: number[]): number[] {
     c = Math.floor(t / 65536);
     x[i] = t - c * 65536;
   }
-  return scReduce(x);
+  return x;
 }
 
 /** Limbs of a little-endian byte string (2 bytes per limb). */

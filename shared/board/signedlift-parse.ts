@@ -1,0 +1,47 @@
+import { splitFields } from "../protocol/frame.ts";
+import { fieldValue } from "../protocol/messages.ts";
+import { parseDecimal } from "../protocol/wire-number.ts";
+import { signedFields } from "./signedlift.ts";
+
+/** Parsing of the G record (format in signedlift.ts). */
+export interface LiftSignature {
+  /** "" when the record parsed, otherwise why not */
+  error: string;
+  liftId: number;
+  counter: number;
+  boardId: number;
+  calId: string;
+  certId: string;
+  prevHex: string;
+  signatureHex: string;
+  /** the signed part of the record (signedFields) */
+  fields: string;
+}
+
+function isHex(s: string, n: number): boolean {
+  if (s.length !== n) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+/** Parses a G body (no checksum); refuses a record that is not one with a reason. */
+export function parseLiftSignature(body: string): LiftSignature {
+  const bad = (error: string): LiftSignature => ({ error, liftId: -1, counter: -1, boardId: -1, calId: "", certId: "", prevHex: "", signatureHex: "", fields: "" });
+  const at = body.indexOf(",sig=");
+  if (body.slice(0, 2) !== "G," || at < 0) return bad("not a signature record");
+  const f = splitFields(body);
+  const liftId = parseDecimal(fieldValue(f, "lift"));
+  const counter = parseDecimal(fieldValue(f, "n"));
+  const boardId = parseDecimal(fieldValue(f, "board"));
+  const prevHex = fieldValue(f, "prev");
+  const signatureHex = fieldValue(f, "sig");
+  if (liftId !== liftId || counter !== counter || boardId !== boardId) return bad("lift, n and board must be numbers");
+  if (!isHex(prevHex, 64)) return bad("prev must be 64 lowercase hex digits");
+  if (!isHex(signatureHex, 128)) return bad("sig must be 128 lowercase hex digits");
+  const fields = body.slice(0, at);
+  if (fields !== signedFields(liftId, counter, boardId, fieldValue(f, "cal"), fieldValue(f, "cert"), prevHex)) return bad("fields out of order or unknown");
+  return { error: "", liftId, counter, boardId, calId: fieldValue(f, "cal"), certId: fieldValue(f, "cert"), prevHex, signatureHex, fields };
+}
