@@ -118,8 +118,9 @@ export function record(ctx: AppCtx): void {
   const body = liftBody(id, ctx.bootId, ctx.det.summary);
   const line = seal(body);
   uart.write(0, line, "\n");
-  // signed in time slices when the board has a key (the signer drops itself at once otherwise)
-  (require("signer") as typeof import("./signer.ts")).enqueue(ctx, body);
+  // signed in time slices when the board has a key (the signer drops itself at once otherwise);
+  // from its own task, not this callback, which already writes the E line and the flash
+  node.task.post(0, () => (require("signer") as typeof import("./signer.ts")).enqueue(ctx, body));
   const fd = file.open(LIFTS_FILE, "a");
   if (fd === undefined) return;
   fd.write(line + "\n");

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, verify, createHash } from "node:crypto";
+import { createPublicKey, verify, createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -6,9 +6,11 @@ import { loadBoard } from "../host/build/boards.ts";
 import { idealCounts } from "../host/emulator/board/physics/index.ts";
 import { emptyCalChannel, encodeCalFile } from "../shared/board/calfile.ts";
 import { GENESIS_PREV, signedMessage } from "../shared/board/signedlift.ts";
-import { parseLiftSignature } from "../shared/board/signedlift-parse.ts";
-import { sealLine, splitFields } from "../shared/protocol/frame.ts";
+import { joinSignature, parseLiftSignature } from "../shared/board/signedlift-parse.ts";
+import { splitFields } from "../shared/protocol/frame.ts";
+import { encodeCommand } from "../shared/protocol/messages.ts";
 import { EmuLink, field } from "./emu-link.host.ts";
+import { checkedLine, keyFile } from "./signer-files.host.ts";
 
 /**
  * The signer (firmware/signer.ts) on the emulated board: the device key made from node.random,
@@ -16,7 +18,6 @@ import { EmuLink, field } from "./emu-link.host.ts";
  * the signature checked with node:crypto (an independent Ed25519).
  */
 const BOARD = loadBoard("nodemcu-v3-2pin");
-const PKCS8_ED25519 = Buffer.from("302e020100300506032b657004220420", "hex");
 const SPKI_ED25519 = Buffer.from("302a300506032b6570032100", "hex");
 
 let open: EmuLink[] = [];
@@ -32,13 +33,6 @@ function nominalCal(id: string): string {
     return { ...emptyCalChannel(), nPerCount: ch.cell.capacityN / span, zeroCounts: zero, fitZeroCounts: zero };
   });
   return encodeCalFile(id, "d1", chans);
-}
-
-/** The key file the board writes, for a known seed (so a test can start from a keyed board). */
-export function keyFile(seed: Buffer): string {
-  const pub = createPublicKey(createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, seed]), format: "der", type: "pkcs8" }))
-    .export({ format: "der", type: "spki" }).subarray(-32);
-  return sealLine(`K,${seed.toString("hex")},${pub.toString("hex")}`);
 }
 
 function publicKeyOf(hex: string) {
@@ -68,6 +62,7 @@ describe("device key on the emulated board", () => {
     // the private key never crossed the line
     expect(l.text.join("\n")).not.toContain(seed.toString("hex"));
     const info = await l.command("keys");
+    // the board's own zero prev (signer.ts genesis()) is signedlift.ts GENESIS_PREV
     expect([field(info, "pub"), field(info, "n"), field(info, "prev")]).toEqual([pub, "0", GENESIS_PREV]);
     expect((await l.command("keys", ["init"])).slice(2)).toEqual(["err", "key exists: keys init force replaces it"]);
     expect(fs.readFileSync(path.join(l.flashDir, "ed25519.key"), "latin1")).toBe(stored);
@@ -77,6 +72,42 @@ describe("device key on the emulated board", () => {
     expect((await l.command("keys", ["init", "now"])).slice(2)).toEqual(["err", "usage keys init [force]"]);
     const st = await l.board.stats();
     expect(st.restarts).toBe(0);
+  }, 120_000);
+
+  it("a power cut at every flash write of keys init force: the next boot has the old key or the new one, never half of one", async () => {
+    const oldKey = keyFile(Buffer.alloc(32, 1));
+    const oldPub = /^K,[0-9a-f]{64},([0-9a-f]{64})/.exec(oldKey)![1];
+    const seen = new Set<string>();
+    let completed = false;
+    for (let k = 0; k <= 8 && !completed; k++) {
+      const l = await start({ scenario: "empty:dur=600", files: { "ed25519.key": oldKey } });
+      await l.advance(500);
+      await l.board.fault({ kind: "powerCut", afterFileWrites: k });
+      const bootsBefore = (await l.board.stats()).boots;
+      l.send(`${encodeCommand(99, "keys", ["init", "force"])}\n`);
+      await l.advance(15_000);
+      if ((await l.board.stats()).boots === bootsBefore) {
+        if (l.records("R,99,ok").length === 0) console.log(k, JSON.stringify(await l.board.stats()).slice(0, 600), l.text.filter((x) => !x.startsWith("H,")).slice(-5), fs.readdirSync(l.flashDir));
+        expect(l.records("R,99,ok").length, `no cut after ${k} writes`).toBe(1);
+        completed = true;
+        seen.add("new");
+        continue;
+      }
+      expect(await l.until(() => l.records("B,").length > 1, 5000)).toBe(true);
+      const info = await l.command("keys");
+      expect(info[2], `cut after ${k} writes: ${info.join(",")}`).toBe("ok");
+      const pub = field(info, "pub");
+      seen.add(pub === oldPub ? "old" : "new");
+      // whichever key it is, the flash holds it whole: seed and public key agree (node:crypto)
+      const stored = fs.readFileSync(path.join(l.flashDir, "ed25519.key"), "latin1");
+      expect(stored).toBe(keyFile(Buffer.from(/^K,([0-9a-f]{64}),/.exec(stored)![1], "hex")));
+      expect(stored).toContain(pub);
+      expect(fs.readdirSync(l.flashDir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+      await l.close();
+      open = open.filter((x) => x !== l);
+    }
+    expect(completed).toBe(true);
+    expect([...seen].sort()).toEqual(["new", "old"]);
   }, 120_000);
 });
 
@@ -89,13 +120,13 @@ describe("signing lifts on the emulated board while streaming", () => {
     expect((await l.command("tare"))[2]).toBe("ok");
     expect(await l.until(() => l.records("E,").length > 0, 20_000, 100)).toBe(true);
     const eAtMs = l.board.nowUs() / 1000;
-    const signed = await l.until(() => l.records("G,").length > 0, 30_000, 100);
+    const signed = await l.until(() => l.records("Y,").length > 0, 30_000, 100);
     if (!signed) console.log(l.text.filter((x) => !x.startsWith("H,")).join("\n"));
     expect(signed).toBe(true);
     const secondsToSign = (l.board.nowUs() / 1000 - eAtMs) / 1000;
     expect(secondsToSign).toBeLessThanOrEqual(30);
     const e = l.records("E,")[0];
-    const g = parseLiftSignature(l.records("G,")[0]);
+    const g = parseLiftSignature(joinSignature(l.records("G,")[0], l.records("Y,")[0]));
     expect(g.error).toBe("");
     expect([g.counter, g.prevHex, g.calId, g.liftId]).toEqual([1, GENESIS_PREV, "gym-1", Number(field(splitFields(e), "id"))]);
     const pub = /^K,[0-9a-f]{64},([0-9a-f]{64})/.exec(keyFile(seed))![1];
@@ -107,7 +138,8 @@ describe("signing lifts on the emulated board while streaming", () => {
     expect(verify(null, bad, publicKeyOf(pub), Buffer.from(g.signatureHex, "hex"))).toBe(false);
     // the chain on flash now points at this message
     const chain = fs.readFileSync(path.join(l.flashDir, "sigchain"), "latin1");
-    expect(chain).toBe(sealLine(`C,1,${createHash("sha256").update(msg).digest("hex")}`));
+    expect(chain).toBe(checkedLine(`C,1,${createHash("sha256").update(msg).digest("hex")},${pub}`));
+    expect(await l.until(() => l.records("M,signed lift").length > 0, 1000)).toBe(true);
     const notice = l.records("M,signed lift").pop()!;
     const longestUs = Number(/longest (\d+) us/.exec(notice)![1]);
     expect(longestUs).toBeLessThan(10_000);

@@ -1,6 +1,5 @@
 import type { AppCtx } from "./types/rackcell.d.ts";
 import type { KeyState, SignState } from "../shared/crypto/ed25519.ts";
-import { fmtInt, loaded, seal, sealSuffix } from "./framer.ts";
 
 type Ed25519 = typeof import("../shared/crypto/ed25519.ts");
 type SignedLift = typeof import("../shared/board/signedlift.ts");
@@ -15,10 +14,14 @@ type SignedLift = typeof import("../shared/board/signedlift.ts");
  * The curve code is required only when a key exists (a board without one loads just this module
  * at the end of a lift, and drops it at once). Records: `G,…` (shared/board/signedlift.ts) after each lift's E record.
  *
- * Flash (sealed one-line files, replaced atomically: written to a temp name, then renamed; a power
- * cut leaves the old file or the new one, and a torn temp file fails its checksum):
- *   ed25519.key   K,<seed hex>,<public key hex>*cccc
- *   sigchain      C,<signed-lift counter>,<SHA-256 hex of the last signed message>*cccc
+ * Flash (one-line files ending in *<first 8 hex digits of their SHA-1>, replaced atomically: written
+ * to a temp name, then renamed; a power cut leaves the old file or the new one, and a torn temp file
+ * fails its check). The check is NodeMCU's C SHA-1, not framer's checksum: the signer does not load
+ * framer (heap while signing).
+ *   ed25519.key   K,<seed hex>,<public key hex>*hhhhhhhh
+ *   sigchain      C,<signed-lift counter>,<SHA-256 hex of the last signed message>,<public key hex>*hhhhhhhh
+ *                 (a chain under another key, e.g. after `keys init force`, counts as empty: the new
+ *                 key's first lift is n=1 with the zero prev, whatever a power cut left behind)
  */
 export const KEY_FILE = "ed25519.key";
 export const KEY_TMP = "ed25519.tmp";
@@ -33,9 +36,13 @@ const sha512 = (s: string): string => crypto.hash("sha512", s);
 let ctx: AppCtx;
 /** E bodies waiting for a signature, oldest first */
 const queue: string[] = [];
+/** records to send, one per tick */
+const outLines: string[] = [];
 let signing: SignState | undefined;
 let fields = "";
 let message = "";
+/** public key (hex) of the signature being computed */
+let signingPubHex = "";
 let keygen: KeyState | undefined;
 let keygenReplyId = 0;
 let timer: NodeMcuTimer | undefined;
@@ -46,24 +53,38 @@ let sl: SignedLift | undefined;
 let startedUs = 0;
 let slices = 0;
 let longestSliceUs = 0;
-/** All-zero SHA-256: the `prev` of the first lift under a key (signedlift.ts GENESIS_PREV). */
+/**
+ * signedlift.ts GENESIS_PREV (64 zeros: the `prev` of the first lift under a key), made here so
+ * reading the chain does not load the module (signer-emulated.test.ts checks they agree).
+ */
 function genesis(): string {
-  if (sl === undefined) sl = require("../shared/board/signedlift") as SignedLift;
-  return sl.GENESIS_PREV;
+  return string.rep("0", 64);
 }
 
-/** The body of a sealed one-line file, "" when absent or torn. */
+const fmtInt = (x: number): string => string.format("%d", x);
+
+/** package.loaded (framer.ts has the same, but the signer does not load framer). */
+function loaded(): Record<string, unknown> {
+  return (_G as unknown as { package: { loaded: Record<string, unknown> } }).package.loaded;
+}
+
+/** "*" and the first 8 hex digits of SHA-1(body): a stored line's check. */
+function check(body: string): string {
+  return `*${string.sub(encoder.toHex(crypto.hash("sha1", body)), 1, 8)}`;
+}
+
+/** The body of a checked one-line file, "" when absent or torn. */
 function readSealed(name: string): string {
   const text = file.getcontents(name);
-  if (text === undefined || text.length < 6) return "";
+  if (text === undefined || text.length < 10) return "";
   const n = text.length;
-  const body = string.sub(text, 1, n - 5);
-  return sealSuffix(body) === string.sub(text, n - 4, n) ? body : "";
+  const body = string.sub(text, 1, n - 9);
+  return check(body) === string.sub(text, n - 8, n) ? body : "";
 }
 
 /** Writes one sealed line atomically: temp file, then rename over the old one. */
 function writeSealed(name: string, tmp: string, body: string): boolean {
-  if (file.putcontents(tmp, seal(body)) === undefined) {
+  if (file.putcontents(tmp, body + check(body)) === undefined) {
     file.remove(tmp);
     return false;
   }
@@ -93,13 +114,13 @@ export function hasKey(): boolean {
   return readKey() !== undefined;
 }
 
-/** [counter, prev hex] of the last signed lift. */
-function readChain(): LuaMultiReturn<[number, string]> {
+/** [counter, prev hex] of the last lift signed with the key `pubHex`. */
+function readChain(pubHex: string): LuaMultiReturn<[number, string]> {
   recover(CHAIN_FILE, CHAIN_TMP);
   const body = readSealed(CHAIN_FILE);
   if (body === "") return $multi(0, genesis());
-  const [, , n, prev] = string.find(body, "^C,(%d+),(%x+)$");
-  if (n === undefined || (prev as string).length !== 64) return $multi(0, genesis());
+  const [, , n, prev, pub] = string.find(body, "^C,(%d+),(%x+),(%x+)$");
+  if (n === undefined || (prev as string).length !== 64 || pub !== pubHex) return $multi(0, genesis());
   return $multi(tonumber(n) as number, prev as string);
 }
 
@@ -115,31 +136,38 @@ function release(): void {
 }
 
 function beginNext(): void {
+  if (sl === undefined) sl = require("../shared/board/signedlift") as SignedLift;
   const body = table.remove(queue, 1) as string;
   const key = readKey();
   if (key === undefined) {
     ctx.send("M,lift not signed: no device key (rackcell keys init)");
     return;
   }
-  const [n, prev] = readChain();
+  signingPubHex = encoder.toHex(key.pub);
+  const [n, prev] = readChain(signingPubHex);
   const [, , liftId] = string.find(body, "^E,id=(%d+)");
   fields = sl!.signedFields(tonumber(liftId) ?? 0, n + 1, node.chipid(), ctx.calId, "", prev);
   message = sl!.signedMessage(body, fields);
+  // the message format is needed once per lift: released before the curve work starts
+  loaded().board_signedlift = undefined;
+  loaded().protocol_wire_number = undefined;
+  sl = undefined;
   signing = ed!.signStart(key.seed, key.pub, message, sha512);
 }
 
 function finishSigning(st: SignState): void {
-  const [n] = readChain();
-  // through the outbox (its own timer tick): a 270-byte line blocks uart.write ≈ 12 ms at 115200 baud
-  const box = ctx.outbox;
-  box[box.length] = seal(`${fields},sig=${encoder.toHex(st.signature)}`);
+  const [n] = readChain(signingPubHex);
+  // written by the next ticks, one line each, and as two records: past the UART's 128-byte FIFO
+  // uart.write busy-waits (≈ 87 µs a byte at 115200 baud), and one 270-byte line would hold the
+  // CPU ≈ 12 ms, long enough to miss a bit-banged conversion; two lines of < 160 bytes do not
   const [, , liftId] = string.find(fields, "^G,lift=(%d+)");
-  box[box.length] = seal(`M,signed lift ${liftId} in ${fmtInt(Math.floor(elapsedUs(startedUs) / 1000))} ms: ${fmtInt(slices)} slices, longest ${fmtInt(longestSliceUs)} us`);
-  ctx.kick();
+  outLines[outLines.length] = fields;
+  outLines[outLines.length] = `Y,lift=${liftId},sig=${encoder.toHex(st.signature)}`;
+  outLines[outLines.length] = `M,signed lift ${liftId} in ${fmtInt(Math.floor(elapsedUs(startedUs) / 1000))} ms: ${fmtInt(slices)} slices, longest ${fmtInt(longestSliceUs)} us`;
   startedUs = tmr.now();
   slices = 0;
   longestSliceUs = 0;
-  writeSealed(CHAIN_FILE, CHAIN_TMP, `C,${fmtInt(n + 1)},${encoder.toHex(crypto.hash("sha256", message))}`);
+  writeSealed(CHAIN_FILE, CHAIN_TMP, `C,${fmtInt(n + 1)},${encoder.toHex(crypto.hash("sha256", message))},${signingPubHex}`);
   signing = undefined;
   fields = "";
   message = "";
@@ -148,8 +176,6 @@ function finishSigning(st: SignState): void {
 function finishKeygen(st: KeyState): void {
   const pubHex = encoder.toHex(st.publicKey);
   const ok = writeSealed(KEY_FILE, KEY_TMP, `K,${encoder.toHex(st.seed)},${pubHex}`);
-  // a new key starts a new chain
-  if (ok) writeSealed(CHAIN_FILE, CHAIN_TMP, `C,0,${genesis()}`);
   ctx.send(ok ? `R,${fmtInt(keygenReplyId)},ok,pub=${pubHex}` : `R,${fmtInt(keygenReplyId)},err,flash write failed`);
   keygen = undefined;
 }
@@ -162,10 +188,14 @@ function elapsedUs(t0: number): number {
 
 /** One timer tick: one slice of the key generation or of the current signature. */
 function tick(): void {
+  if (outLines.length > 0) {
+    ctx.send(table.remove(outLines, 1) as string);
+    if (outLines.length === 0 && keygen === undefined && signing === undefined && queue.length === 0) release();
+    return;
+  }
   const t0 = tmr.now();
   if (ed === undefined) {
     ed = require("../shared/crypto/ed25519") as Ed25519;
-    sl = require("../shared/board/signedlift") as SignedLift;
   } else if (keygen !== undefined) {
     if (ed.keyStep(keygen)) finishKeygen(keygen);
   } else if (signing !== undefined) {
@@ -174,7 +204,7 @@ function tick(): void {
   const dt = elapsedUs(t0);
   slices = slices + 1;
   if (dt > longestSliceUs) longestSliceUs = dt;
-  if (keygen === undefined && signing === undefined && queue.length === 0) release();
+  if (keygen === undefined && signing === undefined && queue.length === 0 && outLines.length === 0) release();
 }
 
 function run(c: AppCtx): void {
@@ -217,8 +247,9 @@ export function keysInit(c: AppCtx, id: number, force: boolean): string {
 export function publicInfo(): string {
   const key = readKey();
   if (key === undefined) return "";
-  const [n, prev] = readChain();
-  return `pub=${encoder.toHex(key.pub)},n=${fmtInt(n)},prev=${prev},queue=${fmtInt(queue.length)}`;
+  const pubHex = encoder.toHex(key.pub);
+  const [n, prev] = readChain(pubHex);
+  return `pub=${pubHex},n=${fmtInt(n)},prev=${prev},queue=${fmtInt(queue.length)}`;
 }
 
 /** Releases the module right away when a command loaded it and nothing is running. */

@@ -3,7 +3,18 @@ import { fieldValue } from "../protocol/messages.ts";
 import { parseDecimal } from "../protocol/wire-number.ts";
 import { signedFields } from "./signedlift.ts";
 
-/** Parsing of the G record (format in signedlift.ts). */
+/** Parsing of the signature records (format in signedlift.ts). */
+
+/**
+ * The signature record (G body + ",sig=<hex>") from the board's G and Y bodies, or "" when the
+ * Y record is not one or belongs to another lift.
+ */
+export function joinSignature(gBody: string, yBody: string): string {
+  const f = splitFields(yBody);
+  if (f.length !== 3 || f[0] !== "Y" || f[1].slice(0, 5) !== "lift=" || f[2].slice(0, 4) !== "sig=") return "";
+  if (gBody.slice(0, 2) !== "G," || splitFields(gBody)[1] !== f[1]) return "";
+  return `${gBody},${f[2]}`;
+}
 export interface LiftSignature {
   /** "" when the record parsed, otherwise why not */
   error: string;

@@ -1,10 +1,15 @@
 import { formatInt } from "../protocol/wire-number.ts";
 
 /**
- * What the board signs for each lift, and the G record that carries the signature.
+ * What the board signs for each lift, and the records that carry the signature.
  *
  *   G,lift=<E id>,n=<signed-lift counter>,board=<chip id>,cal=<calibration id>,cert=<verification
- *     certificate id or empty>,prev=<SHA-256 hex of the previous signed message>,sig=<Ed25519, 128 hex>
+ *     certificate id or empty>,prev=<SHA-256 hex of the previous signed message>
+ *   Y,lift=<E id>,sig=<Ed25519 signature, 128 hex>
+ *
+ * Two lines, not one: each stays short enough that uart.write on the board does not busy-wait
+ * long on the UART FIFO. The host joins them into one signature record, the G body followed by
+ * `,sig=<hex>` (signedlift-parse.ts joinSignature), which is what certificates hold.
  *
  * The signed message is three lines: the domain tag, the lift's E body exactly as the board sent
  * it (load, onset, lift-off, peak, times, boot id…), and the G body up to `,sig=`. The counter

@@ -1,4 +1,4 @@
-import { type Fe, feAdd, feCopy, feMul, feNew, feSqr, feSub, feToBytes } from "./field25519.ts";
+import { type Fe, feAdd, feCopy, feMul, feNeg, feNew, feSqr, feSub, feToBytes } from "./field25519.ts";
 import { bytesFromLimbs, limbsFromBytes, scMulAddUnreduced, scReduce } from "./scalar25519.ts";
 
 /**
@@ -29,32 +29,19 @@ export const BASE_Y_MINUS_X = [37182, 55104, 14597, 40208, 48819, 53568, 40709, 
 export const BASE_Y_PLUS_X = [15237, 62860, 37830, 12220, 3609, 64396, 11718, 53139, 17090, 25661, 18584, 9995, 47717, 13268, 40250, 1999];
 export const BASE_2D_XY = [43624, 34682, 4613, 43977, 50334, 52394, 59427, 9945, 22924, 56643, 32203, 23067, 26024, 40716, 31592, 28433];
 
-// Registers: 0–3 the accumulator X, Y, Z, T; 4–6 the base point as Y−X, Y+X, 2d·T; 7 zero;
-// 8–14 temporaries; 15 the inversion's input.
-const enum Op { MUL = 1, SQR = 2, ADD = 3, SUB = 4 }
-const NREGS = 16;
+/**
+ * The point programs, four characters per step: operation, destination, operands (register
+ * digits). M a·b, S a², A a+b, U a−b, N −a, C copy a. Registers: 0–3 the accumulator X, Y, Z, T;
+ * 4–6 temporaries; 7–9 the base point as Y−X, Y+X, 2d·X·Y (the constant tables themselves).
+ * Strings, not arrays: with LFS a constant string stays in flash, an array would be built in RAM.
+ */
+const NREGS = 7;
 
-/** P ← 2P: op, destination, a, b (flat, four numbers per step). */
-const DOUBLE = [
-  Op.SQR, 8, 0, 0, // A = X²
-  Op.SQR, 9, 1, 1, // B = Y²
-  Op.SQR, 10, 2, 2, Op.ADD, 10, 10, 10, // C = 2Z²
-  Op.ADD, 12, 0, 1, Op.SQR, 12, 12, 12, Op.SUB, 12, 12, 8, Op.SUB, 12, 12, 9, // E = (X+Y)² − A − B
-  Op.SUB, 13, 9, 8, // G = −A + B
-  Op.SUB, 14, 13, 10, // F = G − C
-  Op.ADD, 11, 8, 9, Op.SUB, 11, 7, 11, // H = −A − B
-  Op.MUL, 0, 12, 14, Op.MUL, 1, 13, 11, Op.MUL, 3, 12, 11, Op.MUL, 2, 14, 13,
-];
+/** P ← 2P (dbl-2008-hwcd, a = −1): A = X², B = Y², C = 2Z², E = (X+Y)² − A − B, G = B − A, F = G − C, H = −A − B. */
+const DOUBLE = "S400S511S622A666A301S333U334U335U054U106A645N666M431M506M336M210C044C155";
 
-/** P ← P + B (B affine, stored as Y−X, Y+X, 2d·T). */
-const ADD_BASE = [
-  Op.SUB, 8, 1, 0, Op.MUL, 8, 8, 4, // A = (Y1−X1)(Y2−X2)
-  Op.ADD, 9, 1, 0, Op.MUL, 9, 9, 5, // B = (Y1+X1)(Y2+X2)
-  Op.MUL, 10, 3, 6, // C = T1·2d·T2
-  Op.ADD, 11, 2, 2, // D = 2·Z1
-  Op.SUB, 12, 9, 8, Op.SUB, 13, 11, 10, Op.ADD, 14, 11, 10, Op.ADD, 9, 9, 8, // E, F, G, H
-  Op.MUL, 0, 12, 13, Op.MUL, 1, 14, 9, Op.MUL, 3, 12, 9, Op.MUL, 2, 13, 14,
-];
+/** P ← P + B (add-2008-hwcd-3, Z2 = 1): A = (Y−X)(Y2−X2), B = (Y+X)(Y2+X2), C = T·2d·T2, D = 2Z, E = B − A, F = D − C, G = D + C, H = B + A. */
+const ADD_BASE = "U410M447A510M558M639A222U054U126A326A554M401M635M005M213C300C040C160";
 
 /** Work units per slice by default: about four field multiplications (≈ 3,500 VM instructions). */
 export const DEFAULT_SLICE_UNITS = 4;
@@ -83,9 +70,9 @@ function baseMultStart(scalar: number[]): BaseMult {
   for (let i = 0; i < NREGS; i++) regs[i] = feNew();
   regs[1][0] = 1; // identity (0 : 1 : 1 : 0)
   regs[2][0] = 1;
-  feCopy(regs[4], BASE_Y_MINUS_X);
-  feCopy(regs[5], BASE_Y_PLUS_X);
-  feCopy(regs[6], BASE_2D_XY);
+  regs[7] = BASE_Y_MINUS_X;
+  regs[8] = BASE_Y_PLUS_X;
+  regs[9] = BASE_2D_XY;
   return { regs, scalar, bit: 254, stage: 0, pc: 0, xOdd: 0, encoded: "" };
 }
 
@@ -94,19 +81,18 @@ function inverseExponentBit(i: number): boolean {
   return i >= 5 || i === 3 || i === 1 || i === 0;
 }
 
-/** Runs one program step; returns its cost in tenths of a unit (a multiplication is 10). */
-function runOp(regs: Fe[], prog: number[], pc: number): number {
-  const op = prog[pc];
-  const d = regs[prog[pc + 1]];
-  const a = regs[prog[pc + 2]];
-  const b = regs[prog[pc + 3]];
-  if (op === Op.MUL) feMul(d, a, b);
-  else if (op === Op.SQR) feSqr(d, a);
-  else if (op === Op.ADD) {
-    feAdd(d, a, b);
-    return 1;
-  } else {
-    feSub(d, a, b);
+/** Runs the program step at `pc`; returns its cost in tenths of a unit (a multiplication is 10). */
+function runOp(regs: Fe[], prog: string, pc: number): number {
+  const op = prog.charCodeAt(pc);
+  const d = regs[prog.charCodeAt(pc + 1) - 48];
+  const a = regs[prog.charCodeAt(pc + 2) - 48];
+  if (op === 77) feMul(d, a, regs[prog.charCodeAt(pc + 3) - 48]); // M
+  else if (op === 83) feSqr(d, a); // S
+  else {
+    if (op === 65) feAdd(d, a, regs[prog.charCodeAt(pc + 3) - 48]); // A
+    else if (op === 85) feSub(d, a, regs[prog.charCodeAt(pc + 3) - 48]); // U
+    else if (op === 78) feNeg(d, a); // N
+    else feCopy(d, a); // C
     return 1;
   }
   return 10;
@@ -134,16 +120,15 @@ function baseMultStep(m: BaseMult, units: number): boolean {
           m.bit = m.bit - 1;
           m.stage = 0;
         } else {
-          // Z^(p−2): start from Z (exponent bit 254), then square (and multiply) per bit
-          feCopy(regs[15], regs[2]);
-          feCopy(regs[8], regs[2]);
+          // Z^(p−2) into register 4: start from Z (exponent bit 254), then square (and multiply) per bit
+          feCopy(regs[4], regs[2]);
           m.bit = 253;
           m.stage = 2;
         }
       }
     } else if (m.stage === 2 || m.stage === 3) {
-      if (m.stage === 2) feSqr(regs[8], regs[8]);
-      else feMul(regs[8], regs[8], regs[15]);
+      if (m.stage === 2) feSqr(regs[4], regs[4]);
+      else feMul(regs[4], regs[4], regs[2]);
       budget = budget - 10;
       if (m.stage === 2 && inverseExponentBit(m.bit)) m.stage = 3;
       else if (m.bit > 0) {
@@ -153,11 +138,11 @@ function baseMultStep(m: BaseMult, units: number): boolean {
     } else if (m.stage === 4 || m.stage === 5) {
       if (budget < full) return false;
       if (m.stage === 4) {
-        feMul(regs[9], regs[0], regs[8]); // x
-        feMul(regs[10], regs[1], regs[8]); // y
-        m.xOdd = feToBytes(regs[9]).charCodeAt(0) % 2;
+        feMul(regs[5], regs[0], regs[4]); // x
+        feMul(regs[6], regs[1], regs[4]); // y
+        m.xOdd = feToBytes(regs[5]).charCodeAt(0) % 2;
       } else {
-        const yb = feToBytes(regs[10]);
+        const yb = feToBytes(regs[6]);
         m.encoded = yb.substring(0, 31) + String.fromCharCode(yb.charCodeAt(31) + m.xOdd * 128);
       }
       m.stage = m.stage + 1;

@@ -30,6 +30,10 @@ export function feSub(o: Fe, a: Fe, b: Fe): void {
   for (let i = 0; i < 16; i++) o[i] = a[i] - b[i];
 }
 
+export function feNeg(o: Fe, a: Fe): void {
+  for (let i = 0; i < 16; i++) o[i] = -a[i];
+}
+
 /**
  * Two carry passes over the 16 columns (floor division: correct for negative columns too); the
  * carry out of the top limb (weight 2^256) comes back into limb 0 as ×38. Afterwards every limb
