@@ -38,6 +38,10 @@ let ctx: AppCtx;
 const queue: string[] = [];
 /** records to send, one per tick */
 const outLines: string[] = [];
+/** after a signature: the chain line to store (without the counter) and the lift id for the notice */
+let chainBody = "";
+let chainRename = false;
+let notice = "";
 let signing: SignState | undefined;
 let fields = "";
 let message = "";
@@ -132,7 +136,8 @@ function release(): void {
   sl = undefined;
   const l = loaded();
   for (const [name] of string.gmatch(MODULES, "%S+")) l[name] = undefined;
-  collectgarbage("collect");
+  // no explicit full collect here: on a 30 KB heap it would be one more long callback; the
+  // garbage goes with the next collection cycles
 }
 
 function beginNext(): void {
@@ -155,22 +160,47 @@ function beginNext(): void {
   signing = ed!.signStart(key.seed, key.pub, message, sha512);
 }
 
+/** The signature is ready: its records, the chain update and the notice follow, one per tick. */
 function finishSigning(st: SignState): void {
-  const [n] = readChain(signingPubHex);
   // written by the next ticks, one line each, and as two records: past the UART's 128-byte FIFO
   // uart.write busy-waits (≈ 87 µs a byte at 115200 baud), and one 270-byte line would hold the
   // CPU ≈ 12 ms, long enough to miss a bit-banged conversion; two lines of < 160 bytes do not
   const [, , liftId] = string.find(fields, "^G,lift=(%d+)");
   outLines[outLines.length] = fields;
   outLines[outLines.length] = `Y,lift=${liftId},sig=${encoder.toHex(st.signature)}`;
-  outLines[outLines.length] = `M,signed lift ${liftId} in ${fmtInt(Math.floor(elapsedUs(startedUs) / 1000))} ms: ${fmtInt(slices)} slices, longest ${fmtInt(longestSliceUs)} us`;
-  startedUs = tmr.now();
-  slices = 0;
-  longestSliceUs = 0;
-  writeSealed(CHAIN_FILE, CHAIN_TMP, `C,${fmtInt(n + 1)},${encoder.toHex(crypto.hash("sha256", message))},${signingPubHex}`);
+  notice = liftId as string;
+  chainBody = `${encoder.toHex(crypto.hash("sha256", message))},${signingPubHex}`;
   signing = undefined;
   fields = "";
   message = "";
+}
+
+/** Output and bookkeeping after a signature, one step per tick; false when there was none. */
+function afterSigning(): boolean {
+  if (chainBody !== "") {
+    // the chain's temp file in this tick, the rename in the next (flash writes take milliseconds)
+    const [n] = readChain(signingPubHex);
+    const body = `C,${fmtInt(n + 1)},${chainBody}`;
+    if (file.putcontents(CHAIN_TMP, body + check(body)) === undefined) file.remove(CHAIN_TMP);
+    chainBody = "";
+    chainRename = true;
+  } else if (chainRename) {
+    if (file.exists(CHAIN_TMP)) {
+      file.remove(CHAIN_FILE);
+      file.rename(CHAIN_TMP, CHAIN_FILE);
+    }
+    chainRename = false;
+  } else if (outLines.length > 0) ctx.send(table.remove(outLines, 1) as string);
+  else if (notice !== "") {
+    // every tick of this lift counted, the output's too
+    ctx.send(`M,signed lift ${notice} in ${fmtInt(Math.floor(elapsedUs(startedUs) / 1000))} ms: ${fmtInt(slices)} slices, longest ${fmtInt(longestSliceUs)} us`);
+    notice = "";
+    startedUs = tmr.now();
+    slices = 0;
+    longestSliceUs = 0;
+    return true;
+  } else return false;
+  return true;
 }
 
 function finishKeygen(st: KeyState): void {
@@ -188,13 +218,10 @@ function elapsedUs(t0: number): number {
 
 /** One timer tick: one slice of the key generation or of the current signature. */
 function tick(): void {
-  if (outLines.length > 0) {
-    ctx.send(table.remove(outLines, 1) as string);
-    if (outLines.length === 0 && keygen === undefined && signing === undefined && queue.length === 0) release();
-    return;
-  }
   const t0 = tmr.now();
-  if (ed === undefined) {
+  if (afterSigning()) {
+    // (the notice's own tick is not counted: it was sent)
+  } else if (ed === undefined) {
     ed = require("../shared/crypto/ed25519") as Ed25519;
   } else if (keygen !== undefined) {
     if (ed.keyStep(keygen)) finishKeygen(keygen);
@@ -204,7 +231,7 @@ function tick(): void {
   const dt = elapsedUs(t0);
   slices = slices + 1;
   if (dt > longestSliceUs) longestSliceUs = dt;
-  if (keygen === undefined && signing === undefined && queue.length === 0 && outLines.length === 0) release();
+  if (keygen === undefined && signing === undefined && queue.length === 0 && outLines.length === 0 && chainBody === "" && !chainRename && notice === "") release();
 }
 
 function run(c: AppCtx): void {
@@ -254,5 +281,5 @@ export function publicInfo(): string {
 
 /** Releases the module right away when a command loaded it and nothing is running. */
 export function releaseIfIdle(): void {
-  if (keygen === undefined && signing === undefined && queue.length === 0) release();
+  if (keygen === undefined && signing === undefined && queue.length === 0 && outLines.length === 0 && chainBody === "" && !chainRename && notice === "") release();
 }
