@@ -57,6 +57,7 @@ let sl: SignedLift | undefined;
 let startedUs = 0;
 let slices = 0;
 let longestSliceUs = 0;
+let longestOutputUs = 0;
 /**
  * signedlift.ts GENESIS_PREV (64 zeros: the `prev` of the first lift under a key), made here so
  * reading the chain does not load the module (signer-emulated.test.ts checks they agree).
@@ -162,12 +163,15 @@ function beginNext(): void {
 
 /** The signature is ready: its records, the chain update and the notice follow, one per tick. */
 function finishSigning(st: SignState): void {
-  // written by the next ticks, one line each, and as two records: past the UART's 128-byte FIFO
-  // uart.write busy-waits (≈ 87 µs a byte at 115200 baud), and one 270-byte line would hold the
-  // CPU ≈ 12 ms, long enough to miss a bit-banged conversion; two lines of < 160 bytes do not
+  // written by the next ticks, one line each, as three records: past the UART's 128-byte FIFO
+  // uart.write busy-waits (≈ 87 µs a byte at 115200 baud, more when sample frames already fill
+  // the FIFO), and one 270-byte line held the CPU ≈ 12 ms, long enough to miss a bit-banged
+  // conversion; lines of ≤ 120 bytes do not
   const [, , liftId] = string.find(fields, "^G,lift=(%d+)");
+  const sigHex = encoder.toHex(st.signature);
   outLines[outLines.length] = fields;
-  outLines[outLines.length] = `Y,lift=${liftId},sig=${encoder.toHex(st.signature)}`;
+  outLines[outLines.length] = `Y,lift=${liftId},r=${string.sub(sigHex, 1, 64)}`;
+  outLines[outLines.length] = `Y,lift=${liftId},s=${string.sub(sigHex, 65, 128)}`;
   notice = liftId as string;
   chainBody = `${encoder.toHex(crypto.hash("sha256", message))},${signingPubHex}`;
   signing = undefined;
@@ -193,11 +197,12 @@ function afterSigning(): boolean {
   } else if (outLines.length > 0) ctx.send(table.remove(outLines, 1) as string);
   else if (notice !== "") {
     // every tick of this lift counted, the output's too
-    ctx.send(`M,signed lift ${notice} in ${fmtInt(Math.floor(elapsedUs(startedUs) / 1000))} ms: ${fmtInt(slices)} slices, longest ${fmtInt(longestSliceUs)} us`);
+    ctx.send(`M,signed lift ${notice} in ${fmtInt(Math.floor(elapsedUs(startedUs) / 1000))} ms: ${fmtInt(slices)} slices, longest ${fmtInt(longestSliceUs)} us, output ${fmtInt(longestOutputUs)} us`);
     notice = "";
     startedUs = tmr.now();
     slices = 0;
     longestSliceUs = 0;
+    longestOutputUs = 0;
     return true;
   } else return false;
   return true;
@@ -220,8 +225,13 @@ function elapsedUs(t0: number): number {
 function tick(): void {
   const t0 = tmr.now();
   if (afterSigning()) {
-    // (the notice's own tick is not counted: it was sent)
-  } else if (ed === undefined) {
+    // flash writes and UART lines: how long they hold the CPU depends on the flash and on how full
+    // the UART FIFO already is (uart.write busy-waits), not on the signing; counted apart
+    const out = elapsedUs(t0);
+    if (out > longestOutputUs) longestOutputUs = out;
+    return;
+  }
+  if (ed === undefined) {
     ed = require("../shared/crypto/ed25519") as Ed25519;
   } else if (keygen !== undefined) {
     if (ed.keyStep(keygen)) finishKeygen(keygen);

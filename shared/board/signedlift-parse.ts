@@ -6,15 +6,19 @@ import { signedFields } from "./signedlift.ts";
 /** Parsing of the signature records (format in signedlift.ts). */
 
 /**
- * The signature record (G body + ",sig=<hex>") from the board's G and Y bodies, or "" when the
- * Y record is not one or belongs to another lift.
+ * The signature record (G body + ",sig=<R hex><S hex>") from the board's G and two Y bodies, or ""
+ * when a Y record is not the expected one or belongs to another lift.
  */
-export function joinSignature(gBody: string, yBody: string): string {
-  const f = splitFields(yBody);
-  if (f.length !== 3 || f[0] !== "Y" || f[1].slice(0, 5) !== "lift=" || f[2].slice(0, 4) !== "sig=") return "";
-  if (gBody.slice(0, 2) !== "G," || splitFields(gBody)[1] !== f[1]) return "";
-  return `${gBody},${f[2]}`;
+export function joinSignature(gBody: string, rBody: string, sBody: string): string {
+  const r = splitFields(rBody);
+  const s = splitFields(sBody);
+  if (gBody.slice(0, 2) !== "G,") return "";
+  const lift = splitFields(gBody)[1];
+  if (r.length !== 3 || r[0] !== "Y" || r[1] !== lift || r[2].slice(0, 2) !== "r=") return "";
+  if (s.length !== 3 || s[0] !== "Y" || s[1] !== lift || s[2].slice(0, 2) !== "s=") return "";
+  return `${gBody},sig=${r[2].slice(2)}${s[2].slice(2)}`;
 }
+
 export interface LiftSignature {
   /** "" when the record parsed, otherwise why not */
   error: string;

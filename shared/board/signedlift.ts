@@ -5,11 +5,12 @@ import { formatInt } from "../protocol/wire-number.ts";
  *
  *   G,lift=<E id>,n=<signed-lift counter>,board=<chip id>,cal=<calibration id>,cert=<verification
  *     certificate id or empty>,prev=<SHA-256 hex of the previous signed message>
- *   Y,lift=<E id>,sig=<Ed25519 signature, 128 hex>
+ *   Y,lift=<E id>,r=<the signature's R, 64 hex>
+ *   Y,lift=<E id>,s=<the signature's S, 64 hex>
  *
- * Two lines, not one: each stays short enough that uart.write on the board does not busy-wait
- * long on the UART FIFO. The host joins them into one signature record, the G body followed by
- * `,sig=<hex>` (signedlift-parse.ts joinSignature), which is what certificates hold.
+ * Three short lines, not one: each stays short enough that uart.write on the board does not
+ * busy-wait long on the UART FIFO. The host joins them into one signature record, the G body
+ * followed by `,sig=<128 hex>` (signedlift-parse.ts joinSignature), which certificates hold.
  *
  * The signed message is three lines: the domain tag, the lift's E body exactly as the board sent
  * it (load, onset, lift-off, peak, times, boot id…), and the G body up to `,sig=`. The counter
