@@ -5,13 +5,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadBoard } from "../host/build/boards.ts";
 import { G } from "../host/emulator/board/physics/index.ts";
 import { EmuLink } from "./emu-link.host.ts";
+import { DEFAULT_BOARD } from "../host/paths.ts";
 
 /**
  * A force-time CSV replayed as the physical input of the emulated board comes back over the wire,
  * after the board's own calibration (tare + plates through its commands), within the simulated
  * cells' noise: the same path a recorded lift takes when it is replayed for the validation suite.
  */
-const BOARD = loadBoard("nodemcu-v3-2pin");
+const BOARD = loadBoard(DEFAULT_BOARD);
 const CAP_N = BOARD.channels[0].cell.capacityN;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-csv-"));
 let link: EmuLink | undefined;

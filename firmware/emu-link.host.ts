@@ -1,9 +1,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { installFirmware, repoRoot, startEmulatedBoard, type EmulatedBoard, type EmulatorOptions } from "../host/emulator/index.ts";
+import { installFirmware, startEmulatedBoard, type EmulatedBoard, type EmulatorOptions } from "../host/emulator/index.ts";
+import { DEFAULT_BOARD, repoRoot } from "../host/paths.ts";
 import { decodeSample, openLine, seqDistance, splitFields, type SampleFrame } from "../shared/protocol/frame.ts";
-import { encodeCommand, fieldValue } from "../shared/protocol/messages.ts";
+import { fieldValue } from "../shared/protocol/keyvalue.ts";
+import { encodeCommand } from "../shared/protocol/messages.ts";
 
 /**
  * The firmware on the emulated board, seen from the host side of the serial line, for the
@@ -51,7 +53,7 @@ export class EmuLink {
 
   static async start(opts: EmuLinkOptions = {}): Promise<EmuLink> {
     const flashDir = opts.flashDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-fw-"));
-    if (fs.readdirSync(flashDir).length === 0) installFirmware(repoRoot(), flashDir, opts.board ?? "nodemcu-v3-2pin");
+    if (fs.readdirSync(flashDir).length === 0) installFirmware(repoRoot(), flashDir, opts.board ?? DEFAULT_BOARD);
     for (const [name, data] of Object.entries(opts.files ?? {})) fs.writeFileSync(path.join(flashDir, name), data);
     const { files: _f, keepFrames, ...emu } = opts;
     const board = await startEmulatedBoard({ clock: "manual", ...emu, flashDir, install: "none" });

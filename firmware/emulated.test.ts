@@ -8,6 +8,7 @@ import { parseLiftBody } from "../shared/board/liftrecord.ts";
 import { splitFields, sealLine } from "../shared/protocol/frame.ts";
 import { encodeCommand } from "../shared/protocol/messages.ts";
 import { EmuLink, field, manifestBuildHash } from "./emu-link.host.ts";
+import { DEFAULT_BOARD } from "../host/paths.ts";
 
 /**
  * The built firmware (build/lfs.img + init.lua) on the emulated board (host/emulator): HX711
@@ -18,7 +19,7 @@ import { EmuLink, field, manifestBuildHash } from "./emu-link.host.ts";
  * scenario s × 1000 − 100. The firmware stamps the detector's samples with the time the force
  * was on the pins (DOUT time − 2 periods for the HX711's sinc⁴ filter − 1 period for the median).
  */
-const BOARD = loadBoard("nodemcu-v3-2pin");
+const BOARD = loadBoard(DEFAULT_BOARD);
 const PERIOD_MS = 12.5;
 const BOOT_MS = 100;
 const CAP_N = BOARD.channels[0].cell.capacityN;
@@ -73,7 +74,7 @@ describe("firmware on the emulated board", () => {
     const l = await start({ scenario: "empty" });
     const b = await booted(l);
     expect(field(splitFields(b), "build")).toBe(manifestBuildHash());
-    expect(b).toMatch(/^B,fw=[^,]+,build=[0-9a-f]+,board=nodemcu-v3-2pin,boot=1,cal=none,reason=\d,ch=2,sps=80$/);
+    expect(b).toMatch(new RegExp(`^B,fw=[^,]+,build=[0-9a-f]+,board=${DEFAULT_BOARD},boot=1,cal=none,reason=\\d,ch=2,sps=80$`));
     await l.advance(60_000);
     const st = await l.board.stats();
     expect(st.restarts).toBe(0);

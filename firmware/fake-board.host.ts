@@ -3,10 +3,11 @@ import { luaPrelude, luaOutDir, runLuaProgram } from "../host/testing/lua-vm.ts"
 import { toLuaLiteral } from "../host/testing/lua-values.ts";
 import type { LuaTarget } from "../host/testing/nodemcu-profile.ts";
 import { FAKE_NODEMCU_LUA } from "./fake-nodemcu.host.ts";
+import { DEFAULT_BOARD } from "../host/paths.ts";
 
 /** Runs `script` (Lua, with FAKE = the fake board) after booting the app on the fake NodeMCU; returns what the script __write()s as JSON. */
 export function runOnFake(target: LuaTarget, opts: { files?: Record<string, string>; board?: string; start?: boolean }, script: string): unknown {
-  const boardDir = path.resolve("build/boards", opts.board ?? "nodemcu-v3-2pin");
+  const boardDir = path.resolve("build/boards", opts.board ?? DEFAULT_BOARD);
   const program = `local __sethook = debug.sethook
 ${luaPrelude(target, luaOutDir(target))}
 package.path = package.path .. ";${boardDir}/?.lua"

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { decodeSample, openLine, sealLine, splitFields } from "../shared/protocol/frame.ts";
-import { encodeCommand, fieldValue } from "../shared/protocol/messages.ts";
+import { fieldValue } from "../shared/protocol/keyvalue.ts";
+import { encodeCommand } from "../shared/protocol/messages.ts";
 import { decodeCalFile } from "../shared/board/calfile.ts";
 import { runOnFake } from "./fake-board.host.ts";
+import { DEFAULT_BOARD } from "../host/paths.ts";
 
 /**
  * The firmware on a fake NodeMCU (firmware/fake-nodemcu.host.ts) in real Lua 5.1 and 5.3:
@@ -29,7 +31,7 @@ for (const target of ["5.1", "5.3"] as const) {
       const all = lines(r.out);
       for (const l of all) expect(openLine(l).error, l).toBe("");
       const b = bodies(r.out, "B,")[0];
-      expect(b).toMatch(/^B,fw=.*,board=nodemcu-v3-2pin,boot=1,cal=none,reason=6,ch=2,sps=80$/);
+      expect(b).toMatch(new RegExp(`^B,fw=.*,board=${DEFAULT_BOARD},boot=1,cal=none,reason=6,ch=2,sps=80$`));
       expect(bodies(r.out, "M,")[0]).toContain("uncalibrated");
       const frames = bodies(r.out, "S").map(decodeSample);
       expect(frames.length).toBeGreaterThan(225);
@@ -64,7 +66,7 @@ ${REPORT}`) as Run;
       expect(replies.filter((x) => x.startsWith("R,0,err,")).length).toBeGreaterThanOrEqual(6);
       for (const id of [2, 3, 4, 5, 6, 7, 8, 10, 11, 12]) expect(byId(id)[0] ?? `R,${id} missing`, `${id}`).toMatch(/,err,/);
       expect(byId(14)[0]).toMatch(/^R,14,ok,ms=\d+$/);
-      expect(byId(15)[0]).toMatch(/^R,15,ok,fw=.*,board=nodemcu-v3-2pin,ch=2,sps=80,cal=none,.*k0=0.000000000,z0=0.0,k1=0.000000000,z1=0.0$/);
+      expect(byId(15)[0]).toMatch(new RegExp(`^R,15,ok,fw=.*,board=${DEFAULT_BOARD},ch=2,sps=80,cal=none,.*k0=0.000000000,z0=0.0,k1=0.000000000,z1=0.0$`));
       expect(byId(15)[0]).toContain(",name0=left,name1=right,k0=");
       // streaming went on through it all
       const frames = bodies(r.out, "S").map(decodeSample);

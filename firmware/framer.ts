@@ -9,8 +9,10 @@
  * per `..`).
  * Lua-only (string.byte multiple returns): the host uses frame.ts.
  */
-/** The digits as one constant string (in flash with LFS): a table of 64 one-letter strings would cost ~1.7 KB of heap. */
-const B64_TEXT = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+import { SEQ_MODULUS } from "../shared/protocol/frame.ts";
+// The digits as one constant string (in flash with LFS): a table of 64 one-letter strings would cost ~1.7 KB of heap.
+import { B64_DIGITS as B64_TEXT } from "../shared/protocol/wire-number.ts";
+
 const sbyte = string.byte;
 const floor = math.floor;
 const sfmt = string.format;
@@ -88,7 +90,7 @@ function raw4(raw: number): LuaMultiReturn<[number, number, number, number]> {
 
 /** The body of encodeSample(seq, raws, flags, forces) for 1..4 channels (raws are integers). */
 function sampleBody(seq: number, raws: number[], flags: number[], forces: number[], nch: number): string {
-  let s = seq % 262144;
+  let s = seq % SEQ_MODULUS;
   const q3 = s % 64;
   s = (s - q3) / 64;
   const q2 = s % 64;
@@ -127,7 +129,7 @@ function loaded(): Record<string, unknown> {
  * a transient module that requires one again gets a fresh copy), and board.lua (compiled into
  * RAM from SPIFFS; app keeps what it needs in ctx.board). Not app or sampler: they hold the state.
  */
-const TRANSIENT = "commands calstore liftlog board_calfile board_liftrecord calibration_fit protocol_messages protocol_frame protocol_wire_number protocol_checksum lualib_bundle analysis_window filters_median3 board_unwrap analysis_detector framer board";
+const TRANSIENT = "commands calstore liftlog board_calfile board_liftrecord calibration_fit protocol_messages protocol_keyvalue protocol_frame protocol_wire_number protocol_checksum lualib_bundle analysis_window filters_median3 board_unwrap analysis_detector framer board";
 
 /** Releases the transient modules and collects, so they cost no heap while streaming. */
 function unloadTransient(): void {

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { luaPrelude, luaOutDir, runLuaProgram } from "../host/testing/lua-vm.ts";
 import { FAKE_NODEMCU_LUA } from "./fake-nodemcu.host.ts";
+import { DEFAULT_BOARD } from "../host/paths.ts";
 
 /**
  * Heap census of the firmware in a plain Lua 5.1 VM (the fake NodeMCU): where the resident heap
@@ -15,7 +16,7 @@ const MODULES = ["lualib_bundle", "board_unwrap", "filters_median3", "analysis_w
 
 export interface CensusRow { what: string; bytes: number }
 
-export function heapCensus(seconds = 5, board = "nodemcu-v3-2pin"): CensusRow[] {
+export function heapCensus(seconds = 5, board = DEFAULT_BOARD): CensusRow[] {
   const boardDir = path.resolve("build/boards", board);
   const luaDir = luaOutDir("5.1");
   const program = `local __sethook = debug.sethook

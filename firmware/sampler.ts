@@ -4,6 +4,7 @@ import { EV_ISO_DONE, EV_PULL_FAILED, EV_REWEIGH, detectorStep } from "../shared
 import { median3Step } from "../shared/filters/median3.ts";
 import { unwrapCreate, unwrapStep, type Unwrapper } from "../shared/board/unwrap.ts";
 import { sampleBody, sealSuffix } from "./framer.ts";
+import { SEQ_MODULUS } from "../shared/protocol/frame.ts";
 
 /**
  * Sampling both pins and turning each pair of conversions into one frame.
@@ -177,7 +178,7 @@ function emit(tUs: number): void {
     counters.sent = counters.sent + 1;
   }
   counters.frames = counters.frames + 1;
-  counters.seq = seq + 1 === 262144 ? 0 : seq + 1;
+  counters.seq = seq + 1 === SEQ_MODULUS ? 0 : seq + 1;
 }
 
 /** Pairs queued samples into frames, at most `limit` of them. */

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seqDistance } from "../shared/protocol/frame.ts";
+import { STANDARD_GRAVITY_MPS2 } from "../shared/units/force.ts";
 import { openSession } from "../host/session/connect.ts";
 import { createDecodedLine, decodeLine, LINE_CORRUPT, LINE_MALFORMED, LINE_SAMPLE } from "../host/session/fast-decode.ts";
 import type { IntegrityCounts, Session, SessionEvent } from "../host/session/session.ts";
@@ -17,7 +18,6 @@ import {
  * End-to-end through the serial device: the emulated board on its pseudo-terminal by default,
  * a real board when RACKCELL_PORT is set. One board per block; each block states what it needs.
  */
-const G = 9.80665;
 const run = promisify(execFile);
 const CLI = path.join(import.meta.dirname, "..", "host", "cli", "main.ts");
 
@@ -90,11 +90,11 @@ describe.skipIf(skipped(!ON_EMULATOR && !(REAL_LOAD_KG > 0), NEEDS_LOAD))("weigh
       if (ON_EMULATOR) {
         await waitFor(() => s.live.timeS > 0.5, 5000, "frames");
         expect((await s.tare()).ok).toBe(true); // empty pins until atS
-        await waitFor(() => s.live.totalN > kg * G * 0.9, 10000, "the plates on the pins");
+        await waitFor(() => s.live.totalN > kg * STANDARD_GRAVITY_MPS2 * 0.9, 10000, "the plates on the pins");
         await sleep(1500);
       }
-      expect(s.live.totalN / G).toBeGreaterThan(kg * 0.99);
-      expect(s.live.totalN / G).toBeLessThan(kg * 1.01);
+      expect(s.live.totalN / STANDARD_GRAVITY_MPS2).toBeGreaterThan(kg * 0.99);
+      expect(s.live.totalN / STANDARD_GRAVITY_MPS2).toBeLessThan(kg * 1.01);
       expect(s.counts.calibrationMismatches).toBe(0);
     } finally {
       s.close();
@@ -261,8 +261,8 @@ describe.skipIf(skipped(!ON_EMULATOR, NEEDS_EMULATOR))("faults on the link and o
       const lifts = events.filter((e): e is Extract<SessionEvent, { type: "lift" }> => e.type === "lift").map((e) => e.lift);
       for (const l of lifts) {
         expect(l.kind).toBe("rack pull");
-        expect(l.weighedLoadN / G).toBeGreaterThan(196);
-        expect(l.weighedLoadN / G).toBeLessThan(204);
+        expect(l.weighedLoadN / STANDARD_GRAVITY_MPS2).toBeGreaterThan(196);
+        expect(l.weighedLoadN / STANDARD_GRAVITY_MPS2).toBeLessThan(204);
         expect(l.timeToLiftOffMs).toBeGreaterThan(200);
       }
       expect(new Set(lifts.map((l) => l.source))).toEqual(new Set(["board", "host"]));

@@ -1,23 +1,32 @@
 /**
- * Lift-analysis accuracy over the validation curve set (host/validation): every curve goes
+ * Lift-analysis accuracy over the validation curve set (bench/validation): every curve goes
  * through the pipeline (emulated board + firmware when available, else the HX711 stand-in) at
  * 80 and 10 SPS, is decoded from the wire and analysed; errors are against the model's ground
- * truth. Figures are the median and 95th percentile of |error| over the isometric curves
- * (rack-pull figures over the rack pulls). Also prints the full error table.
+ * truth. Figures are the median and 95th percentile of |error| over the isometric curves of every
+ * shape (rack-pull figures over the rack pulls), and the same per shape for 80 and 10 SPS:
+ * analysis.<shape>.<figure>, shapes exponential, sigmoid (plain rises) and slow_s, dip,
+ * early_plateau, double_peak, early_release (bench/validation/sets.ts). The model figures
+ * (`*_model`) are what the analysis presents: the chosen model's value, or the raw one where the
+ * model explains the window's samples worse (shared/analysis/rfdmodel.host.ts). Also prints the
+ * full error table.
  *
  * Pipelines, in order of preference: the emulated board (firmware in Lua 5.1), the emulator's
- * HX711 physics run in Node (host/validation/physics.ts), the stand-in.
+ * HX711 physics run in Node (bench/validation/physics.ts), the stand-in.
  * RACKCELL_BENCH_PIPELINE=standin|emulated forces a pipeline; RACKCELL_BENCH_CURVES=<iso>,<rack>
- * changes the set size (default 40 isometric + 15 rack pulls).
+ * changes the set size (default 40 plain isometric rises + 15 rack pulls), and a third number the
+ * curves per real shape (default 8).
  */
-import { errorTable, summarize, type CurveErrors } from "../../host/validation/evaluate.ts";
-import { curveSet, runSuite, standInSource, type WireSource } from "../../host/validation/suite.ts";
+import { errorTable, rate, summarize, type CurveErrors } from "../validation/evaluate.ts";
+import { REAL_SHAPES } from "../validation/sets.ts";
+import { curveSet } from "../validation/sets.ts";
+import { runSuite, standInSource } from "../validation/suite.ts";
+import type { WireSource } from "../validation/wire.ts";
 
 async function pickSource(): Promise<WireSource> {
   const want = process.env.RACKCELL_BENCH_PIPELINE ?? "auto";
   if (want === "standin") return standInSource;
   try {
-    const mod = await import("../../host/validation/emulated.ts");
+    const mod = await import("../validation/emulated.ts");
     const src = await mod.emulatedSource();
     for (const n of mod.lastEmulatorNotes) console.log(`  (emulator: ${n})`);
     if (src !== null) return src;
@@ -27,7 +36,7 @@ async function pickSource(): Promise<WireSource> {
     console.log(`  (emulated pipeline unavailable: ${(e as Error).message.split("\n")[0]})`);
   }
   if (want !== "physics-off") {
-    const { physicsSource } = await import("../../host/validation/physics.ts");
+    const { physicsSource } = await import("../validation/physics.ts");
     const p = await physicsSource();
     if (p !== null) {
       console.log("  (using the emulator's HX711 physics in Node + median-of-3, without the firmware)");
@@ -45,25 +54,50 @@ function put(out: Record<string, number>, name: string, rows: CurveErrors[], key
   out[`${name}_p95`] = s.p95Abs;
 }
 
+/** Every isometric figure of one group of curves (all shapes, or one), at one rate (suffix). */
+function isometricFigures(out: Record<string, number>, prefix: string, suffix: string, iso: CurveErrors[]): void {
+  put(out, `${prefix}peak_error_pct${suffix}`, iso, "peak_pct");
+  put(out, `${prefix}ttp_error_ms${suffix}`, iso, "ttp_ms");
+  put(out, `${prefix}t90_error_ms${suffix}`, iso, "t90_ms");
+  put(out, `${prefix}onset_error_ms${suffix}`, iso, "onset_ms");
+  put(out, `${prefix}f100_error_pct_raw${suffix}`, iso, "f100_pct_raw");
+  put(out, `${prefix}rfd100_error_pct_raw${suffix}`, iso, "rfd100_pct_raw");
+  put(out, `${prefix}rfd200_error_pct_raw${suffix}`, iso, "rfd200_pct_raw");
+  put(out, `${prefix}asymmetry_error_pp${suffix}`, iso, "asym_pp");
+  if (suffix === "_1khz_ref") return;
+  put(out, `${prefix}rfd100_error_pct_model${suffix}`, iso, "rfd100_pct_model");
+  if (prefix === "analysis.") put(out, `${prefix}rfd100_error_pct_model_exprise${suffix}`, iso.filter((r) => r.tags.shapeName === "exponential"), "rfd100_pct_model");
+  put(out, `${prefix}rfd200_error_pct_model${suffix}`, iso, "rfd200_pct_model");
+  put(out, `${prefix}f100_error_pct_model${suffix}`, iso, "f100_pct_model");
+  put(out, `${prefix}model_fit_error_pct${suffix}`, iso, "model_fit_error_pct");
+  // shares of the pulls: the S-shaped model chosen, the raw RFD 0–100 presented instead of the model's
+  const hill = rate(iso, "model_hill");
+  const rawShown = rate(iso, "rfd100_raw_presented");
+  if (hill.n > 0) out[`${prefix}model_hill_share${suffix}`] = hill.mean;
+  if (rawShown.n > 0) out[`${prefix}rfd100_raw_presented_share${suffix}`] = rawShown.mean;
+}
+
 export async function figures(): Promise<Record<string, number>> {
-  const [nIso, nRack] = (process.env.RACKCELL_BENCH_CURVES ?? "40,15").split(",").map(Number);
+  const [nIso, nRack, perShapeArg] = (process.env.RACKCELL_BENCH_CURVES ?? "40,15,8").split(",").map(Number);
+  const perShape = perShapeArg ?? 0;
   let source = await pickSource();
   let res;
   try {
-    res = await runSuite(curveSet(nIso, nRack), [80, 10], source);
+    res = await runSuite(curveSet(nIso, nRack, 1, perShape), [80, 10], source);
   } catch (e) {
     // A pipeline that fails part-way is reported and the next one measures instead, so the
     // figures always say which pipeline produced them (analysis.pipeline_emulated).
     await source.close?.();
     if (!source.name.startsWith("emulated") || process.env.RACKCELL_BENCH_PIPELINE === "emulated") throw e;
     console.log(`  (emulated pipeline failed: ${(e as Error).message.split("\n")[0]}; measuring with the next pipeline)`);
-    const { physicsSource } = await import("../../host/validation/physics.ts");
+    const { physicsSource } = await import("../validation/physics.ts");
     source = (await physicsSource()) ?? standInSource;
-    res = await runSuite(curveSet(nIso, nRack), [80, 10], source);
+    res = await runSuite(curveSet(nIso, nRack, 1, perShape), [80, 10], source);
   }
   await source.close?.();
   const out: Record<string, number> = {};
-  out["analysis.curves_isometric"] = nIso;
+  out["analysis.curves_isometric"] = nIso + perShape * REAL_SHAPES.length;
+  out["analysis.curves_per_real_shape"] = perShape;
   out["analysis.curves_rackpull"] = nRack;
   // 2 = emulated board + firmware, 1 = emulator HX711 physics without firmware, 0 = stand-in
   out["analysis.pipeline_emulated"] = source.name.startsWith("emulated") ? 2 : source.name.startsWith("HX711 physics") ? 1 : 0;
@@ -72,24 +106,16 @@ export async function figures(): Promise<Record<string, number>> {
     { suffix: "_10sps", rows: res.byRate.get(10)! },
     { suffix: "_1khz_ref", rows: res.reference },
   ];
+  const shapes = ["exponential", "sigmoid", ...REAL_SHAPES.map((sh) => sh.name)];
   for (const { suffix, rows } of cols) {
-    const iso = rows.filter((r) => r.kind === "isometric");
-    const rp = rows.filter((r) => r.kind === "rackpull");
-    const isoExp = iso.filter((r) => r.tags.shape === 1);
-    put(out, `analysis.peak_error_pct${suffix}`, iso, "peak_pct");
-    put(out, `analysis.ttp_error_ms${suffix}`, iso, "ttp_ms");
-    put(out, `analysis.t90_error_ms${suffix}`, iso, "t90_ms");
-    put(out, `analysis.onset_error_ms${suffix}`, iso, "onset_ms");
-    put(out, `analysis.f100_error_pct_raw${suffix}`, iso, "f100_pct_raw");
-    put(out, `analysis.rfd100_error_pct_raw${suffix}`, iso, "rfd100_pct_raw");
-    put(out, `analysis.rfd200_error_pct_raw${suffix}`, iso, "rfd200_pct_raw");
-    put(out, `analysis.asymmetry_error_pp${suffix}`, iso, "asym_pp");
+    isometricFigures(out, "analysis.", suffix, rows.filter((r) => r.kind === "isometric"));
     if (suffix !== "_1khz_ref") {
-      put(out, `analysis.rfd100_error_pct_model${suffix}`, iso, "rfd100_pct_model");
-      put(out, `analysis.rfd100_error_pct_model_exprise${suffix}`, isoExp, "rfd100_pct_model");
-      put(out, `analysis.rfd200_error_pct_model${suffix}`, iso, "rfd200_pct_model");
-      put(out, `analysis.f100_error_pct_model${suffix}`, iso, "f100_pct_model");
+      for (const shape of shapes) {
+        const iso = rows.filter((r) => r.kind === "isometric" && r.tags.shapeName === shape);
+        if (iso.length > 0) isometricFigures(out, `analysis.${shape}.`, suffix, iso);
+      }
     }
+    const rp = rows.filter((r) => r.kind === "rackpull");
     put(out, `analysis.rackpull_weigh_error_pct${suffix}`, rp, "weigh_pct");
     put(out, `analysis.rackpull_ttl_error_ms${suffix}`, rp, "ttl_ms");
     put(out, `analysis.rackpull_onset_error_ms${suffix}`, rp, "onset_ms");
@@ -107,15 +133,13 @@ export async function figures(): Promise<Record<string, number>> {
       { title: "10 SPS", rows: res.byRate.get(10)! },
     ]),
   );
-  const byShape = (rows: CurveErrors[], shape: number) => rows.filter((r) => r.kind === "isometric" && r.tags.shape === shape);
-  for (const rate of [80, 10]) {
-    const rows = res.byRate.get(rate)!;
-    const e = summarize(byShape(rows, 1), "rfd100_pct_model");
-    const s = summarize(byShape(rows, 2), "rfd100_pct_model");
-    console.log(
-      `${rate} SPS model RFD 0–100 by rise shape: exponential ${e.medianAbs.toFixed(1)} / ${e.p95Abs.toFixed(1)} % (n=${e.n}), ` +
-        `sigmoid ${s.medianAbs.toFixed(1)} / ${s.p95Abs.toFixed(1)} % (n=${s.n})`,
-    );
+  for (const rate80 of [80, 10]) {
+    const rows = res.byRate.get(rate80)!;
+    const parts = shapes.map((shape) => {
+      const m = summarize(rows.filter((r) => r.kind === "isometric" && r.tags.shapeName === shape), "rfd100_pct_model");
+      return `${shape} ${m.medianAbs.toFixed(1)} / ${m.p95Abs.toFixed(1)} % (n=${m.n})`;
+    });
+    console.log(`${rate80} SPS RFD 0–100 as presented (model or raw), median / p95 by shape: ${parts.join(", ")}`);
   }
   console.log("");
   return out;

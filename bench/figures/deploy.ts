@@ -1,6 +1,7 @@
 import { startEmulatedBoard } from "../../host/emulator/index.ts";
 import { deploy, handToPrompt, uploadSet } from "../../host/deploy/deploy.ts";
 import { openRawPort, PromptSession } from "../../host/deploy/prompt.ts";
+import { DEFAULT_BOARD } from "../../host/paths.ts";
 
 /**
  * Upload speed of `rackcell deploy` against a NodeMCU-Tool-style uploader, both measured in this
@@ -14,7 +15,7 @@ import { openRawPort, PromptSession } from "../../host/deploy/prompt.ts";
  *              uart.on("data") receiver, each file verified by SHA-256 on the board.
  * seconds_per_kb = upload phase (first block to last file verified) / KiB of file content.
  */
-const BOARD = "nodemcu-v3-2pin";
+const BOARD = DEFAULT_BOARD;
 const CMD_CHARS = 232;
 
 async function baselineUpload(s: PromptSession, files: { name: string; data: Buffer }[]): Promise<number> {

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulatedBoard } from "../../host/emulator/index.ts";
+import { DEFAULT_BOARD } from "../../host/paths.ts";
 
 /**
  * How fast the emulated board runs on the "fast" clock: simulated seconds per wall second, with
@@ -27,7 +28,7 @@ if gpio.read(2) == 0 then rd() end
 export async function figures(): Promise<Record<string, number>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-bench-emu-"));
   fs.writeFileSync(path.join(dir, "init.lua"), INIT);
-  const board = await startEmulatedBoard({ flashDir: dir, install: "none", clock: "fast", scenario: "rackpull", board: "nodemcu-v3-2pin" });
+  const board = await startEmulatedBoard({ flashDir: dir, install: "none", clock: "fast", scenario: "rackpull", board: DEFAULT_BOARD });
   let lines = 0;
   board.onData((d) => { for (const c of d) if (c === 10) lines++; });
   try {

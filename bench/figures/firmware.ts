@@ -2,6 +2,7 @@ import { loadBoard } from "../../host/build/boards.ts";
 import { idealCounts } from "../../host/emulator/board/physics/index.ts";
 import { emptyCalChannel, encodeCalFile } from "../../shared/board/calfile.ts";
 import { EmuLink } from "../../firmware/emu-link.host.ts";
+import { DEFAULT_BOARD } from "../../host/paths.ts";
 
 /**
  * The firmware's budgets, measured on the emulated board (Lua 5.1, build/lfs.img + init.lua,
@@ -9,7 +10,9 @@ import { EmuLink } from "../../firmware/emu-link.host.ts";
  * tared, so every frame carries forces and goes through the lift detector — the production path.
  *
  * - firmware.heap_steady_kb: the board's "firmware heap" (stats().heapUsedBytes: Lua heap above
- *   the boot baseline × heapScale, after a full collect) at 60 s, mean of 5 readings 1 s apart.
+ *   the boot baseline, after a full collect) at 60 s, mean of 5 readings 1 s apart, in the 32-bit
+ *   Lua 5.1 (the ESP8266's object sizes, read as they are).
+ * - firmware.heap_steady_kb_64: the same first minute on Debian's 64-bit lua5.1, for comparison.
  * - firmware.heap_drift_kb_per_h: least-squares slope of that heap over 2…62 min (a reading a minute).
  * - firmware.instructions_per_frame: Lua VM instructions per frame over the hour, everything the
  *   firmware runs included (pairing, median, detector, formatting, checksum, uart.write, heartbeats).
@@ -21,7 +24,7 @@ import { EmuLink } from "../../firmware/emu-link.host.ts";
  *   (H lost<i>). firmware.unpaired_1h: conversions of the faster chip that had no partner (the two
  *   HX711s run on their own ±1 % oscillators, so frames come at the slower chip's rate).
  */
-const BOARD = "nodemcu-v3-2pin";
+const BOARD = DEFAULT_BOARD;
 
 function nominalCal(): string {
   const def = loadBoard(BOARD);
@@ -48,20 +51,48 @@ function slope(xs: number[], ys: number[]): number {
   return sxy / sxx;
 }
 
-export async function figures(): Promise<Record<string, number>> {
-  const l = await EmuLink.start({ board: BOARD, scenario: "empty:dur=4000", files: { "cal.txt": nominalCal() } });
+function startLink(): Promise<EmuLink> {
+  return EmuLink.start({ board: BOARD, scenario: "empty:dur=4000", files: { "cal.txt": nominalCal() } });
+}
+
+/** Boot, tare, then the firmware heap at 60 s: mean of 5 readings 1 s apart, in KB. */
+async function steadyHeapKb(l: EmuLink): Promise<number> {
+  if (!(await l.until(() => l.records("B,").length > 0, 5000))) throw new Error("no B record");
+  await l.advance(1500);
+  const tare = await l.command("tare");
+  if (tare[2] !== "ok") throw new Error(`tare: ${tare.join(",")}`);
+  await l.advance(60_000 - l.board.nowUs() / 1000 - 4000);
+  const steady: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await l.advance(1000);
+    steady.push(((await l.board.stats()) as Stats).heapUsedBytes);
+  }
+  return steady.reduce((a, b) => a + b, 0) / steady.length / 1024;
+}
+
+/** The same first minute with the board in Debian's 64-bit lua5.1 (lua-vms.ts: RACKCELL_LUA51_VM). */
+async function steadyHeapKb64(): Promise<number> {
+  const before = process.env.RACKCELL_LUA51_VM;
+  process.env.RACKCELL_LUA51_VM = "5.1-64";
+  let l: EmuLink;
   try {
-    if (!(await l.until(() => l.records("B,").length > 0, 5000))) throw new Error("no B record");
-    await l.advance(1500);
-    const tare = await l.command("tare");
-    if (tare[2] !== "ok") throw new Error(`tare: ${tare.join(",")}`);
-    // steady heap at 60 s
-    await l.advance(60_000 - l.board.nowUs() / 1000 - 4000);
-    const steady: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      await l.advance(1000);
-      steady.push(((await l.board.stats()) as Stats).heapUsedBytes);
-    }
+    l = await startLink(); // the VM is chosen when its process starts
+  } finally {
+    if (before === undefined) delete process.env.RACKCELL_LUA51_VM;
+    else process.env.RACKCELL_LUA51_VM = before;
+  }
+  try {
+    return await steadyHeapKb(l);
+  } finally {
+    await l.close();
+  }
+}
+
+export async function figures(): Promise<Record<string, number>> {
+  const heap64 = await steadyHeapKb64();
+  const l = await startLink();
+  try {
+    const heapSteadyKb = await steadyHeapKb(l);
     // an hour (2…62 min): heap once a minute, instructions and frames from 2 min on
     await l.advance(120_000 - l.board.nowUs() / 1000);
     const s0 = (await l.board.stats()) as Stats;
@@ -82,7 +113,8 @@ export async function figures(): Promise<Record<string, number>> {
     const unpaired = Number(h.unp0 ?? 0) + Number(h.unp1 ?? 0);
     if (s1.restarts !== 0) throw new Error(`the board restarted ${s1.restarts} times`);
     return {
-      "firmware.heap_steady_kb": steady.reduce((a, b) => a + b, 0) / steady.length / 1024,
+      "firmware.heap_steady_kb": heapSteadyKb,
+      "firmware.heap_steady_kb_64": heap64,
       "firmware.heap_drift_kb_per_h": slope(xs, ys),
       "firmware.instructions_per_frame": instr / frames,
       "firmware.instructions_source": fw ? 1 : 0,

@@ -2,6 +2,7 @@ import { createMedian3, median3Step } from "../../shared/filters/median3.ts";
 import { decodeSample, encodeSample, openLine, SEQ_MODULUS } from "../../shared/protocol/frame.ts";
 import { createDecodedLine, decodeLine } from "../../host/session/fast-decode.ts";
 import { Session, type LineSource } from "../../host/session/session.ts";
+import { STANDARD_GRAVITY_MPS2 } from "../../shared/units/force.ts";
 
 /**
  * Host receive path on one core, over pre-generated frame lines (2 channels, calibrated, a
@@ -14,10 +15,9 @@ import { Session, type LineSource } from "../../host/session/session.ts";
  */
 const NPC = [0.0123, 0.0119];
 const ZERO = [-41230, 10332];
-const G = 9.80665;
 
 function rawAt(i: number): number[] {
-  const W = 220 * G;
+  const W = 220 * STANDARD_GRAVITY_MPS2;
   const t = (i % 960) / 80; // a 12 s cycle: rest, pull, hold, set down
   let total = W;
   if (t >= 3 && t < 4) total = W * (1 - (t - 3));

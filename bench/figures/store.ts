@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { SEQ_MODULUS } from "../../shared/protocol/frame.ts";
 import { Store } from "../../host/store/store.ts";
+import { DEFAULT_BOARD } from "../../host/paths.ts";
 
 /**
  * The store with an hour of 2-channel frames at 80 SPS (288,000), in a temporary database file:
@@ -15,12 +17,12 @@ export async function figures(): Promise<Record<string, number>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-bench-store-"));
   try {
     const store = new Store(path.join(dir, "bench.db"));
-    const id = store.createSession({ channels: 2, board: "nodemcu-v3-2pin", note: "bench" });
+    const id = store.createSession({ channels: 2, board: DEFAULT_BOARD, note: "bench" });
     const w = store.frameWriter(id, { flushMs: 100 });
     let t = performance.now();
     for (let i = 0; i < FRAMES; i++) {
       const f = 1000 + ((i * 7919) % 97) * 0.1;
-      w.add({ index: i, seq: i % 262144, timeS: i / 80, channels: 2, raw: [120000 + i, 80000 - i], flags: [0, 0], forceN: [f, f + 1], totalN: 2 * f + 1 });
+      w.add({ index: i, seq: i % SEQ_MODULUS, timeS: i / 80, channels: 2, raw: [120000 + i, 80000 - i], flags: [0, 0], forceN: [f, f + 1], totalN: 2 * f + 1 });
       if (i % 8000 === 7999) w.flush(); // the 100 ms timer does not run inside this loop
     }
     w.close();

@@ -2,19 +2,20 @@ import { createHash } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { listBoards, loadBoard } from "./boards.ts";
+import { firmwareBoard, listBoards, loadBoard } from "./boards.ts";
 import { buildLuaProject } from "./lua-build.ts";
 import { toLuaLiteral } from "../testing/lua-values.ts";
 import { bundleHost } from "./bundle.ts";
 import { writeLfsImage } from "./lfs-image.ts";
+import { MANIFEST_PATH, type Manifest } from "./manifest.ts";
+import { repoRoot } from "../paths.ts";
 
 /**
  * `npm run build`: type-checks everything, bundles the host (+ shared) into dist/ (JavaScript); firmware + shared → build/lua51 and
  * build/lua53 (flat NodeMCU names); the emulator's board side → build/emu; one board.lua per
  * board; and build/manifest.json, the list of files `deploy` uploads, with the build hash.
  */
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
-process.chdir(ROOT);
+process.chdir(repoRoot());
 
 function step(name: string, fn: () => void): void {
   const t0 = Date.now();
@@ -59,11 +60,11 @@ function main(): void {
   for (const name of boards) {
     const dir = path.join("build", "boards", name);
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "board.lua"), `return ${toLuaLiteral(loadBoard(name))}\n`);
+    fs.writeFileSync(path.join(dir, "board.lua"), `return ${toLuaLiteral(firmwareBoard(loadBoard(name)))}\n`);
   }
   const all = [...files, "buildinfo.lua"];
   const lfsModules = writeLfsImage(luaDir, all, "build/lfs.img");
-  const manifest = {
+  const manifest: Manifest = {
     version, buildHash: hash, luaDir, boards,
     /** The emulated board's LFS image (see lfs-image.ts) and the files that stay on SPIFFS. */
     lfs: { image: "build/lfs.img", bytes: fs.statSync("build/lfs.img").size, modules: lfsModules },
@@ -73,7 +74,7 @@ function main(): void {
       return { name: f, bytes: data.length, sha256: sha256(data) };
     }),
   };
-  fs.writeFileSync("build/manifest.json", `${JSON.stringify(manifest, null, 2)}\n`);
+  fs.writeFileSync(MANIFEST_PATH, `${JSON.stringify(manifest, null, 2)}\n`);
 
   // Every Lua file must at least parse in its VM (loading under the NodeMCU profile is a test).
   for (const [dir, luac] of [["build/lua51", "luac5.1"], ["build/lua53", "luac5.3"]] as const) {

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { luaOutDir, luaPrelude, runLuaProgram } from "../testing/lua-vm.ts";
 import { MAX_FLASH_NAME_BYTES } from "./flat-names.ts";
+import { DEFAULT_BOARD } from "../paths.ts";
 
 /**
  * Every Lua file the build produces must fit NodeMCU's flat file system and load in a NodeMCU-
@@ -21,7 +22,7 @@ for (const target of ["5.1", "5.3"] as const) {
     });
 
     it("loads every module under the NodeMCU profile", () => {
-      const boardDir = path.resolve("build/boards/nodemcu-v3-2pin");
+      const boardDir = path.resolve("build/boards", DEFAULT_BOARD);
       const modules = files.map((f) => f.slice(0, -4)).filter((m) => m !== "init");
       const program = `${luaPrelude(target, dir)}
 package.path = package.path .. ";${boardDir}/?.lua"

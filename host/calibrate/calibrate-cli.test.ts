@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_BOARD } from "../paths.ts";
 
 const run = promisify(execFile);
 const MAIN = path.join(import.meta.dirname, "..", "cli", "main.ts");
@@ -10,12 +11,12 @@ const cli = (args: string[]) => run(process.execPath, ["--import", "tsx", MAIN, 
 
 describe("rackcell calibrate / verify (CLI): nonsense is refused before any board is touched", () => {
   it("non-increasing, negative, over capacity, too small a span", async () => {
-    const r = await cli(["calibrate", "--board", "nodemcu-v3-2pin", "--points", "left:200,left:100,right:-5,both:2000", "--yes"]);
+    const r = await cli(["calibrate", "--board", DEFAULT_BOARD, "--points", "left:200,left:100,right:-5,both:2000", "--yes"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/masses on left must increase/);
     expect(r.stderr).toMatch(/must be positive/);
     expect(r.stderr).toMatch(/beyond the capacity of BOTH pins/);
-    const span = await cli(["calibrate", "--board", "nodemcu-v3-2pin", "--points", "left:20,left:40,right:20,right:40", "--yes"]);
+    const span = await cli(["calibrate", "--board", DEFAULT_BOARD, "--points", "left:20,left:40,right:20,right:40", "--yes"]);
     expect(span.stderr).toMatch(/too small a span/);
   });
   it("bad plates and missing points say how to write them", async () => {

@@ -7,18 +7,20 @@ import { openSession } from "../session/connect.ts";
 import type { Session } from "../session/session.ts";
 import type { Connection } from "../transport/connection.ts";
 import { loadBoard } from "../build/boards.ts";
-import { CALIBRATED_PLATES, G } from "./plates.ts";
+import { CALIBRATED_PLATES } from "./plates.ts";
 import { parsePoints } from "./plan.ts";
 import { emulatorPlace } from "./place.ts";
 import { runCalibration } from "./run.ts";
 import { runVerification } from "../verify/run.ts";
 import { certificateText } from "../verify/render.ts";
+import { DEFAULT_BOARD } from "../paths.ts";
+import { STANDARD_GRAVITY_MPS2 } from "../../shared/units/force.ts";
 
 /**
  * Calibration then verification end to end: the emulated board runs the firmware, the plates are
  * "placed" by changing its scenario, the host talks to it through the session's command client.
  */
-const BOARD = "nodemcu-v3-2pin";
+const BOARD = DEFAULT_BOARD;
 let board: EmulatedBoard;
 let session: Session;
 let connection: Connection;
@@ -54,7 +56,7 @@ describe("calibrate and verify against the emulated board", () => {
       expect(c.fit.maxAbsResidualN).toBeLessThan(0.002 * c.capacityN); // within 0.2 % of capacity
     }
     // the "both" check: left + right against the 300 kg stated
-    expect(Math.abs(run.outcome!.checks[0].errorN)).toBeLessThan(0.5 * G);
+    expect(Math.abs(run.outcome!.checks[0].errorN)).toBeLessThan(0.5 * STANDARD_GRAVITY_MPS2);
     const info = await session.refreshInfo();
     expect(info.fields.calid).toBe("e2e-1");
   }, 180_000);

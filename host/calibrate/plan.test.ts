@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { loadBoard } from "../build/boards.ts";
-import { CALIBRATED_PLATES, G, loadToleranceKg, parsePlates, type PlateSpec } from "./plates.ts";
+import { CALIBRATED_PLATES, loadToleranceKg, parsePlates, type PlateSpec } from "./plates.ts";
 import {
   checkReading, computeCalibration, nominalNPerCount, parsePoints, validatePlan,
   type ChannelReading, type StepReadings,
 } from "./plan.ts";
+import { DEFAULT_BOARD } from "../paths.ts";
+import { STANDARD_GRAVITY_MPS2 } from "../../shared/units/force.ts";
 
-const board = loadBoard("nodemcu-v3-2pin");
+const board = loadBoard(DEFAULT_BOARD);
 const one = loadBoard("nodemcu-v3-1pin");
 const gym = parsePlates("gym:3%") as PlateSpec;
 
@@ -32,7 +34,7 @@ describe("validatePlan refuses nonsense with a reason", () => {
     expect(r.steps[0].prompt).toBe("Put 100 kg on the LEFT pin and press Enter");
     expect(r.steps[0].target).toBe("left");
     expect(r.steps[4].target).toBe("all");
-    expect(r.steps[4].forceN).toBeCloseTo(300 * G, 9);
+    expect(r.steps[4].forceN).toBeCloseTo(300 * STANDARD_GRAVITY_MPS2, 9);
   });
   it("non-increasing masses", () => {
     expect(v("left:200,left:200,right:200").reasons.join()).toMatch(/must increase \(200\.00 kg after 200\.00 kg\)/);
@@ -115,7 +117,7 @@ describe("computeCalibration", () => {
     expect(plan.ok).toBe(true);
     const tare: StepReadings = { step: null, channels: { left: reading(zeroL), right: reading(zeroR) } };
     const readings: StepReadings[] = plan.steps.map((s, i) => {
-      const f = s.point.kg * G;
+      const f = s.point.kg * STANDARD_GRAVITY_MPS2;
       const fl = s.point.pin === "left" ? f : s.point.pin === "both" ? f / 2 : 0;
       const fr = s.point.pin === "right" ? f : s.point.pin === "both" ? f / 2 : 0;
       return { step: s, channels: { left: reading(zeroL + (fl + wobbleN[i]) / npc), right: reading(zeroR + (fr - wobbleN[i]) / npc) } };

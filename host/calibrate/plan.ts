@@ -13,7 +13,8 @@
  */
 import type { BoardDefinition } from "../build/boards.ts";
 import { fitCalibration, forceFromCounts, predictionUncertaintyN, type CalibrationFit } from "../../shared/calibration/fit.ts";
-import { G, fmt, loadStdUncertaintyN, loadToleranceKg, type PlateSpec } from "./plates.ts";
+import { fmt, loadStdUncertaintyN, loadToleranceKg, type PlateSpec } from "./plates.ts";
+import { STANDARD_GRAVITY_MPS2 } from "../../shared/units/force.ts";
 
 export const BOTH = "both";
 /** Refuse a calibration whose largest load on a channel is below this share of the cell's capacity. */
@@ -84,7 +85,7 @@ export function channelSpansN(board: BoardDefinition, points: PlannedPoint[]): R
   const spans: Record<string, number> = {};
   for (const ch of board.channels) spans[ch.name] = 0;
   for (const p of points) {
-    const f = p.kg * G;
+    const f = p.kg * STANDARD_GRAVITY_MPS2;
     if (p.pin === BOTH) for (const ch of board.channels) spans[ch.name] = Math.max(spans[ch.name], f / board.channels.length);
     else if (p.pin in spans) spans[p.pin] = Math.max(spans[p.pin], f);
   }
@@ -121,8 +122,8 @@ export function validatePlan(board: BoardDefinition, points: PlannedPoint[], pla
       reasons.push(`${where}: the plate count must be a whole number ≥ 1`);
     }
     const cap = pinCapacityN(board, p.pin);
-    if (p.kg * G > cap) {
-      reasons.push(`${where}: ${fmt(p.kg, 1)} kg is beyond the capacity of ${describePin(board, p.pin)} (${fmt(cap / G, 1)} kg)`);
+    if (p.kg * STANDARD_GRAVITY_MPS2 > cap) {
+      reasons.push(`${where}: ${fmt(p.kg, 1)} kg is beyond the capacity of ${describePin(board, p.pin)} (${fmt(cap / STANDARD_GRAVITY_MPS2, 1)} kg)`);
     }
     const prev = lastKg[p.pin];
     if (prev !== undefined && !(p.kg > prev)) {
@@ -139,8 +140,8 @@ export function validatePlan(board: BoardDefinition, points: PlannedPoint[], pla
         reasons.push(`${ch.name}: no load on this pin: add points on it (e.g. ${ch.name}:100,${ch.name}:200) or on both pins (both:300)`);
       } else if (span < MIN_SPAN_FRACTION * ch.cell.capacityN) {
         reasons.push(
-          `${ch.name}: the largest load (${fmt(span / G, 1)} kg) is below ${MIN_SPAN_FRACTION * 100} % of the cell's capacity ` +
-          `(${fmt(ch.cell.capacityN / G, 0)} kg): too small a span to calibrate; use at least ${fmt((MIN_SPAN_FRACTION * ch.cell.capacityN) / G, 0)} kg`,
+          `${ch.name}: the largest load (${fmt(span / STANDARD_GRAVITY_MPS2, 1)} kg) is below ${MIN_SPAN_FRACTION * 100} % of the cell's capacity ` +
+          `(${fmt(ch.cell.capacityN / STANDARD_GRAVITY_MPS2, 0)} kg): too small a span to calibrate; use at least ${fmt((MIN_SPAN_FRACTION * ch.cell.capacityN) / STANDARD_GRAVITY_MPS2, 0)} kg`,
         );
       }
       const single = points.filter((p) => p.pin === ch.name);
@@ -154,7 +155,7 @@ export function validatePlan(board: BoardDefinition, points: PlannedPoint[], pla
     index: i,
     point: p,
     target: p.pin === BOTH || board.channels.length === 1 ? "all" : p.pin,
-    forceN: p.kg * G,
+    forceN: p.kg * STANDARD_GRAVITY_MPS2,
     prompt: `Put ${fmt(p.kg, p.kg % 1 === 0 ? 0 : 2)} kg on ${describePin(board, p.pin)} and press Enter`,
   }));
   return { ok: reasons.length === 0, reasons, steps: reasons.length === 0 ? steps : [], notes };
@@ -187,7 +188,7 @@ export function checkReading(r: ChannelReading, nPerCount: number, maxSdN: numbe
   if (r.samples < minSamples) return `only ${r.samples} samples (need ${minSamples}): was the capture interrupted?`;
   const sdN = Math.abs(r.sdCounts * nPerCount);
   if (sdN > maxSdN) {
-    return `unstable reading: SD ${fmt(sdN, 2)} N (${fmt(sdN / G, 3)} kg) above the limit ${fmt(maxSdN, 2)} N; ` +
+    return `unstable reading: SD ${fmt(sdN, 2)} N (${fmt(sdN / STANDARD_GRAVITY_MPS2, 3)} kg) above the limit ${fmt(maxSdN, 2)} N; ` +
       "let the bar settle, do not touch it, and capture again";
   }
   return "";
@@ -249,7 +250,7 @@ export function computeCalibration(
     for (const s of readings) {
       const p = s.step?.point;
       if (!p) continue;
-      const f = p.kg * G;
+      const f = p.kg * STANDARD_GRAVITY_MPS2;
       const rel = loadStdUncertaintyN(plates, p.kg, p.plateCount) / f;
       if (p.pin === ch.name) add(s.channels[ch.name], f, pointLabel(p), rel);
       else if (p.pin === BOTH && (!multi || bothFitted)) add(s.channels[ch.name], multi ? f / board.channels.length : f, `${pointLabel(p)}${multi ? " (half)" : ""}`, rel);
@@ -289,8 +290,8 @@ export function computeCalibration(
         if (r) sum += forceFromCounts(r.meanCounts, c.fit.nPerCount, c.fit.zeroCounts);
       }
       checks.push({
-        label: pointLabel(p), statedN: p.kg * G, measuredN: sum, errorN: sum - p.kg * G,
-        toleranceN: loadToleranceKg(plates, p.kg, p.plateCount) * G,
+        label: pointLabel(p), statedN: p.kg * STANDARD_GRAVITY_MPS2, measuredN: sum, errorN: sum - p.kg * STANDARD_GRAVITY_MPS2,
+        toleranceN: loadToleranceKg(plates, p.kg, p.plateCount) * STANDARD_GRAVITY_MPS2,
       });
     }
   }
@@ -304,18 +305,18 @@ export function summarize(chs: ChannelCalibration[], checks: CalibrationOutcome[
     const f = c.fit;
     lines.push(
       `${c.channel}: ${fmt(f.nPerCount * 1e6, 3)} µN/count, zero ${fmt(f.zeroCounts, 0)} counts, ${f.points} points, ` +
-      `largest residual ${fmt(f.maxAbsResidualN, 2)} N (${fmt(f.maxAbsResidualN / G, 3)} kg)`,
+      `largest residual ${fmt(f.maxAbsResidualN, 2)} N (${fmt(f.maxAbsResidualN / STANDARD_GRAVITY_MPS2, 3)} kg)`,
     );
     if (f.points < 3) {
       lines.push(`  predicted error: unknown with ${f.points} points (two points always fit exactly); add a third load`);
     } else {
       lines.push(
-        `  predicted error at capacity (${fmt(c.capacityN / G, 0)} kg): ±${fmt(2 * c.fitUncertaintyAtCapacityN, 2)} N ` +
-        `(±${fmt((2 * c.fitUncertaintyAtCapacityN) / G, 3)} kg, k = 2) from the fit's scatter`,
+        `  predicted error at capacity (${fmt(c.capacityN / STANDARD_GRAVITY_MPS2, 0)} kg): ±${fmt(2 * c.fitUncertaintyAtCapacityN, 2)} N ` +
+        `(±${fmt((2 * c.fitUncertaintyAtCapacityN) / STANDARD_GRAVITY_MPS2, 3)} kg, k = 2) from the fit's scatter`,
       );
     }
     lines.push(
-      `  plates (${plates.label}): ±${fmt(2 * c.platesUncertaintyAtCapacityN, 2)} N (±${fmt((2 * c.platesUncertaintyAtCapacityN) / G, 3)} kg, k = 2) at capacity — ` +
+      `  plates (${plates.label}): ±${fmt(2 * c.platesUncertaintyAtCapacityN, 2)} N (±${fmt((2 * c.platesUncertaintyAtCapacityN) / STANDARD_GRAVITY_MPS2, 3)} kg, k = 2) at capacity — ` +
       (c.platesDominate ? "the plates' own uncertainty dominates: better plates would give a better calibration"
         : "the fit's scatter dominates over the plates"),
     );
@@ -323,8 +324,8 @@ export function summarize(chs: ChannelCalibration[], checks: CalibrationOutcome[
   for (const k of checks) {
     const within = Math.abs(k.errorN) <= Math.max(k.toleranceN, 1e-9) * 2;
     lines.push(
-      `check ${k.label}: left+right ${fmt(k.measuredN / G, 2)} kg for ${fmt(k.statedN / G, 2)} kg stated, ` +
-      `error ${fmt(k.errorN / G, 3)} kg${within ? "" : " — larger than the plates explain: check the bar is centred and both pins are calibrated"}`,
+      `check ${k.label}: left+right ${fmt(k.measuredN / STANDARD_GRAVITY_MPS2, 2)} kg for ${fmt(k.statedN / STANDARD_GRAVITY_MPS2, 2)} kg stated, ` +
+      `error ${fmt(k.errorN / STANDARD_GRAVITY_MPS2, 3)} kg${within ? "" : " — larger than the plates explain: check the bar is centred and both pins are calibrated"}`,
     );
   }
   return lines;

@@ -10,9 +10,7 @@
  *   custom      ±<pct> % of the load or ±<kg> per load
  * The standard uncertainty of a stated load is tolerance/√3 (rectangular distribution).
  */
-import { STANDARD_GRAVITY } from "../../shared/analysis/rackpull.ts";
-
-export const G = STANDARD_GRAVITY;
+import { STANDARD_GRAVITY_MPS2 } from "../../shared/units/force.ts";
 
 export interface PlateSpec {
   kind: "calibrated" | "gym" | "custom";
@@ -61,7 +59,7 @@ export function loadToleranceKg(plates: PlateSpec, massKg: number, plateCount?: 
 
 /** Standard uncertainty (N) of a stated load. */
 export function loadStdUncertaintyN(plates: PlateSpec, massKg: number, plateCount?: number): number {
-  return (loadToleranceKg(plates, massKg, plateCount) * G) / Math.sqrt(3);
+  return (loadToleranceKg(plates, massKg, plateCount) * STANDARD_GRAVITY_MPS2) / Math.sqrt(3);
 }
 
 export function fmt(x: number, decimals: number): string {

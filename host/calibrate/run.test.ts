@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { loadBoard } from "../build/boards.ts";
-import { CALIBRATED_PLATES, G } from "./plates.ts";
+import { CALIBRATED_PLATES } from "./plates.ts";
 import { parsePoints } from "./plan.ts";
 import { runCalibration, type CommandLink, type Placement } from "./run.ts";
+import { DEFAULT_BOARD } from "../paths.ts";
+import { STANDARD_GRAVITY_MPS2 } from "../../shared/units/force.ts";
 
 /** A pretend board: counts = zero + F/npc per channel; records every command; fits like the firmware. */
 function fakeBoard(names: string[], opts: { unstableOnce?: boolean } = {}) {
@@ -15,7 +17,7 @@ function fakeBoard(names: string[], opts: { unstableOnce?: boolean } = {}) {
   const link: CommandLink = {
     async command(name, args = []) {
       sent.push([name, ...args].join(","));
-      const counts = names.map((n, i) => zero[i] + (kg[n] * G) / npc[i]);
+      const counts = names.map((n, i) => zero[i] + (kg[n] * STANDARD_GRAVITY_MPS2) / npc[i]);
       if (name === "capture") {
         if (unstable && kg[names[0]] > 0) {
           unstable = false;
@@ -60,7 +62,7 @@ function fakeBoard(names: string[], opts: { unstableOnce?: boolean } = {}) {
 }
 
 describe("runCalibration (pretend board)", () => {
-  const board = loadBoard("nodemcu-v3-2pin");
+  const board = loadBoard(DEFAULT_BOARD);
   it("sends the planned points, fits, agrees with the board, saves", async () => {
     const b = fakeBoard(["left", "right"]);
     const run = await runCalibration(b.link, board, parsePoints("left:100,left:200,right:100,right:200,both:300").points, CALIBRATED_PLATES, b.place, { settleMs: 0, calId: "t1", date: "2026-11-22" });

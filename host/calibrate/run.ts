@@ -11,7 +11,7 @@
  */
 import type { BoardDefinition } from "../build/boards.ts";
 import { formatFixed } from "../../shared/protocol/wire-number.ts";
-import { G, fmt, type PlateSpec } from "./plates.ts";
+import { fmt, type PlateSpec } from "./plates.ts";
 import {
   BOTH, DEFAULT_SAMPLES, checkReading, computeCalibration, defaultMaxSdN, nominalNPerCount, validatePlan,
   type CalibrationOutcome, type ChannelReading, type PlannedPoint, type Step, type StepReadings,
@@ -192,4 +192,3 @@ export function describeRun(run: CalibrationRun): string {
   return L.join("\n");
 }
 
-export { G };

@@ -5,10 +5,11 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { csvHeader, csvRow } from "./commands/export.ts";
+import { formatForce, fromNewtons, STANDARD_GRAVITY_MPS2 } from "../../shared/units/force.ts";
 import { buildProgram } from "./main.ts";
+import { parseUnit } from "./options.ts";
 import { History, plainLine, renderScreen, type LiveSnapshot } from "./live-view.ts";
 import { startPtyBoard, type PtyBoard } from "./testing/pty-board.ts";
-import { formatForce, fromNewtons, parseUnit } from "./units.ts";
 
 const run = promisify(execFile);
 const MAIN = path.join(import.meta.dirname, "main.ts");
@@ -79,7 +80,7 @@ describe("program", () => {
 describe("rackcell through a pseudo-terminal (scripted board)", () => {
   let board: PtyBoard;
   let dir: string;
-  const W = 150 * 9.80665;
+  const W = 150 * STANDARD_GRAVITY_MPS2;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-cli-"));
     board = await startPtyBoard({ loadN: (t) => (t < 1 ? 0 : W) });

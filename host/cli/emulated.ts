@@ -3,7 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { loadBoard, type BoardDefinition } from "../build/boards.ts";
 import { idealCounts } from "../emulator/board/physics/index.ts";
-import { installFirmware, repoRoot, runEmulateCommand, startEmulatedBoard, type EmulatedBoard } from "../emulator/index.ts";
+import { installFirmware, startEmulatedBoard, type EmulatedBoard } from "../emulator/index.ts";
+import { DEFAULT_BOARD, repoRoot } from "../paths.ts";
 import { emptyCalChannel, encodeCalFile } from "../../shared/board/calfile.ts";
 
 /**
@@ -22,8 +23,6 @@ export interface EmulatorStartOptions {
   /** Write the nominal calibration (default true). */
   calibrated?: boolean;
 }
-
-export const DEFAULT_EMULATED_BOARD = "nodemcu-v3-2pin";
 
 /** cal.txt for the board's nominal cells: k = N per count of an ideal HX711 and cell, z = ideal zero. */
 export function nominalCalibration(def: BoardDefinition): string {
@@ -59,28 +58,13 @@ function removingFlashOnClose(board: EmulatedBoard, flashDir: string): EmulatedB
 }
 
 export async function startEmulator(o: EmulatorStartOptions): Promise<EmulatedBoardHandle> {
-  const name = o.board ?? DEFAULT_EMULATED_BOARD;
+  const name = o.board ?? DEFAULT_BOARD;
   const flashDir = prepareFlash(name, o.calibrated !== false);
   try {
     const board = await startEmulatedBoard({
       board: name, flashDir, install: "none", pty: true, clock: o.clock ?? "realtime",
       scenario: o.scenario ?? "empty", ...(o.seed !== undefined ? { seed: o.seed } : {}),
-    });
-    return removingFlashOnClose(board, flashDir);
-  } catch (err) {
-    fs.rmSync(flashDir, { recursive: true, force: true });
-    throw err;
-  }
-}
-
-/** `rackcell emulate`: the emulator's own command (prints the pty path); the board keeps running. */
-export async function startEmulatorCommand(o: EmulatorStartOptions): Promise<EmulatedBoardHandle> {
-  const name = o.board ?? DEFAULT_EMULATED_BOARD;
-  const flashDir = prepareFlash(name, o.calibrated !== false);
-  try {
-    const board = await runEmulateCommand({
-      board: name, flashDir, install: "none", ...(o.scenario ? { scenario: o.scenario } : {}),
-      ...(o.seed !== undefined ? { seed: o.seed } : {}), clock: o.clock ?? "realtime",
+      onNotice: (m) => process.stderr.write(`${m}\n`),
     });
     return removingFlashOnClose(board, flashDir);
   } catch (err) {

@@ -15,7 +15,8 @@ import { register as registerVerify } from "./commands/verify.ts";
 import { register as registerDeploy } from "./commands/deploy.ts";
 import { register as registerReport } from "./commands/report.ts";
 import { register as registerWeb } from "./commands/web.ts";
-import { register as registerLifter } from "../record/cli.ts";
+import { register as registerWiring } from "./commands/wiring.ts";
+import { register as registerLifter } from "./commands/lifter.ts";
 
 /**
  * `rackcell`: the laptop tool. Each command is one module in ./commands exporting
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerDeploy(program);
   registerReport(program);
   registerWeb(program);
+  registerWiring(program);
   registerLifter(program);
   return program;
 }

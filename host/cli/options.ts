@@ -1,11 +1,11 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { defaultDbPath } from "../store/store.ts";
-import { parseUnit, type Unit } from "./units.ts";
+import { FORCE_UNITS, forceUnitFromText, type ForceUnit } from "../../shared/units/force.ts";
 
 /** The global options every command sees (`rackcell --port … --units … --db … <command>`). */
 export interface GlobalOptions {
   port?: string;
-  units: Unit;
+  units: ForceUnit;
   db: string;
   baud: number;
 }
@@ -18,6 +18,13 @@ export function globalOptions(cmd: Command): GlobalOptions {
     db: o.db ?? defaultDbPath(),
     baud: o.baud ? baudRate(o.baud) : 115200,
   };
+}
+
+/** `--units`: kg, N or lbf in any letter case; anything else is refused with the choices. */
+export function parseUnit(text: string): ForceUnit {
+  const unit = forceUnitFromText(text);
+  if (unit === "") throw new Error(`unknown unit "${text}": use ${FORCE_UNITS.slice(0, -1).join(", ")} or ${FORCE_UNITS[FORCE_UNITS.length - 1]}`);
+  return unit;
 }
 
 function baudRate(text: string): number {

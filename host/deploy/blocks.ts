@@ -14,7 +14,8 @@
  * the callback (1 KB window: 2 KB would gain 8 % on our Lua, at twice the heap). Every block is
  * self-contained given the window. With compression off the same format carries literals only.
  */
-export const SEQ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+import { B64_DIGITS } from "../../shared/protocol/wire-number.ts";
+
 export const WINDOW = 1024;
 export const MIN_MATCH = 3;
 
@@ -123,7 +124,7 @@ export function encodeFile(data: Buffer, opt: BlockOptions): EncodedFile {
     const lit = pos - litStart;
     if (lit > 0) writeSeq(out, data, litStart, lit, 0, 0);
     const block = Buffer.alloc(opt.blockSize, 0);
-    block[0] = SEQ_ALPHABET.charCodeAt(blocks.length % 64);
+    block[0] = B64_DIGITS.charCodeAt(blocks.length % 64);
     block[1] = out.length;
     Buffer.from(out).copy(block, 2);
     blocks.push(block);

@@ -6,13 +6,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startEmulatedBoard, type EmulatedBoard } from "../emulator/index.ts";
 import { deploy, requiredModules, uploadSet } from "./deploy.ts";
 import { DeployError, PromptSession, openRawPort, type RawPort } from "./prompt.ts";
+import { DEFAULT_BOARD } from "../paths.ts";
 
 /**
  * Deploy end to end against the emulated board on its pseudo-terminal: a fresh board (empty
  * flash) gets the firmware and boots it; a transfer cut mid-file leaves the old files; a board
  * without hx711 is refused with the module named.
  */
-const BOARD = "nodemcu-v3-2pin";
+const BOARD = DEFAULT_BOARD;
 let board: EmulatedBoard | undefined;
 let port: RawPort | undefined;
 let flashDir = "";

@@ -16,17 +16,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { encodeCommand } from "../../shared/protocol/messages.ts";
 import { openLine, splitFields } from "../../shared/protocol/frame.ts";
-import { encodeFile, SEQ_ALPHABET } from "./blocks.ts";
+import { parsePairs } from "../../shared/protocol/keyvalue.ts";
+import { B64_DIGITS } from "../../shared/protocol/wire-number.ts";
+import { encodeFile } from "./blocks.ts";
 import { CLEANUP_LINE, FREE_APP_LINE, HELPER_CHECK_LINE, HELPER_LINES, PROBE_LINE, PROBED_MODULES, TEMP_PREFIX, adler32, hashLine, missingModuleAdvice, swapLines } from "./lua-helper.ts";
 import { DeployError, PromptSession, type RawPort } from "./prompt.ts";
-
-export interface ManifestFile { name: string; bytes: number; sha256: string }
-export interface Manifest {
-  version: string; buildHash: string; luaDir: string; boards: string[]; files: ManifestFile[];
-  /** the emulated board's LFS image and the files that stay on SPIFFS (see host/build/lfs-image.ts) */
-  lfs?: { image: string; bytes: number; modules: string[] };
-  spiffs?: string[];
-}
+import { readManifest as readBuildManifest, type Manifest } from "../build/manifest.ts";
 
 export interface UploadFile { name: string; data: Buffer; sha256: string }
 
@@ -75,15 +70,18 @@ export interface DeployResult {
 /** Name of the LFS image on the board's SPIFFS, handed to node.LFS.reload. */
 export const LFS_IMAGE_NAME = "lfs.img";
 
-export function readManifest(root = "."): Manifest {
-  const file = path.join(root, "build", "manifest.json");
-  if (!fs.existsSync(file)) throw new DeployError(`${file} not found: run \`npm run build\` first`, "INPUT");
-  return JSON.parse(fs.readFileSync(file, "utf8")) as Manifest;
+/** The build's manifest; a missing one is the user's input error (exit code and message). */
+function manifestForDeploy(root: string): Manifest {
+  try {
+    return readBuildManifest(root);
+  } catch (e) {
+    throw new DeployError((e as Error).message, "INPUT");
+  }
 }
 
 /** The files to upload: the manifest's (checked against their sha256) plus the board's board.lua. */
 export function uploadSet(board: string, root = ".", lfsImage?: string): { manifest: Manifest; files: UploadFile[] } {
-  const manifest = readManifest(root);
+  const manifest = manifestForDeploy(root);
   if (!manifest.boards.includes(board)) throw new DeployError(`board "${board}" is not in the build (built: ${manifest.boards.join(", ")})`, "INPUT");
   // The firmware's modules go up as one LFS image (they would not fit in RAM as source); only
   // the files that stay on SPIFFS (init.lua) go up one by one. A manifest without an image
@@ -200,7 +198,7 @@ export async function uploadBlocks(s: PromptSession, tempName: string, blocks: B
     } catch (e) {
       throw new DeployError(`${tempName}: transfer cut at block ${acked + 1} of ${blocks.length} (${(e as Error).message}); the board keeps its old files`, "TRANSFER");
     }
-    const want = SEQ_ALPHABET[acked % 64];
+    const want = B64_DIGITS[acked % 64];
     if (ack !== want) {
       const rxerr = ack === "_" ? await s.expect(/^RXERR ([^\n]*)\n/, 500, "_RXERR").catch(() => null) : null;
       if (rxerr) throw new DeployError(`${tempName}: the board's receiver failed at block ${acked + 1} of ${blocks.length}: ${rxerr[1].trim()}; the board keeps its old files`, "TRANSFER");
@@ -226,12 +224,7 @@ function parseFields(line: string): { kind: string; fields: Record<string, strin
   const o = openLine(line);
   if (o.error !== "") return undefined;
   const parts = splitFields(o.body);
-  const fields: Record<string, string> = {};
-  for (const p of parts.slice(1)) {
-    const eq = p.indexOf("=");
-    if (eq > 0) fields[p.slice(0, eq)] = p.slice(eq + 1);
-  }
-  return { kind: parts[0], fields };
+  return { kind: parts[0], fields: parsePairs(parts, 1) };
 }
 
 /** What the board prints when node.LFS.reload refuses the image (the board does not restart then). */

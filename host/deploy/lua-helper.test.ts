@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { B64_DIGITS } from "../../shared/protocol/wire-number.ts";
 import { encodeFile } from "./blocks.ts";
 import { CLEANUP_LINE, HELPER_LINES, adler32, hashLine, swapLines } from "./lua-helper.ts";
 
@@ -48,7 +49,7 @@ describe("Lua upload helper (real Lua 5.1, stand-in file/uart)", () => {
         const { out, file } = runHelper(data, 120, compress);
         expect(file.equals(data)).toBe(true);
         const acks = out.split("\n").filter((l) => l.startsWith("ACK")).map((l) => l.slice(3));
-        expect(acks.join("")).toBe("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".repeat(9).slice(0, acks.length));
+        expect(acks.join("")).toBe(B64_DIGITS.repeat(9).slice(0, acks.length));
         expect(out).toContain(`_RXOK ${data.length}`);
         expect(out).toContain(`_H adler32 ${adler32(data)}`);
       });

@@ -3,9 +3,11 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { toLuaLiteral } from "../testing/lua-values.ts";
+import { describeLuaVm, luaVm } from "../testing/lua-vms.ts";
 
 /**
- * The Lua 5.1 child process that IS the emulated board (build/emu/emu_main.lua), driven in
+ * The Lua 5.1 child process that IS the emulated board: the 32-bit VM (host/testing/lua-vms.ts),
+ * so its heap holds what an ESP8266's would (build/emu/emu_main.lua), driven in
  * lock-step over its stdin/stdout (protocol in host/emulator/board/link.ts). Node is the master
  * of time: `run(t)` lets the board run until virtual time t; the board answers with the bytes it
  * transmitted, each stamped with the virtual time it completes on the wire.
@@ -38,11 +40,12 @@ export class LuaBoardProcess {
 
   constructor(emuDir: string, private readonly onTx: (c: TxChunk) => void, private readonly onLog: (s: string) => void = () => {}) {
     const main = path.join(emuDir, "emu_main.lua");
-    this.child = spawn("lua5.1", ["-e", `package.path=${toLuaLiteral(`${emuDir}/?.lua`)}`, main], { stdio: ["pipe", "pipe", "pipe"] });
+    const vm = luaVm("5.1");
+    this.child = spawn(vm.file, ["-e", `package.path=${toLuaLiteral(`${emuDir}/?.lua`)}`, main], { stdio: ["pipe", "pipe", "pipe"], env: vm.env });
     this.child.stdout.setEncoding("latin1");
     this.child.stdout.on("data", (d: string) => this.onData(d));
     this.child.stderr.on("data", (d: Buffer) => { this.stderr += d.toString(); });
-    this.child.on("error", (e) => this.fail(new Error(`lua5.1 could not start: ${e.message} (run: bash host/tools/setup.sh)`)));
+    this.child.on("error", (e) => this.fail(new Error(`${describeLuaVm(vm)} could not start: ${e.message} (run: bash host/tools/setup.sh)`)));
     this.child.on("exit", (code, signal) => {
       live.delete(this.child);
       this.fail(new Error(`emulator Lua process exited (${code ?? signal})${this.stderr ? `: ${this.stderr.trim()}` : ""}`));

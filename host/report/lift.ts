@@ -1,5 +1,5 @@
 /**
- * One lift's report: metrics from shared/analysis (isometric pulls with the exponential model, or
+ * One lift's report: metrics from shared/analysis (isometric pulls with the rise model chosen per pull, or
  * rack pulls), in the unit the reader asks for, each with its resolution or uncertainty where the
  * method has one, the quality flags, and the method in plain words.
  *
@@ -7,11 +7,10 @@
  * pins) per pin and in total. An isometric pull is analysed as pull force = −pin load (the bar
  * pushes up into the pins), a rack pull as the pin load itself.
  */
-import { analyzeIsometricWithModel, type IsometricWithModel } from "../../shared/analysis/expmodel.host.ts";
-import { analyzeRackPull, STANDARD_GRAVITY, type RackPullResult } from "../../shared/analysis/rackpull.ts";
-
-export type ForceUnit = "kg" | "N" | "lbf";
-export const LBF_N = 4.4482216152605;
+import { analyzeIsometricWithModel, FIT_END_FRACTION, FIT_WARNING_PCT, type IsometricWithModel } from "../../shared/analysis/rfdmodel.host.ts";
+import type { RiseFit } from "../../shared/analysis/risefit.host.ts";
+import { analyzeRackPull, type RackPullResult } from "../../shared/analysis/rackpull.ts";
+import { formatForce, STANDARD_GRAVITY_MPS2, type ForceUnit } from "../../shared/units/force.ts";
 
 export interface LiftRecord {
   kind: "isometric" | "rackpull";
@@ -50,25 +49,24 @@ export interface LiftReport {
   markers: { label: string; tMs: number; kind: "onset" | "peak" | "liftoff" | "setdown" | "t90" }[];
 }
 
-export function toUnit(n: number, unit: ForceUnit): number {
-  return unit === "N" ? n : unit === "kg" ? n / STANDARD_GRAVITY : n / LBF_N;
-}
-
-const UNIT_TEXT: Record<ForceUnit, string> = { N: "N", kg: "kg", lbf: "lbf" };
-function dec(unit: ForceUnit): number {
-  return unit === "N" ? 0 : 1;
-}
+/** Whole newtons; kg and lbf to 0.1. */
 export function force(n: number, unit: ForceUnit): string {
-  return `${toUnit(n, unit).toFixed(dec(unit))} ${UNIT_TEXT[unit]}`;
+  return formatForce(n, unit, unit === "N" ? 0 : 1);
 }
 function rate(nPerS: number, unit: ForceUnit): string {
-  return `${toUnit(nPerS, unit).toFixed(0)} ${UNIT_TEXT[unit]}/s`;
+  return `${formatForce(nPerS, unit, 0)}/s`;
 }
 function impulse(ns: number, unit: ForceUnit): string {
-  return `${toUnit(ns, unit).toFixed(unit === "N" ? 1 : 2)} ${UNIT_TEXT[unit]}·s`;
+  return `${formatForce(ns, unit, unit === "N" ? 1 : 2)}·s`;
 }
 const ms = (t: number) => `${t.toFixed(0)} ms`;
 const NA = "–";
+
+function modelText(f: RiseFit, unit: ForceUnit): string {
+  return f.model === "exponential"
+    ? `exponential, A ${force(f.ampN, unit)}, k ${f.kPerS.toFixed(2)} /s`
+    : `hill (S-shaped), A ${force(f.ampN, unit)}, half-rise ${ms(f.halfTimeMs)}, n ${f.hillN.toFixed(2)}`;
+}
 
 export function buildReport(rec: LiftRecord, unit: ForceUnit = "kg"): LiftReport {
   const metrics: Metric[] = [];
@@ -92,7 +90,7 @@ export function buildReport(rec: LiftRecord, unit: ForceUnit = "kg"): LiftReport
       metrics.push({ label: "peak force (no effort found)", value: force(r.peakForceN, unit) });
       flags.push("no onset: no effort rose above the quiet baseline");
     } else {
-      metrics.push({ label: "peak force (gross)", value: force(r.peakForceN, unit), note: rec.bodyMassKg ? `${(r.peakForceN / STANDARD_GRAVITY / rec.bodyMassKg).toFixed(2)} × body weight` : undefined });
+      metrics.push({ label: "peak force (gross)", value: force(r.peakForceN, unit), note: rec.bodyMassKg ? `${(r.peakForceN / STANDARD_GRAVITY_MPS2 / rec.bodyMassKg).toFixed(2)} × body weight` : undefined });
       metrics.push({ label: "peak force (net of baseline)", value: force(r.peakNetForceN, unit) });
       metrics.push({ label: "baseline (quiet period)", value: force(r.baselineN, unit), note: `SD ${force(r.baselineSdN, unit)}` });
       metrics.push({ label: "time to peak", value: `${ms(r.timeToPeakMs)} ± ${ms(res)}`, note: `within 1 % of peak from ${ms(r.nearPeakFirstMs)} to ${ms(r.nearPeakLastMs)} (span ${ms(r.nearPeakSpanMs)}): the peak's time is only as exact as that span` });
@@ -103,17 +101,26 @@ export function buildReport(rec: LiftRecord, unit: ForceUnit = "kg"): LiftReport
       const imp = [r.impulse50NS, r.impulse100NS, r.impulse150NS, r.impulse200NS, r.impulse250NS];
       const modelRfd = m ? [m.rfd50NPerS, m.rfd100NPerS, m.rfd150NPerS, m.rfd200NPerS, m.rfd250NPerS] : [];
       const modelF = m ? [m.forceAt50MsN, m.forceAt100MsN, m.forceAt150MsN, m.forceAt200MsN, m.forceAt250MsN] : [];
+      // where the model explains a window's samples worse than the raw value, the raw value stands in and says so
+      const shown = (i: number, text: string) => (m && m.windows[i].modelRejected ? `${text} (raw: the model fits this window worse)` : text);
       windows.forEach((w, i) => {
         metrics.push({
           label: `RFD 0–${w} ms`,
-          value: `raw ${rawRfd[i] >= 0 ? rate(rawRfd[i], unit) : NA}${r.rfdUnreliable && rawRfd[i] >= 0 ? " (unreliable)" : ""} | model ${m ? rate(modelRfd[i], unit) : NA}`,
+          value: `raw ${rawRfd[i] >= 0 ? rate(rawRfd[i], unit) : NA}${r.rfdUnreliable && rawRfd[i] >= 0 ? " (unreliable)" : ""} | model ${m ? shown(i, rate(modelRfd[i], unit)) : NA}`,
         });
-        metrics.push({ label: `force at ${w} ms`, value: `raw ${rawF[i] >= 0 ? force(rawF[i], unit) : NA} | model ${m ? force(modelF[i], unit) : NA}` });
+        metrics.push({ label: `force at ${w} ms`, value: `raw ${rawF[i] >= 0 ? force(rawF[i], unit) : NA} | model ${m ? shown(i, force(modelF[i], unit)) : NA}` });
         metrics.push({ label: `impulse 0–${w} ms (net)`, value: imp[i] >= 0 ? impulse(imp[i], unit) : NA });
       });
       metrics.push({ label: "peak RFD, 100 ms window", value: `raw ${r.peakRfd100NPerS >= 0 ? rate(r.peakRfd100NPerS, unit) : NA} | model ${m ? rate(m.peakRfd100NPerS, unit) : NA}` });
       metrics.push({ label: "peak RFD, 200 ms window", value: `raw ${r.peakRfd200NPerS >= 0 ? rate(r.peakRfd200NPerS, unit) : NA} | model ${m ? rate(m.peakRfd200NPerS, unit) : NA}` });
-      if (m) metrics.push({ label: "model fit", value: `Fmax ${force(m.fit.fMaxN, unit)}, k ${m.fit.kPerS.toFixed(2)} /s, RMS error ${m.fit.rmsErrorPct.toFixed(1)} %`, note: `model onset ${ms(m.onsetShiftMs)} from the detected onset` });
+      if (m) {
+        const other = m.fits.find((f) => f.ok && f.model !== m.model);
+        metrics.push({
+          label: "model fit",
+          value: `${modelText(m.fit, unit)}, fit error ${m.fitErrorPct.toFixed(1)} %`,
+          note: `model onset ${ms(m.onsetShiftMs)} from the detected onset${other ? `; ${other.model} fit error ${other.rmsErrorPct.toFixed(1)} %` : ""}`,
+        });
+      }
       if (r.hasLeftRight) {
         metrics.push({ label: "asymmetry at peak", value: `${r.asymmetryAtPeakPct.toFixed(1)} %`, note: "+ = left stronger" });
         metrics.push({ label: "asymmetry, mean over the effort", value: `${r.asymmetryMeanPct.toFixed(1)} %` });
@@ -122,7 +129,7 @@ export function buildReport(rec: LiftRecord, unit: ForceUnit = "kg"): LiftReport
       if (r.timeTo90PctMs >= 0) markers.push({ label: "90 %", tMs: r.onsetMs + r.timeTo90PctMs, kind: "t90" });
     }
     if (r.rfdUnreliable) flags.push(`RFD from ${r.sampleRateHz.toFixed(0)} Hz samples is unreliable (force plates need ≥ 1000 Hz): read the model values`);
-    if (iso.modelFitWarning) flags.push("the exponential model fits worse than 5 %: model values are doubtful too");
+    if (iso.modelFitWarning && iso.model) flags.push(`the ${iso.model.model} model (the better of the two) fits worse than ${FIT_WARNING_PCT} %: model values are doubtful too`);
     if (r.noQuietPeriod) flags.push("no steady quiet period before the pull: onset and baseline are uncertain");
     if (r.noPretension) flags.push("no pre-tension: a shock-loaded start inflates peak force and RFD");
     if (r.shockLoad) flags.push("shock load: half the net peak was reached within 50 ms");
@@ -131,7 +138,12 @@ export function buildReport(rec: LiftRecord, unit: ForceUnit = "kg"): LiftReport
     method.push("Isometric pull: pull force = −pin load (the bar pushes up into the pins).");
     method.push("Onset: first sample more than 5 SD of the 1 s quiet period above its mean (Dos'Santos et al. 2017), from the board's detector.");
     method.push(`Times are ± one sample interval (${res.toFixed(1)} ms): each event is the first sample past its threshold.`);
-    method.push("RFD over fixed windows from onset; model values from F = Fbase + Fmax·(1 − e^(−k(t − t0))) fitted from 100 ms before onset to the peak, anchored at the model's t0.");
+    method.push(
+      `RFD over fixed windows from onset. Model values: two rise models, each with its own start t0, are fitted from before onset to ${FIT_END_FRACTION * 100} % of the net peak ` +
+        "(exponential F = Fbase + A·(1 − e^(−k(t − t0))); S-shaped hill F = Fbase + A·sⁿ/(sⁿ + cⁿ), s = t − t0), through the HX711's filter at its rates; " +
+        "the one with the lower fit error (RMS residual, % of A) is used, the hill only when clearly lower; windows start at its t0; " +
+        "a window whose samples the model explains worse than the raw value's straight line shows the raw value.",
+    );
   } else {
     const rack = analyzeRackPull(rec.timesMs, rec.totalN, {
       leftN: rec.leftN, rightN: rec.rightN, capacityN: rec.capacityN, pinCapacityN: rec.pinCapacityN, calibrationUncertaintyN: rec.calibrationUncertaintyN,

@@ -1,6 +1,7 @@
 /** The force-time plot of one lift as SVG (our own writer, svg.ts), and as PNG through resvg. */
+import { fromNewtons } from "../../shared/units/force.ts";
 import { axes, el, esc, makeFrame, polyline, svgDocument } from "./svg.ts";
-import { toUnit, type LiftReport } from "./lift.ts";
+import type { LiftReport } from "./lift.ts";
 
 const COLORS = { left: "#1f77b4", right: "#ff7f0e", total: "#222222" };
 const MARK: Record<string, string> = { onset: "#2ca02c", peak: "#d62728", liftoff: "#9467bd", setdown: "#8c564b", t90: "#17becf" };
@@ -8,7 +9,7 @@ const MARK: Record<string, string> = { onset: "#2ca02c", peak: "#d62728", liftof
 export function forceTimeSvg(rep: LiftReport, width = 900, height = 480): string {
   const rec = rep.record;
   const sign = rec.kind === "isometric" ? -1 : 1; // isometric: plot the pull force
-  const conv = (n: number) => toUnit(sign * n, rep.unit);
+  const conv = (n: number) => fromNewtons(sign * n, rep.unit);
   const t0 = rec.timesMs[0] ?? 0;
   const xs = rec.timesMs.map((t) => (t - t0) / 1000);
   const series: { name: "left" | "right" | "total"; ys: number[] }[] = [];
@@ -35,7 +36,7 @@ export function forceTimeSvg(rep: LiftReport, width = 900, height = 480): string
   }
   if (rep.iso?.raw.found) {
     const r = rep.iso.raw;
-    parts.push(el("circle", { class: "peak-point", cx: f.x.map((r.peakMs - t0) / 1000), cy: f.y.map(toUnit(r.peakForceN, rep.unit)), r: 4, fill: MARK.peak }));
+    parts.push(el("circle", { class: "peak-point", cx: f.x.map((r.peakMs - t0) / 1000), cy: f.y.map(fromNewtons(r.peakForceN, rep.unit)), r: 4, fill: MARK.peak }));
   }
   // legend
   let ly = f.bottom - 16 * series.length + 4;

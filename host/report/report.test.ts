@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { expRise, lcgNoise, rackPull } from "../../shared/analysis/fixtures.host.ts";
+import { STANDARD_GRAVITY_MPS2 } from "../../shared/units/force.ts";
 import { buildReport, reportText, type LiftRecord } from "./lift.ts";
 import { forceTimeSvg, svgToPng } from "./plot.ts";
 
@@ -52,7 +53,7 @@ describe("lift report", () => {
     // no calibration uncertainty given: the ± says it is the resting window's noise alone
     expect(text).toMatch(/weighed load\s+499\.\d kg ± 0\.\d kg \(k = 2, noise only\)/);
     expect(text).toMatch(/the calibration's own uncertainty is not known here/);
-    const withCal = reportText(buildReport({ ...rackRecord(), calibrationUncertaintyN: 9.80665 }, "kg"));
+    const withCal = reportText(buildReport({ ...rackRecord(), calibrationUncertaintyN: STANDARD_GRAVITY_MPS2 }, "kg"));
     expect(withCal).toMatch(/weighed load\s+499\.\d kg ± 2\.0 kg \(k = 2\)/);
     expect(text).toMatch(/time to lift-off\s+\d+ ms ± 13 ms/);
     expect(text).toMatch(/hold off the pins\s+\d\.\d\d s/);

@@ -1,4 +1,8 @@
+import { parsePairs } from "../../shared/protocol/keyvalue.ts";
 import { encodeCommand, MAX_COMMAND_BYTES } from "../../shared/protocol/messages.ts";
+
+// live.ts (rewritten on the web branch) still imports parsePairs from here; drop this when it no longer does.
+export { parsePairs };
 
 /**
  * Commands to the board: `C,<id>,<name>,args` out, `R,<id>,ok,k=v…` or `R,<id>,err,<reason>` back.
@@ -27,16 +31,6 @@ export interface CommandOptions {
 export function createIdAllocator(start = 1 + Math.floor(Math.random() * 900000)): () => number {
   let id = start - 1;
   return () => (id = (id % 999999) + 1);
-}
-
-export function parsePairs(fields: string[], from: number): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = from; i < fields.length; i++) {
-    const eq = fields[i].indexOf("=");
-    if (eq > 0) out[fields[i].slice(0, eq)] = fields[i].slice(eq + 1);
-    else if (fields[i] !== "") out[fields[i]] = "";
-  }
-  return out;
 }
 
 interface Pending {

@@ -10,6 +10,8 @@
  * byte (the same value: sums of residues and residues of sums agree, and the sums stay far below
  * 2^53 for any line length), base64 digits come from a table, and nothing is sliced or pushed.
  */
+import { B64_DIGITS } from "../../shared/protocol/wire-number.ts";
+
 export const LINE_CORRUPT = 0; // checksum missing or wrong
 export const LINE_SAMPLE = 1; // a valid sample frame, in the record
 export const LINE_TEXT = 2; // a valid non-sample line: `body` holds it
@@ -39,10 +41,7 @@ export function createDecodedLine(): DecodedLine {
 }
 
 const B64 = new Int8Array(128).fill(-1);
-{
-  const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  for (let i = 0; i < 64; i++) B64[digits.charCodeAt(i)] = i;
-}
+for (let i = 0; i < 64; i++) B64[B64_DIGITS.charCodeAt(i)] = i;
 function b64(c: number): number {
   return c < 128 ? B64[c] : -1;
 }

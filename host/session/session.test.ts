@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeFields, encodeSample } from "../../shared/protocol/frame.ts";
 import { encodeRecord, encodeReplyError, encodeReplyOk } from "../../shared/protocol/messages.ts";
+import { STANDARD_GRAVITY_MPS2 } from "../../shared/units/force.ts";
 import { createMockBoard, MOCK_INFO, MockBinding } from "../transport/mock-board.ts";
 import { parseBoardInfo } from "./board-info.ts";
 import { SeqClock } from "./clock.ts";
@@ -199,7 +200,7 @@ describe("Session", () => {
     const s = new Session(src, INFO);
     const lifts: SessionEvent[] = [];
     s.onEvent((e) => e.type === "lift" && lifts.push(e));
-    const W = 200 * 9.80665;
+    const W = 200 * STANDARD_GRAVITY_MPS2;
     let seq = 0;
     const pin = (total: number) => src.feed(frame(seq++, total / 2, total / 2));
     for (let i = 0; i < 160; i++) pin(W + (i % 2 ? 0.4 : -0.4)); // 2 s resting

@@ -4,11 +4,11 @@ import {
 } from "../../shared/analysis/detector.ts";
 import { createMedian3, median3Step, type Median3State } from "../../shared/filters/median3.ts";
 import { liftId } from "../../shared/board/liftrecord.ts";
-import { fieldValue } from "../../shared/protocol/messages.ts";
+import { fieldValue, parsePairs } from "../../shared/protocol/keyvalue.ts";
 import { CHANNEL_FLAG_STALE, seqDistance, SEQ_MODULUS, splitFields } from "../../shared/protocol/frame.ts";
-import { infoRoundingN, isCalibrated, parseBoardInfo, withZeros, type BoardInfo } from "./board-info.ts";
+import { conversionIntervalsUs, infoRoundingN, isCalibrated, parseBoardInfo, withZeros, type BoardInfo } from "./board-info.ts";
 import { SeqClock } from "./clock.ts";
-import { CommandClient, createIdAllocator, parsePairs, type CommandOptions, type CommandResult } from "./commands.ts";
+import { CommandClient, createIdAllocator, type CommandOptions, type CommandResult } from "./commands.ts";
 import { createDecodedLine, decodeLine, LINE_CORRUPT, LINE_MALFORMED, LINE_SAMPLE, type DecodedLine } from "./fast-decode.ts";
 import { DUPLICATE, SeqTracker } from "./integrity.ts";
 import { createLiveState, liftFromRecord, liftFromSummary, type LiftView, type LiveState } from "./live.ts";
@@ -66,7 +66,8 @@ export type SessionEvent =
   | { type: "lift"; lift: LiftView }
   | { type: "notice"; text: string }
   | { type: "boot"; fields: Record<string, string> }
-  | { type: "heartbeat"; fields: Record<string, string> }
+  /** conversionIntervalUs: the board's measured conversion interval per channel (`cvus<i>`, NaN when absent). */
+  | { type: "heartbeat"; fields: Record<string, string>; conversionIntervalUs: number[] }
   | { type: "state"; state: string; detail: string }
   | { type: "info"; info: BoardInfo }
   | { type: "mismatch"; channel: number; wireN: number; derivedN: number; index: number };
@@ -289,7 +290,7 @@ export class Session {
           if (ahead > SEQ_MODULUS / 2) ahead -= SEQ_MODULUS;
           this.clock.heartbeat(this.tracker.index + ahead, boardMs);
         }
-        this.emit({ type: "heartbeat", fields: kv });
+        this.emit({ type: "heartbeat", fields: kv, conversionIntervalUs: conversionIntervalsUs(kv, this.info.channels) });
         return;
       }
       case "B": {

@@ -5,10 +5,12 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { formatAudit } from "../cli/commands/audit.ts";
+import { SEQ_MODULUS } from "../../shared/protocol/frame.ts";
 import { buildReport, reportText } from "../report/lift.ts";
 import { liftFromStore } from "../report/source.ts";
 import { GENESIS_SEAL, sealOf } from "./seal.ts";
 import { Store } from "./store.ts";
+import { DEFAULT_BOARD } from "../paths.ts";
 
 const dirs: string[] = [];
 function tmpDb(): string {
@@ -22,11 +24,11 @@ afterEach(() => {
 
 /** A session of `n` frames (a 1 s rise to 2000 N) with one rack-pull lift, ended. */
 function recordSession(store: Store, n: number, note: string): number {
-  const id = store.createSession({ channels: 2, board: "nodemcu-v3-2pin", build: "abc123", note });
+  const id = store.createSession({ channels: 2, board: DEFAULT_BOARD, build: "abc123", note });
   const w = store.frameWriter(id);
   for (let i = 0; i < n; i++) {
     const f = Math.min(1, i / 80) * 1000;
-    w.add({ index: i, seq: i % 262144, timeS: i / 80, channels: 2, raw: [1000 + i, 2000 + i], flags: [0, 0], forceN: [f, f + 0.1], totalN: 2 * f + 0.1 });
+    w.add({ index: i, seq: i % SEQ_MODULUS, timeS: i / 80, channels: 2, raw: [1000 + i, 2000 + i], flags: [0, 0], forceN: [f, f + 0.1], totalN: 2 * f + 0.1 });
   }
   w.close();
   store.addLift(id, { source: "board", kind: "rack pull", atS: 0.5, peakForceN: 2000.1, timeToPeakMs: 1000, weighedLoadN: 2000, timeToLiftOffMs: 640, holdMs: 1500, details: { seq: 40 } });
@@ -149,7 +151,7 @@ describe("seals: a SHA-256 chain over recorded sessions", () => {
     const { store, ids, seals } = sealed(tmpDb());
     const liftId = store.listLifts({ sessionId: ids[0] })[0].id;
     const text = () => reportText(buildReport(liftFromStore(store, liftId), "kg"));
-    expect(text()).toContain(`board nodemcu-v3-2pin, build abc123; 200 frames, 0 corrupt, 0 missing; sealed ${seals[0].slice(0, 16)}, unchanged since`);
+    expect(text()).toContain(`board ${DEFAULT_BOARD}, build abc123; 200 frames, 0 corrupt, 0 missing; sealed ${seals[0].slice(0, 16)}, unchanged since`);
     store.db.prepare("UPDATE frames SET total_n = total_n * 1.1 WHERE session_id = ?").run(ids[0]);
     expect(text()).toContain(`sealed ${seals[0].slice(0, 16)}, CHANGED SINCE: frames changed`);
     store.close();

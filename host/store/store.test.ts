@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { MIGRATIONS, migrate } from "./migrations.ts";
 import { openDatabase } from "./sqlite.ts";
 import { defaultDbPath, Store } from "./store.ts";
+import { DEFAULT_BOARD } from "../paths.ts";
 
 const dirs: string[] = [];
 function tmpDb(): string {
@@ -41,7 +42,7 @@ describe("Store", () => {
 
   it("stores sessions with integrity counts, every frame, lifts, certificates and athletes", () => {
     const s = new Store(tmpDb());
-    const id = s.createSession({ port: "/dev/pts/3", board: "nodemcu-v3-2pin", firmware: "0.1.0", build: "abc", sps: 80, channels: 2, channelNames: ["left", "right"], calibration: { k: [0.01, 0.02] } });
+    const id = s.createSession({ port: "/dev/pts/3", board: DEFAULT_BOARD, firmware: "0.1.0", build: "abc", sps: 80, channels: 2, channelNames: ["left", "right"], calibration: { k: [0.01, 0.02] } });
     const w = s.frameWriter(id);
     w.add({ index: 0, seq: 262143, timeS: 0, channels: 2, raw: [-8388608, 8388607], flags: [1, 12], forceN: [12.5, NaN], totalN: NaN });
     w.add({ index: 2, seq: 1, timeS: 0.025, channels: 2, raw: [5, 6], flags: [0, 0], forceN: [1, 2], totalN: 3 });
@@ -52,7 +53,7 @@ describe("Store", () => {
     expect(frames[0]).toEqual({ idx: 0, seq: 262143, timeS: 0, raw: [-8388608, 8388607], forceN: [12.5, NaN], totalN: NaN, flags: [1, 12] });
     expect(frames[1].idx).toBe(2);
     const row = s.getSession(id)!;
-    expect(row).toMatchObject({ board: "nodemcu-v3-2pin", channelNames: ["left", "right"], good: 2, corrupt: 1, missing: 1, reconnects: 1, frames: 2, lifts: 1, durationS: 0.025 });
+    expect(row).toMatchObject({ board: DEFAULT_BOARD, channelNames: ["left", "right"], good: 2, corrupt: 1, missing: 1, reconnects: 1, frames: 2, lifts: 1, durationS: 0.025 });
     expect(row.endedAt).not.toBeNull();
     expect(s.listLifts({ sessionId: id })[0]).toMatchObject({ kind: "rack pull", timeToPeakMs: NaN, weighedLoadN: 1961.3 });
     const a = s.athlete("Ana");

@@ -1,6 +1,9 @@
+import * as fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as tstl from "typescript-to-lua";
 import { runLuaProgram } from "./lua-vm.ts";
+import { luaVm } from "./lua-vms.ts";
+import { FLT_EPSILON, singlePrecisionDiffs } from "./vectors.ts";
 import { canonical, LUA_JSON_ENCODER, toLuaLiteral } from "./lua-values.ts";
 import { nodemcuProfileLua } from "./nodemcu-profile.ts";
 
@@ -35,9 +38,29 @@ describe("dual-runtime harness self-test", () => {
 
   it("agrees where the runtimes really agree", () => {
     for (const target of ["5.1", "5.3"] as const) {
-      const { js, lua } = both(target, "[1, 2.5, 'x', { a: -0.1 }]");
+      const { js, lua } = both(target, "[1, 2.5, 'x', { a: -0.375 }]");
       expect(lua).toEqual(js);
     }
+    // -0.1 has no exact binary value: a double holds it as JavaScript does, a single float not
+    expect(both("5.1", "-0.1").lua).toBe(-0.1);
+    expect(both("5.3", "-0.1").lua).not.toBe(-0.1);
+  });
+
+  it("runs Lua 5.3 with NodeMCU's numbers: 32-bit integers that wrap, single floats printed with %.7g", () => {
+    const out = runLuaProgram("5.3", "print(2147483647 + 1 == -2147483648, math.maxinteger, 1/3, 16777216.0 + 1 == 16777216.0, math.type(2^31))");
+    expect(out.trim()).toBe("true\t2147483647\t0.3333333\ttrue\tfloat");
+  });
+
+  it("runs Lua 5.1 as a 32-bit program: an empty table takes 32 bytes (64 in a 64-bit VM), numbers stay doubles", () => {
+    const file = luaVm("5.1").file;
+    const elfClass = fs.readFileSync(file).subarray(0, 5);
+    expect([...elfClass]).toEqual([0x7f, 0x45, 0x4c, 0x46, 1]); // ELF, class 1 = 32-bit
+    const probe = `collectgarbage("stop"); local t = {} for i = 1, 1000 do t[i] = false end
+local before = collectgarbage("count") for i = 1, 1000 do t[i] = {} end
+print((collectgarbage("count") - before) * 1024 / 1000, 2^53 + 1 == 2^53, 1/3)`;
+    expect(runLuaProgram("5.1", probe).trim()).toBe("32\ttrue\t0.33333333333333");
+    // the comparison VM of the bench's *_64 heap figures
+    expect(runLuaProgram("5.1", probe, { vm: "5.1-64" }).trim()).toBe("64\ttrue\t0.33333333333333");
   });
 
   it("applies the NodeMCU profile: no io/os, reduced math and debug on Lua 5.1", () => {
@@ -55,7 +78,22 @@ describe("dual-runtime harness self-test", () => {
 
   it("passes strings and numbers to Lua exactly", () => {
     const values = ["a\"b\\c\n", 0.1, -3, 1e-300, 2 ** 52 + 1];
-    const out = runLuaProgram("5.3", `${LUA_JSON_ENCODER}\nio.write(__json(${toLuaLiteral(values)}))`);
+    const out = runLuaProgram("5.1", `${LUA_JSON_ENCODER}\nio.write(__json(${toLuaLiteral(values)}))`);
     expect(JSON.parse(out)).toEqual(values);
+    // 32-bit integers (the most negative one included) and values a single float holds exactly
+    const ints = ["x", 2147483647, -2147483648, 16777216, 0.375, -3];
+    const out53 = runLuaProgram("5.3", `${LUA_JSON_ENCODER}\nio.write(__json(${toLuaLiteral(ints)}))`);
+    expect(JSON.parse(out53)).toEqual(ints);
+  });
+
+  it("compares Lua 5.3 (32-bit numbers) within the vector file's tolerance: strings and integers exact", () => {
+    const tol = { floatEpsilons: 2, absolute: 0.001, measuredKeys: ["loadKg"], why: "test" };
+    const near = 100 * (1 + FLT_EPSILON);
+    expect(singlePrecisionDiffs({ f: 100.5, s: "a" }, { f: 100.5 * (1 + 1.5 * FLT_EPSILON) + 0.0009, s: "a" }, tol)).toEqual([]);
+    expect(singlePrecisionDiffs({ f: 100.5 }, { f: 100.5 * (1 + 2 * FLT_EPSILON) + 0.0011 }, tol)).toHaveLength(1);
+    expect(singlePrecisionDiffs({ n: 100, s: "a" }, { n: near, s: "b" }, tol)).toHaveLength(2); // integer, string
+    expect(singlePrecisionDiffs({ loadKg: 400 }, { loadKg: 399.99997 }, tol)).toEqual([]);
+    expect(singlePrecisionDiffs([2147484000], [-2147483296], tol)).toHaveLength(1);
+    expect(singlePrecisionDiffs(0.1, 0.10000000149011612, undefined)).toHaveLength(1); // no tolerance: exact
   });
 });

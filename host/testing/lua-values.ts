@@ -1,7 +1,8 @@
 /**
  * Moving values between JavaScript and a Lua VM as text: JS → Lua literal for arguments,
  * and a JSON encoder (in Lua) for results. Numbers survive exactly: integers as integers,
- * others with 17 significant digits; NaN and infinities as tagged strings.
+ * others with 17 significant digits (a single float's exact value too); NaN and infinities as
+ * tagged strings.
  */
 export function toLuaLiteral(v: unknown): string {
   if (v === null || v === undefined) return "nil";
@@ -11,6 +12,8 @@ export function toLuaLiteral(v: unknown): string {
     if (v === Infinity) return "(1/0)";
     if (v === -Infinity) return "(-1/0)";
     if (Object.is(v, -0)) return "(-0.0)";
+    // Lua reads "-2147483648" as -(2147483648), a float where integers have 32 bits.
+    if (v === -2147483648) return "(-2147483647 - 1)";
     // JS's shortest round-trip repr is parsed back exactly by Lua's strtod.
     return Number.isInteger(v) && Math.abs(v) < 2 ** 53 ? v.toFixed(0) : String(v);
   }
@@ -36,12 +39,14 @@ export function toLuaLiteral(v: unknown): string {
 /** A JSON encoder in Lua 5.1/5.3, closed over the real library before the NodeMCU profile applies. */
 export const LUA_JSON_ENCODER = String.raw`
 local __fmt, __type, __pairs, __concat, __floor, __sort, __tostring = string.format, type, pairs, table.concat, math.floor, table.sort, tostring
+local __mathtype = math.type -- Lua 5.3: integers print with %d (%.0f would pass them through a float)
 local __json
 __json = function(v)
   local t = __type(v)
   if t == "nil" then return "null" end
   if t == "boolean" then return v and "true" or "false" end
   if t == "number" then
+    if __mathtype and __mathtype(v) == "integer" then return __fmt("%d", v) end
     if v ~= v then return '"NaN"' end
     if v == 1/0 then return '"Infinity"' end
     if v == -1/0 then return '"-Infinity"' end

@@ -2,13 +2,14 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { flatModuleName } from "../build/flat-names.ts";
 import { LUA_JSON_ENCODER, toLuaLiteral } from "./lua-values.ts";
+import { describeLuaVm, luaVm, type LuaVmName } from "./lua-vms.ts";
 import { nodemcuProfileLua, type LuaTarget } from "./nodemcu-profile.ts";
 
 /**
- * Runs transpiled Lua in a real PUC-Rio Lua VM (Debian's lua5.1 / lua5.3, a child process)
- * under the NodeMCU profile, and brings results back as JSON.
+ * Runs transpiled Lua in a real PUC-Rio Lua VM with the board's sizes (host/testing/lua-vms.ts:
+ * a 32-bit Lua 5.1, a Lua 5.3 with 32-bit numbers; a child process) under the NodeMCU profile,
+ * and brings results back as JSON.
  */
-export const LUA_BINARY: Record<LuaTarget, string> = { "5.1": "lua5.1", "5.3": "lua5.3" };
 
 export function luaOutDir(target: LuaTarget): string {
   return path.resolve("build", target === "5.1" ? "lua51" : "lua53");
@@ -17,13 +18,17 @@ export function luaOutDir(target: LuaTarget): string {
 export interface LuaCall { module: string; fn: string; args: unknown[]; }
 export type LuaCallResult = { ok: true; value: unknown } | { ok: false; error: string };
 
-/** Runs a whole Lua program; throws with stderr when the VM itself fails. */
-export function runLuaProgram(target: LuaTarget, program: string, opts: { timeoutMs?: number } = {}): string {
-  const res = spawnSync(LUA_BINARY[target], ["-"], {
-    input: program, encoding: "utf8", timeout: opts.timeoutMs ?? 60_000, maxBuffer: 256 * 1024 * 1024,
+/**
+ * Runs a whole Lua program in the target's VM (or `opts.vm`, e.g. "5.1-64" to compare heap
+ * figures with a 64-bit VM); throws with stderr when the VM itself fails.
+ */
+export function runLuaProgram(target: LuaTarget, program: string, opts: { timeoutMs?: number; vm?: LuaVmName } = {}): string {
+  const vm = luaVm(opts.vm ?? target);
+  const res = spawnSync(vm.file, ["-"], {
+    input: program, encoding: "utf8", env: vm.env, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 256 * 1024 * 1024,
   });
-  if (res.error) throw new Error(`${LUA_BINARY[target]} could not run: ${res.error.message} (run: bash host/tools/setup.sh)`);
-  if (res.status !== 0) throw new Error(`${LUA_BINARY[target]} exited ${res.status}: ${res.stderr}`);
+  if (res.error) throw new Error(`${describeLuaVm(vm)} could not run: ${res.error.message} (run: bash host/tools/setup.sh)`);
+  if (res.status !== 0) throw new Error(`${describeLuaVm(vm)} exited ${res.status}: ${res.stderr}`);
   return res.stdout;
 }
 

@@ -1,6 +1,7 @@
 import { SerialPortMock } from "serialport";
 import { decodeCommand, encodeRecord, encodeReplyError, encodeReplyOk } from "../../shared/protocol/messages.ts";
 import type { PortFactory, PortLike } from "./link.ts";
+import { DEFAULT_BOARD } from "../paths.ts";
 
 /**
  * A scripted board on @serialport/binding-mock, for unit tests of the transport and session:
@@ -32,7 +33,7 @@ export interface MockBoard {
 }
 
 /** An info reply as firmware/commands.ts writes it. */
-export const MOCK_INFO = ["fw", "0.1.0", "build", "abc123", "board", "nodemcu-v3-2pin", "ch", "2", "sps", "80", "cal", "ok", "calid", "c1", "caldate", "2026-11-22", "stream", "1", "boot", "3", "k0", "0.010000000", "z0", "1000.0", "k1", "0.020000000", "z1", "-500.0"];
+export const MOCK_INFO = ["fw", "0.1.0", "build", "abc123", "board", DEFAULT_BOARD, "ch", "2", "sps", "80", "cal", "ok", "calid", "c1", "caldate", "2026-11-22", "stream", "1", "boot", "3", "k0", "0.010000000", "z0", "1000.0", "k1", "0.020000000", "z1", "-500.0"];
 
 export function createMockBoard(path = "/dev/ttyMOCK0"): MockBoard {
   MockBinding.createPort(path, { echo: false, record: false });

@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { CALIBRATED_PLATES, parsePlates, type PlateSpec } from "../calibrate/plates.ts";
 import { mpeKg, verifyScale, type VerifyData, type VerifySetup } from "./certificate.ts";
 import { certificateHtml, certificateSvg, certificateText } from "./render.ts";
+import { DEFAULT_BOARD } from "../paths.ts";
 
 // Max 1000 kg, e = 0.5 kg → 2000 e. MPE (initial): 0.25 kg up to 250 kg, 0.5 kg up to 1000 kg.
-const setup: VerifySetup = { board: "nodemcu-v3-2pin", capacityKg: 1000, intervalKg: 0.5, stage: "initial", plates: CALIBRATED_PLATES };
+const setup: VerifySetup = { board: DEFAULT_BOARD, capacityKg: 1000, intervalKg: 0.5, stage: "initial", plates: CALIBRATED_PLATES };
 const good: VerifyData = {
   weighing: [{ trueKg: 0, indicatedKg: 0.05 }, { trueKg: 100, indicatedKg: 100.1 }, { trueKg: 500, indicatedKg: 500.3 }, { trueKg: 900, indicatedKg: 899.6 }],
   repeatability: { trueKg: 500, indicatedKg: [500.2, 500.3, 500.1] },

@@ -5,7 +5,8 @@
  * (certificate.ts).
  */
 import type { BoardDefinition } from "../build/boards.ts";
-import { G, fmt, type PlateSpec } from "../calibrate/plates.ts";
+import { fmt, type PlateSpec } from "../calibrate/plates.ts";
+import { STANDARD_GRAVITY_MPS2 } from "../../shared/units/force.ts";
 import type { CommandLink, PlaceFn, Placement } from "../calibrate/run.ts";
 import { verifyScale, type Certificate, type Stage, type VerifyData } from "./certificate.ts";
 
@@ -74,14 +75,14 @@ export class Indicator {
     if (v.length === 0) return { kg: NaN, sdKg: NaN, frames: 0, uncalibrated: this.seen };
     const m = v.reduce((a, b) => a + b, 0) / v.length;
     const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1));
-    return { kg: m / G, sdKg: sd / G, frames: v.length, uncalibrated: this.seen - v.length };
+    return { kg: m / STANDARD_GRAVITY_MPS2, sdKg: sd / STANDARD_GRAVITY_MPS2, frames: v.length, uncalibrated: this.seen - v.length };
   }
 }
 
 export function validateVerifyPlan(board: BoardDefinition, plan: VerifyPlan): string[] {
   const reasons: string[] = [];
-  const capKg = plan.capacityKg ?? board.channels.reduce((s, c) => s + c.cell.capacityN, 0) / G;
-  const pinCapKg = Math.min(...board.channels.map((c) => c.cell.capacityN)) / G;
+  const capKg = plan.capacityKg ?? board.channels.reduce((s, c) => s + c.cell.capacityN, 0) / STANDARD_GRAVITY_MPS2;
+  const pinCapKg = Math.min(...board.channels.map((c) => c.cell.capacityN)) / STANDARD_GRAVITY_MPS2;
   if (!(plan.intervalKg > 0)) reasons.push("the verification interval e must be a positive number of kg");
   const all = [...plan.loads, plan.repeatKg ?? 1, plan.eccentricityKg ?? 1, plan.creep?.kg ?? 1];
   if (all.some((x) => !Number.isFinite(x) || x <= 0)) reasons.push("every load must be a positive number of kg");
@@ -165,7 +166,7 @@ export async function runVerification(
     data.creep = { trueKg: c.kg, readings };
   }
   await place(empty("Verification done: take the plates off and press Enter"));
-  const capacityKg = plan.capacityKg ?? board.channels.reduce((s, c) => s + c.cell.capacityN, 0) / G;
+  const capacityKg = plan.capacityKg ?? board.channels.reduce((s, c) => s + c.cell.capacityN, 0) / STANDARD_GRAVITY_MPS2;
   const certificate = verifyScale(
     { board: board.name, capacityKg, intervalKg: plan.intervalKg, stage: plan.stage, plates: plan.plates, calId: opt.calId, date: opt.date ?? new Date().toISOString().slice(0, 16) },
     data,

@@ -7,6 +7,7 @@ import { encodeReplyOk, encodeRecord } from "../../shared/protocol/messages.ts";
 import { encodeSample } from "../../shared/protocol/frame.ts";
 import { bundleApp, serveWeb } from "./server.ts";
 import { LiveModel } from "./live.ts";
+import { DEFAULT_BOARD } from "../paths.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -73,7 +74,7 @@ describe.skipIf(skipReason !== "")("web page in headless chromium with a fake We
         const line = Buffer.from(bytes).toString("latin1");
         written.push(line);
         const m = /^C,(\d+),info/.exec(line);
-        if (m) feed(`${encodeReplyOk(Number(m[1]), ["board", "nodemcu-v3-2pin", "ch", "2", "sps", "80"])}\n`);
+        if (m) feed(`${encodeReplyOk(Number(m[1]), ["board", DEFAULT_BOARD, "ch", "2", "sps", "80"])}\n`);
       });
       await page.addInitScript(() => {
         const w = window as unknown as { __rcPull(): Promise<number[] | undefined>; __rcWrite(b: number[]): Promise<void> };
@@ -95,7 +96,7 @@ describe.skipIf(skipReason !== "")("web page in headless chromium with a fake We
       await page.goto(server.url);
       await page.click("#connect");
       await page.waitForFunction(() => document.getElementById("status")?.textContent === "Connected.");
-      await page.waitForFunction(() => document.getElementById("board-info")?.textContent?.includes("nodemcu-v3-2pin"));
+      await page.waitForFunction((board) => document.getElementById("board-info")?.textContent?.includes(board), DEFAULT_BOARD);
       expect(written.some((l) => /^C,\d+,info\*[0-9a-f]{4}\n$/.test(l))).toBe(true);
 
       await page.click("#record");

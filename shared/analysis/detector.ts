@@ -42,6 +42,18 @@
 //     reported as preTensionStartMs / preTensionN;
 //   - only a lower level then held steady for relevelSamples (several seconds)
 //     with no lift-off is re-weighed (plates removed).
+//
+// Why this is one file (≈750 lines) although it has several phases: the
+// phases above (quiet window, candidate, effort, rack weighing, settle and
+// re-weigh) share one state record and call each other on every sample as
+// module-local functions, which Lua reaches as upvalues. Split into modules,
+// each of those calls would go through a module table (one more table lookup
+// per call on the per-sample path, where the firmware has about 70 of its
+// 1500 instructions per frame to spare) and the tables would stay resident
+// on the board instead of being dropped after boot (firmware/framer.ts
+// TRANSIENT). What is off that path already lives apart: the options
+// (detector-options.ts), the quiet window (window.ts), series maths
+// (series.ts).
 
 import {
   WindowStats,

@@ -119,3 +119,28 @@ export function rackPullPreTension(W: number, P: number, W2: number): Curve {
   }
   return { timesMs: t, forceN: p };
 }
+
+/**
+ * What an HX711 at period T reads from a force F(t): F averaged by the sinc⁴ decimation filter (the
+ * cubic B-spline over 4·T, centred on the sample time), integrated numerically in 0.01·T steps.
+ */
+export function hx711Samples(force: (tMs: number) => number, periodMs: number, durMs: number): Curve {
+  const n = Math.floor(durMs / periodMs);
+  const t = times(n, periodMs);
+  const bspline = (x: number): number => {
+    const a = Math.abs(x);
+    return a < 1 ? 2 / 3 - a * a + (a * a * a) / 2 : a < 2 ? ((2 - a) * (2 - a) * (2 - a)) / 6 : 0;
+  };
+  const f: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    let w = 0;
+    for (let j = -200; j <= 200; j++) {
+      const b = bspline(j / 100);
+      s += b * force(t[i] + (j / 100) * periodMs);
+      w += b;
+    }
+    f.push(s / w);
+  }
+  return { timesMs: t, forceN: f };
+}

@@ -10,12 +10,27 @@ import { alternating, isoRamp, rackPull, rackPullPreTension, times } from "./fix
 
 const dir = new URL("./vectors", import.meta.url).pathname;
 type Case = { fn: string; args: unknown[]; expect?: unknown; note?: string };
+
+/**
+ * Lua 5.3 with NodeMCU's numbers (32-bit integers, single floats) holds forces of up to 5000 N
+ * with 24 bits (≈ 3e-4 N). Means, SDs, slopes and interpolations of them take a few roundings
+ * each (≤ 16 FLT_EPSILON relative); differences of two large forces (re-weigh − weighed load, net
+ * force) keep the large ones' absolute error: 16 × 5000 N × 2^-24 ≈ 0.005 N. Loads in kg are
+ * N / g, integers in JavaScript only by chance (3922.66 N = 400 kg).
+ */
+const ANALYSIS_SINGLE_PRECISION = {
+  floatEpsilons: 16,
+  absolute: 0.005,
+  measuredKeys: ["weighedLoadKg", "reweighKg", "reweighDiffKg"],
+  why: "forces up to 5000 N in single floats: a few roundings per mean/SD/slope (16 FLT_EPSILON), and differences of large forces keep their absolute error (16 x 5000 N x 2^-24 = 0.005 N); loads in kg are N / g, integers in JavaScript only by chance",
+};
+
 function write(name: string, module: string, about: string, fns: Record<string, (...a: any[]) => unknown>, cases: Case[]) {
   for (const c of cases) {
     const args = JSON.parse(JSON.stringify(c.args));
     c.expect = JSON.parse(JSON.stringify(fns[c.fn](...args)));
   }
-  const out = { module, about, cases: cases.map((c) => ({ fn: c.fn, ...(c.note ? { note: c.note } : {}), args: c.args, expect: c.expect })) };
+  const out = { module, about, lua53: ANALYSIS_SINGLE_PRECISION, cases: cases.map((c) => ({ fn: c.fn, ...(c.note ? { note: c.note } : {}), args: c.args, expect: c.expect })) };
   // one line per array of numbers/booleans, so the files stay readable
   const text = JSON.stringify(out, null, 1).replace(/\[[\s\d.,eE+\-truefals]*\]/g, (m) => m.replace(/\s+/g, ""));
   fs.writeFileSync(`${dir}/${name}.json`, text + "\n");

@@ -19,7 +19,7 @@
 // RFD reliability rule: force-plate practice asks for >= 1000 Hz for RFD and
 // down-sampling to 100 Hz biases force at 100/200 ms and RFD strongly (Ripley,
 // McMahon & Comfort 2024). So rfdUnreliable = sampleRateHz < rfdMinRateHz
-// (default 1000). At HX711 rates use the model estimate (expmodel.host.ts).
+// (default 1000). At HX711 rates use the model estimates (rfdmodel.host.ts).
 
 import { DetectorConfig, MODE_ISOMETRIC, KIND_ISOMETRIC, detectLifts, LiftSummary } from "./detector.ts";
 import { baseDetectorConfig, opt, type CommonDetectorOptions } from "./detector-options.ts";

@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
-import { analyzeRackPull, rackPullDetectorConfig, STANDARD_GRAVITY, weighingUncertaintyN } from "./rackpull.ts";
+import { analyzeRackPull, rackPullDetectorConfig, weighingUncertaintyN } from "./rackpull.ts";
+import { STANDARD_GRAVITY_MPS2 as STANDARD_GRAVITY } from "../units/force.ts";
 import { detectLifts } from "./detector.ts";
 import { alternating, rackPull, rackPullPreTension, times } from "./fixtures.host.ts";
 

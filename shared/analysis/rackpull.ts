@@ -22,9 +22,9 @@
 import { DetectorConfig, KIND_RACKPULL, LiftSummary, MODE_RACKPULL, detectLifts } from "./detector.ts";
 import { baseDetectorConfig, opt, type CommonDetectorOptions } from "./detector-options.ts";
 import { anyTrue, asymmetryPct, maxAbsRange, meanRange, medianPeriodMs } from "./series.ts";
+import { STANDARD_GRAVITY_MPS2 } from "../units/force.ts";
 
 /** Standard gravity (m/s²), used for every N ↔ kg conversion. */
-export const STANDARD_GRAVITY = 9.80665;
 
 export interface RackPullOptions extends CommonDetectorOptions {
   restMinLoadN?: number;
@@ -249,13 +249,13 @@ export function analyzeRackPull(timesMs: number[], pinLoadN: number[], options: 
       r.reweighN = s.reweighN;
       r.reweighSdN = s.reweighSdN;
       r.reweighDiffN = s.reweighDiffN;
-      r.reweighDiffKg = s.reweighDiffN / STANDARD_GRAVITY;
+      r.reweighDiffKg = s.reweighDiffN / STANDARD_GRAVITY_MPS2;
       r.platesChanged = s.platesChanged;
       const nr = s.reweighEndIndex - s.reweighStartIndex + 1;
       const a = s.weighedSamples > 0 ? (s.weighedSdN * s.weighedSdN) / s.weighedSamples : 0;
       const b = nr > 0 ? (s.reweighSdN * s.reweighSdN) / nr : 0;
       r.reweighDiffUncertaintyN = Math.sqrt(a + b);
-      r.reweighKg = s.reweighN / STANDARD_GRAVITY;
+      r.reweighKg = s.reweighN / STANDARD_GRAVITY_MPS2;
     }
     spanFrom = s.weighedStartIndex >= 0 ? s.weighedStartIndex : 0;
     spanTo = s.endIndex >= 0 ? s.endIndex : n - 1;
@@ -279,9 +279,9 @@ export function analyzeRackPull(timesMs: number[], pinLoadN: number[], options: 
     }
   }
   if (r.weighedLoadN >= 0) {
-    r.weighedLoadKg = r.weighedLoadN / STANDARD_GRAVITY;
+    r.weighedLoadKg = r.weighedLoadN / STANDARD_GRAVITY_MPS2;
     r.weighedStdUncertaintyN = weighingUncertaintyN(ucal, r.weighedSdN, r.weighedSamples);
-    r.weighedStdUncertaintyKg = r.weighedStdUncertaintyN / STANDARD_GRAVITY;
+    r.weighedStdUncertaintyKg = r.weighedStdUncertaintyN / STANDARD_GRAVITY_MPS2;
     r.weighedExpandedUncertaintyKg = 2 * r.weighedStdUncertaintyKg;
   }
   if (options.saturated !== undefined) r.saturated = anyTrue(options.saturated, spanFrom, spanTo);

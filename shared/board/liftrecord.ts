@@ -1,6 +1,6 @@
 import type { LiftSummary } from "../analysis/detector.ts";
 import { splitFields } from "../protocol/frame.ts";
-import { fieldValue } from "../protocol/messages.ts";
+import { fieldValue } from "../protocol/keyvalue.ts";
 import { formatFixed, formatInt, parseDecimal } from "../protocol/wire-number.ts";
 
 /**

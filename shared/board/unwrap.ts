@@ -8,15 +8,19 @@
  * ~17 min. The first value is taken as-is: the firmware starts its clocks seconds after boot,
  * inside the first epoch, so all sources agree on one continuous µs time base.
  *
- * The sample frame's sequence number (3 base64 digits, modulo 262144) is unwrapped the same way
+ * The sample frame's sequence number (3 base64 digits, modulo SEQ_MODULUS of frame.ts) is unwrapped the same way
  * by the host (seqUnwrapStep): a forward distance modulo the sequence space.
  */
+import { SEQ_MODULUS } from "../protocol/frame.ts";
+
 // Module-local constants: on the board, unwrapStep then reads no module table, so the table can be
 // released at start while the firmware keeps its unwrapStep (see firmware/framer.ts unloadTransient).
+// 2^31 itself is a float on a VM with 32-bit integers (NodeMCU's Lua 5.3): steps add and
+// subtract it as MAX_INT + 1, which keeps the arithmetic in integers there (same values in doubles).
 const MODULUS = 2147483648;
+const MAX_INT = 2147483647;
 const CLOCK_HALF = 1073741824;
 export const CLOCK_MODULUS = MODULUS;
-export const SEQ_SPACE = 262144;
 
 export interface Unwrapper {
   started: boolean;
@@ -30,14 +34,21 @@ export function unwrapCreate(): Unwrapper {
   return { started: false, last: 0, total: 0 };
 }
 
+/** raw modulo 2^31; a signed 32-bit raw time stays an exact integer on a 32-bit-integer VM. */
+function reduce31(raw: number): number {
+  if (raw >= 0 && raw <= MAX_INT) return raw;
+  if (raw < 0 && raw >= -MODULUS) return raw + MAX_INT + 1;
+  return raw - Math.floor(raw / MODULUS) * MODULUS;
+}
+
 /** Reduces any integer (negative 32-bit times included) into [0, 2^31). */
 export function clock31(raw: number): number {
-  return raw - Math.floor(raw / MODULUS) * MODULUS;
+  return reduce31(raw);
 }
 
 /** Continuous µs for one raw clock reading. */
 export function unwrapStep(u: Unwrapper, raw: number): number {
-  const v = raw - Math.floor(raw / MODULUS) * MODULUS;
+  const v = reduce31(raw);
   if (!u.started) {
     u.started = true;
     u.last = v;
@@ -45,8 +56,8 @@ export function unwrapStep(u: Unwrapper, raw: number): number {
     return v;
   }
   let d = v - u.last;
-  if (d >= CLOCK_HALF) d = d - MODULUS;
-  else if (d < -CLOCK_HALF) d = d + MODULUS;
+  if (d >= CLOCK_HALF) d = d - MAX_INT - 1;
+  else if (d < -CLOCK_HALF) d = d + MAX_INT + 1;
   u.last = v;
   u.total = u.total + d;
   return u.total;
@@ -80,7 +91,7 @@ export function seqUnwrapStep(u: SeqUnwrapper, seq: number): number {
     return seq;
   }
   let d = seq - u.last;
-  if (d <= 0) d = d + SEQ_SPACE;
+  if (d <= 0) d = d + SEQ_MODULUS;
   u.missing = u.missing + d - 1;
   u.last = seq;
   u.total = u.total + d;

@@ -20,6 +20,13 @@ export interface CalibrationFit {
   points: number;
 }
 
+/**
+ * 0 as a float on NodeMCU's Lua 5.3 (`/` always gives one): sums and products of integer counts
+ * started from it are float arithmetic there, so Σ counts or (counts − mean)² cannot wrap at 2^31
+ * on its 32-bit integers. In JavaScript (and Lua 5.1) it is plain 0.
+ */
+const FLOAT_ZERO = 0 / 1;
+
 function failedFit(error: string, points: number): CalibrationFit {
   return {
     error, nPerCount: 0, zeroCounts: 0, residualsN: [], maxAbsResidualN: 0,
@@ -30,13 +37,16 @@ function failedFit(error: string, points: number): CalibrationFit {
 export function fitCalibration(counts: number[], forceN: number[]): CalibrationFit {
   const n = counts.length;
   if (n < 2 || forceN.length !== n) return failedFit("need at least two points with a force each", n);
-  let sumC = 0;
-  let sumF = 0;
+  // Sums of the offsets from the first point: exact integers in doubles, and small enough for a
+  // single float's 24 bits (counts near 2^23 summed directly lose whole counts there).
+  const c0 = counts[0];
+  let sumC = FLOAT_ZERO;
+  let sumF = FLOAT_ZERO;
   for (let i = 0; i < n; i++) {
-    sumC = sumC + counts[i];
+    sumC = sumC + (counts[i] - c0);
     sumF = sumF + forceN[i];
   }
-  const meanC = sumC / n;
+  const meanC = c0 + sumC / n;
   const meanF = sumF / n;
   let sxx = 0;
   let sxy = 0;
@@ -72,6 +82,6 @@ export function forceFromCounts(counts: number, nPerCount: number, zeroCounts: n
 /** Standard uncertainty (N) of the fitted line at a reading, from the fit's scatter alone. */
 export function predictionUncertaintyN(fit: CalibrationFit, counts: number): number {
   if (fit.error !== "" || fit.points < 3) return 0;
-  const d = counts - fit.meanCounts;
+  const d = counts - fit.meanCounts + FLOAT_ZERO;
   return fit.residualSdN * Math.sqrt(1 / fit.points + (d * d) / fit.sxxCounts2);
 }

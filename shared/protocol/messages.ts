@@ -1,4 +1,5 @@
 import { openLine, sealLine, splitFields } from "./frame.ts";
+import { joinPairs } from "./keyvalue.ts";
 
 /**
  * Text messages between host and board, all sealed lines (see frame.ts):
@@ -9,7 +10,7 @@ import { openLine, sealLine, splitFields } from "./frame.ts";
  *                  B,key=value…                          boot: the application started
  *                  E,key=value…                          lift event / summary
  *                  M,<text>                              a notice (e.g. uncalibrated)
- * Values never contain ',' or '*'; reasons use spaces. A command line stays under
+ * Values never contain ',' or '*' (key=value fields: keyvalue.ts); reasons use spaces. A command line stays under
  * MAX_COMMAND_BYTES because NodeMCU hands a line to Lua in pieces of at most 255 bytes.
  */
 export const MAX_COMMAND_BYTES = 200;
@@ -65,13 +66,6 @@ export function decodeCommand(line: string): Command {
   return cmd;
 }
 
-/** `pairs` alternates key, value: ["tare", "ok", "zero0", "-1234"]. */
-export function joinPairs(pairs: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i + 1 < pairs.length; i += 2) out[out.length] = `${pairs[i]}=${pairs[i + 1]}`;
-  return out;
-}
-
 export function encodeReplyOk(id: number, pairs: string[]): string {
   const kv = joinPairs(pairs);
   let body = `R,${id},ok`;
@@ -89,14 +83,4 @@ export function encodeRecord(kind: string, pairs: string[]): string {
   let body = kind;
   for (let i = 0; i < kv.length; i++) body = `${body},${kv[i]}`;
   return sealLine(body);
-}
-
-/** The value of `key=` among fields, or "" when absent. */
-export function fieldValue(fields: string[], key: string): string {
-  const prefix = `${key}=`;
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i];
-    if (f.length >= prefix.length && f.slice(0, prefix.length) === prefix) return f.slice(prefix.length);
-  }
-  return "";
 }

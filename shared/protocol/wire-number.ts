@@ -2,7 +2,8 @@
  * Numbers on the wire, formatted by our own code so JavaScript, Lua 5.1 and Lua 5.3 print the
  * same bytes (`tostring` of a float differs between Lua versions; `toFixed` rounds differently
  * in Lua). Inputs are bounded (|x| < 1e9 with up to 6 decimals), so the integer arithmetic
- * below stays exact in doubles.
+ * below stays exact in doubles; with NodeMCU's Lua 5.3 numbers (32-bit integers, single floats)
+ * the text is that of the float the VM holds (7 significant digits).
  */
 const HEX_DIGITS = "0123456789abcdef";
 /** URL-safe base64 digits: no ',', '*' or newline, which frame the line. */
@@ -19,23 +20,55 @@ function digits(n: number): string {
   return `${Math.floor(n)}`;
 }
 
-/** Fixed-point decimal, rounding half away from zero; "" for NaN/infinite (an absent value). */
+/**
+ * true where numbers are doubles (JavaScript, NodeMCU's Lua 5.1); false with its Lua 5.3's
+ * single floats, where 1 + 1e-10 rounds to 1.
+ */
+const DOUBLE_FLOATS = 1 + 1e-10 > 1;
+
+/**
+ * Fixed-point decimal, rounding half away from zero; "" for NaN/infinite (an absent value).
+ * In doubles |x| · 10^decimals is rounded as one product (the firmware's own fast formatter does
+ * the same). A single float has too few bits for that product: 1.005 · 100 would round up to
+ * 100.5 before the half is added ("1.01", JavaScript gives "1.00") and past 2^24 the digits are
+ * garbage, so there the fraction is rounded on its own, with the bits left after the integer part.
+ */
 export function formatFixed(x: number, decimals: number): string {
   if (x !== x || x === 1 / 0 || x === -1 / 0) return "";
   const scale = powerOfTen(decimals);
-  const scaled = Math.floor(Math.abs(x) * scale + 0.5);
-  const whole = Math.floor(scaled / scale);
-  const sign = x < 0 && scaled > 0 ? "-" : "";
+  const ax = Math.abs(x);
+  let whole: number;
+  let frac: number;
+  if (DOUBLE_FLOATS) {
+    const scaled = Math.floor(ax * scale + 0.5);
+    whole = Math.floor(scaled / scale);
+    frac = scaled - whole * scale;
+  } else {
+    whole = Math.floor(ax);
+    frac = Math.floor((ax - whole) * scale + 0.5);
+    if (frac >= scale) {
+      whole = whole + 1;
+      frac = frac - scale;
+    }
+  }
+  const sign = x < 0 && (whole > 0 || frac > 0) ? "-" : "";
   if (decimals <= 0) return sign + digits(whole);
-  let frac = digits(scaled - whole * scale);
-  while (frac.length < decimals) frac = `0${frac}`;
-  return `${sign}${digits(whole)}.${frac}`;
+  let fracText = digits(frac);
+  while (fracText.length < decimals) fracText = `0${fracText}`;
+  return `${sign}${digits(whole)}.${fracText}`;
 }
 
 /** An integer (rounded half away from zero) as decimal text. */
 export function formatInt(x: number): string {
   return formatFixed(x, 0);
 }
+
+/**
+ * Largest mantissa that still takes one more digit exactly: 10^15 in doubles; on a VM with 32-bit
+ * integers (NodeMCU's Lua 5.3, where 2147483647 + 1 wraps negative) one more digit past
+ * 214748364 would wrap, so such a number is refused (NaN) instead of misread.
+ */
+const MANTISSA_LIMIT = 2147483647 + 1 > 0 ? 1e15 : 214748364;
 
 /** Parses an optionally signed decimal such as "-12.50"; NaN for anything else (including ""). */
 export function parseDecimal(text: string): number {
@@ -53,7 +86,7 @@ export function parseDecimal(text: string): number {
   for (; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {
-      if (mantissa >= 1e15) return 0 / 0; // beyond exact doubles: refuse rather than misread
+      if (mantissa >= MANTISSA_LIMIT) return 0 / 0; // beyond exact numbers: refuse rather than misread
       mantissa = mantissa * 10 + (c - 48);
       seenDigit = true;
       if (seenPoint) fractionDigits++;

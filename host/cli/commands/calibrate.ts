@@ -9,6 +9,7 @@ import { parsePoints, validatePlan, type PlannedPoint } from "../../calibrate/pl
 import { describeRun, runCalibration, type PlaceFn } from "../../calibrate/run.ts";
 import { announceOnly, askPerson, emulatorPlace } from "../../calibrate/place.ts";
 import { Store } from "../../store/store.ts";
+import { DEFAULT_BOARD } from "../../paths.ts";
 
 interface CalibrateFlags {
   points?: string;
@@ -80,7 +81,7 @@ export function register(program: Command): void {
         return;
       }
       // refuse a nonsense plan before touching the board, when we know which board it is
-      const knownBoard = flags.board ?? (g.port ? undefined : "nodemcu-v3-2pin");
+      const knownBoard = flags.board ?? (g.port ? undefined : DEFAULT_BOARD);
       if (knownBoard) {
         const early = validatePlan(loadBoard(knownBoard), points.points, plates as PlateSpec);
         if (!early.ok) {
@@ -91,7 +92,7 @@ export function register(program: Command): void {
       }
       const bc = await connectBoard(g, { scenario: "empty", emulatorBoard: flags.board, log });
       try {
-        const board = loadBoard(flags.board ?? (bc.session.info.board || "nodemcu-v3-2pin"));
+        const board = loadBoard(flags.board ?? (bc.session.info.board || DEFAULT_BOARD));
         const run = await runCalibration(bc.session, board, points.points, plates as PlateSpec, choosePlace(bc.emulator, board, !!flags.yes, log), {
           samples: flags.samples ?? plan.samples,
           settleMs: flags.settle ?? plan.settleMs,

@@ -5,7 +5,8 @@ import { action } from "../run.ts";
 import { examples, globalOptions, wholeNumber } from "../options.ts";
 import { deploy } from "../../deploy/deploy.ts";
 import { openRawPort } from "../../deploy/prompt.ts";
-import { repoRoot, startEmulatedBoard } from "../../emulator/index.ts";
+import { startEmulatedBoard } from "../../emulator/index.ts";
+import { DEFAULT_BOARD, repoRoot } from "../../paths.ts";
 
 interface DeployFlags {
   board: string;
@@ -23,7 +24,7 @@ export function register(program: Command): void {
   const cmd = program
     .command("deploy")
     .description("upload the built firmware to a board at the NodeMCU prompt (verified, atomic per build), reboot, check the build hash")
-    .option("--board <name>", "board definition whose board.lua is uploaded", "nodemcu-v3-2pin")
+    .option("--board <name>", "board definition whose board.lua is uploaded", DEFAULT_BOARD)
     .option("--block-size <bytes>", "bytes per block on the wire (≤ 240 / window)", wholeNumber("--block-size", 1, 240), 120)
     .option("--window <n>", "blocks in flight before an acknowledgement", wholeNumber("--window", 1, 240), 2)
     .option("--no-compress", "send the files as they are (no LZ compression)")
@@ -39,7 +40,7 @@ export function register(program: Command): void {
       let emulator: { path: string; close(): Promise<void> | void } | undefined;
       let path = g.port;
       if (!path) {
-        const started = await startEmulatedBoard({ board: board.name, install: "none", pty: true, clock: "realtime" });
+        const started = await startEmulatedBoard({ board: board.name, install: "none", pty: true, clock: "realtime", onNotice: log });
         emulator = started as typeof started & { path: string };
         path = emulator.path;
         log(`No --port given: deploying to a fresh emulated board on ${path}. For a real board: --port /dev/ttyUSB0.`);
@@ -74,7 +75,7 @@ export function register(program: Command): void {
       }
     }));
   examples(cmd, [
-    "rackcell deploy --port /dev/ttyUSB0 --board nodemcu-v3-2pin",
+    `rackcell deploy --port /dev/ttyUSB0 --board ${DEFAULT_BOARD}`,
     "rackcell deploy --port /dev/ttyUSB0 --changed-only",
     "rackcell deploy --port /dev/ttyUSB0 --lfs-image lfs.img   # image from luac.cross -f",
     "rackcell deploy                       # to a fresh emulated board",

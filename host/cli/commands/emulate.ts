@@ -3,7 +3,8 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { openSession } from "../../session/connect.ts";
 import { emulatorAnnounceFiles } from "../../transport/discover.ts";
-import { startEmulatorCommand } from "../emulated.ts";
+import { startEmulator } from "../emulated.ts";
+import { DEFAULT_BOARD } from "../../paths.ts";
 import { examples, wholeNumber } from "../options.ts";
 import { action, untilStopped } from "../run.ts";
 
@@ -11,12 +12,16 @@ export function register(program: Command): void {
   const cmd = program
     .command("emulate")
     .description("run an emulated board (the real firmware in a Lua VM, load-cell physics) on a pseudo-terminal; prints its path and runs until Ctrl-C (`rackcell ports` finds it too)")
-    .option("--board <name>", "board definition from boards/ (default nodemcu-v3-2pin)")
+    .option("--board <name>", `board definition from boards/ (default ${DEFAULT_BOARD})`)
     .option("--scenario <spec>", "what happens on the pins: a name (empty, rackpull:kg=200, …) or a CSV file")
     .option("--fast", "run faster than real time")
     .option("--seed <n>", "noise seed, for a repeatable run", wholeNumber("--seed", 0, 2147483647))
     .action(action(async (o: { board?: string; scenario?: string; fast?: boolean; seed?: number }) => {
-      const board = await startEmulatorCommand({ board: o.board, scenario: o.scenario, clock: o.fast ? "fast" : "realtime", seed: o.seed });
+      const boardName = o.board ?? DEFAULT_BOARD;
+      const scenario = o.scenario ?? "empty";
+      const clock = o.fast ? "fast" : "realtime";
+      const board = await startEmulator({ board: boardName, scenario, clock, seed: o.seed });
+      process.stdout.write(`rackcell emulator: board ${boardName} on ${board.path} (scenario ${scenario}, ${clock})\n`);
       if (!/\.csv$/i.test(o.scenario ?? "")) {
         // Its scenarios start with empty pins: zero them (saved on the board), as every command does
         // with its own emulated board, so another terminal's `live` reads 0 on empty pins.
@@ -35,7 +40,7 @@ export function register(program: Command): void {
       const announce = emulatorAnnounceFiles()[0];
       try {
         fs.mkdirSync(path.dirname(announce), { recursive: true });
-        fs.writeFileSync(announce, `${JSON.stringify({ path: board.path, pid: process.pid, board: o.board ?? "nodemcu-v3-2pin", scenario: o.scenario ?? "empty" })}\n`);
+        fs.writeFileSync(announce, `${JSON.stringify({ path: board.path, pid: process.pid, board: boardName, scenario })}\n`);
       } catch {
         /* discovery is a convenience */
       }

@@ -10,6 +10,7 @@ import { runVerification, validateVerifyPlan, type VerifyPlan } from "../../veri
 import { certificateHtml, certificateSvg, certificateText } from "../../verify/render.ts";
 import { Store } from "../../store/store.ts";
 import { choosePlace, readJsonFile } from "./calibrate.ts";
+import { DEFAULT_BOARD } from "../../paths.ts";
 
 interface VerifyFlags {
   e?: string;
@@ -84,7 +85,7 @@ export function register(program: Command): void {
         creep: creepM ? { kg: Number(creepM[1]), minutes: Number(creepM[2]) } : undefined,
       };
       // refuse a nonsense plan before touching the board, when we know which board it is
-      const knownBoard = flags.board ?? (g.port ? undefined : "nodemcu-v3-2pin");
+      const knownBoard = flags.board ?? (g.port ? undefined : DEFAULT_BOARD);
       const early = knownBoard ? validateVerifyPlan(loadBoard(knownBoard), plan) : [];
       if (early.length > 0) {
         log(`verify refused:\n${early.map((r) => `  - ${r}`).join("\n")}`);
@@ -93,7 +94,7 @@ export function register(program: Command): void {
       }
       const bc = await connectBoard(g, { scenario: "empty", emulatorBoard: flags.board, log });
       try {
-        const board = loadBoard(flags.board ?? (bc.session.info.board || "nodemcu-v3-2pin"));
+        const board = loadBoard(flags.board ?? (bc.session.info.board || DEFAULT_BOARD));
         const res = await runVerification(bc.session, bc.session, board, plan, choosePlace(bc.emulator, board, !!flags.yes, log), {
           settleMs: flags.settle, readMs: flags.read, calId: bc.session.info.calibrationId, log,
         });

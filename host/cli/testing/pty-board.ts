@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { SerialPort } from "serialport";
-import { encodeSample } from "../../../shared/protocol/frame.ts";
+import { encodeSample, SEQ_MODULUS } from "../../../shared/protocol/frame.ts";
 import { decodeCommand, encodeRecord, encodeReplyError, encodeReplyOk } from "../../../shared/protocol/messages.ts";
 import { createMedian3, median3Step } from "../../../shared/filters/median3.ts";
+import { DEFAULT_BOARD } from "../../paths.ts";
 
 /**
  * A scripted stand-in board on a real pseudo-terminal pair (socat), for CLI tests that must go
@@ -47,7 +48,7 @@ export async function startPtyBoard(o: { sps?: number; loadN?: (tS: number) => n
       buf = buf.slice(nl + 1);
       if (cmd.error !== "") continue;
       if (cmd.name === "info") {
-        write(encodeReplyOk(cmd.id, ["fw", "0.1.0", "build", "ptytest", "board", "nodemcu-v3-2pin", "ch", "2", "sps", String(sps), "cal", "ok", "calid", "t1", "caldate", "2026-11-22", "stream", "1", "boot", "1",
+        write(encodeReplyOk(cmd.id, ["fw", "0.1.0", "build", "ptytest", "board", DEFAULT_BOARD, "ch", "2", "sps", String(sps), "cal", "ok", "calid", "t1", "caldate", "2026-11-22", "stream", "1", "boot", "1",
           "k0", K[0].toFixed(9), "z0", z[0].toFixed(1), "k1", K[1].toFixed(9), "z1", z[1].toFixed(1)]));
       } else if (cmd.name === "tare") {
         const total = loadN((Date.now() - t0) / 1000);
@@ -66,10 +67,10 @@ export async function startPtyBoard(o: { sps?: number; loadN?: (tS: number) => n
       const total = loadN(seq / sps);
       const raw = [Math.round(total / 2 / K[0] + Z[0]), Math.round(total / 2 / K[1] + Z[1])];
       const force = raw.map((r, c) => K[c] * (median3Step(med[c], r) - z[c]));
-      write(encodeSample(seq % 262144, raw, [0, 0], force));
+      write(encodeSample(seq % SEQ_MODULUS, raw, [0, 0], force));
       seq++;
       board.frames++;
-      if (seq % sps === 0) write(encodeRecord("H", ["up", String(seq / sps), "boot", "1", "seq", String((seq - 1) % 262144), "ms", String(Math.round((seq * 1000) / sps))]));
+      if (seq % sps === 0) write(encodeRecord("H", ["up", String(seq / sps), "boot", "1", "seq", String((seq - 1) % SEQ_MODULUS), "ms", String(Math.round((seq * 1000) / sps))]));
     }
   }, 10);
   board.close = async () => {

@@ -3,7 +3,8 @@
  * what each prints, callback errors (node.setonerror or print + restart 2 s later), faults that
  * belong to the board (reset, power cut, cell faults), and the statistics Node asks for.
  */
-import { K, PRIO_HIGH, hooks, ledgerCollected, newGeneration, runFirmware, schedule, setInstructionUs, settleHeap } from "./kernel.ts";
+import { K, hooks, ledgerCollected, runFirmware, setInstructionUs, settleHeap } from "./kernel.ts";
+import { PRIO_HIGH, newGeneration, schedule } from "./events.ts";
 import { F, mountFlash } from "./flash.ts";
 import { B, REASON } from "./state.ts";
 import { CH, setChipFault, setScenario, setupChips, type Channel } from "./chips.ts";

@@ -20,30 +20,8 @@
  */
 
 import { flush as flushLink } from "./link.ts";
-
-/** Event handler: `arg` and `arg2` as given to schedule(), `t` the event's time. */
-export type EvFn = (this: void, arg: any, t: number, arg2: any) => void;
-
-/**
- * A scheduled event. `gen` ties board events to one boot; -1 = survives resets (the wire).
- * Event objects are reused (a free list): the queue makes no garbage on the Lua heap, whose
- * count is the board's heap measurement.
- */
-interface Ev {
-  t: number;
-  p: number;
-  s: number;
-  gen: number;
-  fn: EvFn | undefined;
-  arg: unknown;
-  arg2: unknown;
-}
-
-export const PRIO_HIGH = 0;
-export const PRIO_MED = 1;
-export const PRIO_LOW = 2;
-/** Interrupts (UART RX, GPIO edges) run before tasks due at the same time. */
-export const PRIO_ISR = -1;
+import * as cpuCore from "./cpu";
+import { packn } from "./varargs";
 
 /** Instructions between two calls of the coarse count hook (time, watchdog, heap cap). */
 export const HOOK_EVERY = 128;
@@ -101,146 +79,6 @@ export const hooks = {
 };
 
 const ABORT_TEXT: Record<string, string> = { wdt: "emu: soft watchdog", oom: "not enough memory", power: "emu: power lost" };
-
-// ---- event queues: binary heaps keyed (t, priority, sequence) -------------------------------
-// Interrupts and tasks are kept apart: an interrupt that fell due while a callback held the CPU
-// really ran during it (interrupts pre-empt Lua), so once the callback ends every such interrupt
-// runs before any task, even a task posted earlier.
-type Heap = Ev[];
-const isrQ: Heap = [];
-const taskQ: Heap = [];
-const evFree: Ev[] = [];
-let seq = 0;
-// Allocated once, before any heap baseline: the queues' slots and a pool of event objects.
-for (let i = 0; i < 128; i++) {
-  const ev: Ev = { t: 0, p: 0, s: 0, gen: 0, fn: undefined, arg: undefined, arg2: undefined };
-  evFree.push(ev);
-  isrQ.push(ev);
-  taskQ.push(ev);
-}
-isrQ.length = 0; // (the array part keeps its slots)
-taskQ.length = 0;
-
-function less(a: Ev, b: Ev): boolean {
-  if (a.t !== b.t) return a.t < b.t;
-  if (a.p !== b.p) return a.p < b.p;
-  return a.s < b.s;
-}
-
-function push(q: Heap, ev: Ev): void {
-  q.push(ev);
-  let i = q.length - 1;
-  while (i > 0) {
-    const parent = Math.floor((i - 1) / 2);
-    if (!less(q[i], q[parent])) break;
-    const tmp = q[i];
-    q[i] = q[parent];
-    q[parent] = tmp;
-    i = parent;
-  }
-}
-
-function pop(q: Heap): Ev | undefined {
-  const n = q.length;
-  if (n === 0) return undefined;
-  const top = q[0];
-  const last = q[n - 1];
-  q.length = n - 1;
-  if (n > 1) {
-    q[0] = last;
-    let i = 0;
-    const m = n - 1;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let best = i;
-      if (l < m && less(q[l], q[best])) best = l;
-      if (r < m && less(q[r], q[best])) best = r;
-      if (best === i) break;
-      const tmp = q[i];
-      q[i] = q[best];
-      q[best] = tmp;
-      i = best;
-    }
-  }
-  return top;
-}
-
-export function schedule(t: number, p: number, fn: EvFn, arg?: unknown, gen = K.gen, arg2?: unknown): void {
-  seq += 1;
-  let ev = evFree.pop();
-  if (ev === undefined) {
-    // More events pending than ever before: the new one stays in the pool (the emulator's memory).
-    let made: Ev | undefined;
-    K.emuKb += ledgerAllocated(() => { made = { t, p, s: seq, gen, fn, arg, arg2 }; });
-    ev = made as Ev;
-  } else {
-    ev.t = t;
-    ev.p = p;
-    ev.s = seq;
-    ev.gen = gen;
-    ev.fn = fn;
-    ev.arg = arg;
-    ev.arg2 = arg2;
-  }
-  push(p === PRIO_ISR ? isrQ : taskQ, ev);
-}
-
-/** schedule() for this boot with two payloads (no table needed to pass them). */
-export function schedule2(t: number, p: number, fn: EvFn, arg: unknown, arg2: unknown): void {
-  schedule(t, p, fn, arg, K.gen, arg2);
-}
-
-/** A task posted now (NodeMCU's task queue, three priorities). */
-export function post(p: number, fn: EvFn, arg?: unknown, arg2?: unknown): void {
-  schedule(K.now, p, fn, arg, K.gen, arg2);
-}
-
-/** Drops every event of the current boot (a reset): the wire's events (gen -1) stay. */
-export function newGeneration(): void {
-  K.gen += 1;
-  for (const q of [isrQ, taskQ]) {
-    const keep = q.filter((e) => e.gen === -1);
-    q.length = 0;
-    for (const e of keep) push(q, e);
-  }
-}
-
-let pollEvents = 0;
-
-/** Runs every event due up to `target`; virtual time ends at max(target, where a callback overran to). */
-export function runUntil(target: number): void {
-  for (;;) {
-    pollEvents += 1;
-    if (pollEvents >= 512) {
-      pollEvents = 0;
-      hooks.poll();
-    }
-    let i: Ev | undefined = isrQ[0];
-    let tk: Ev | undefined = taskQ[0];
-    if (i !== undefined && i.t > target) i = undefined;
-    if (tk !== undefined && tk.t > target) tk = undefined;
-    let q: Heap;
-    if (i !== undefined && (i.t <= K.now || tk === undefined || !less(tk, i))) q = isrQ;
-    else if (tk !== undefined) q = taskQ;
-    else break;
-    const top = pop(q) as Ev;
-    const fn = top.fn as EvFn;
-    const arg = top.arg;
-    const arg2 = top.arg2;
-    const t = top.t;
-    const live = top.gen === -1 || top.gen === K.gen;
-    top.fn = undefined;
-    top.arg = undefined;
-    top.arg2 = undefined;
-    evFree.push(top);
-    if (!live) continue;
-    if (t > K.now) K.now = t;
-    fn(arg, t, arg2);
-  }
-  if (K.now < target) K.now = target;
-}
-
 
 // ---- the CPU: callbacks with a count hook -----------------------------------------------------
 export function abortNow(reason: string): never {
@@ -369,176 +207,6 @@ function hookSlow(this: void): void {
  * function (commits the wrapper's glue, charges the call's fixed cost, runs the implementation).
  * An error kills `srv`: a new one is made and the error re-raised on the firmware's thread.
  */
-const CPU_LUA = [
-  "local K, cg, sethook, getlocal, setlocal, getinfo, resume, yield, cocreate, err, xpcall, slow, P, PF, L = ...",
-  "local cur, hpost = P, 0",
-  "local armed, settling, busy = false, false, false",
-  `local spinLimit = ${HOOK_EVERY + 64}`,
-  "local raw, ovh, fwSeen, settlePost = 0, 0, 0, 0",
-  "local srv, hook, coHook, handlerImpl",
-  "local instrUs, heapEvery = 1, 0",
-  "local PRE, HEAD_T, REST_T, PLAIN, PRO = L.PRE, L.HEAD_T, L.REST_T, L.PLAIN, L.PRO",
-  "local L_INIT, L_LIMIT, L_STEP, L_PREP, L_LOOP = 0, 0, 0, 0, 0",
-  "local function settle()",
-  "  if not armed then return end",
-  "  settling = true",
-  "  for i = --@loop",
-  "    1 --@init",
-  "    ,",
-  "    spinLimit --@limit",
-  "    ,",
-  "    1 --@step",
-  "  do end --@prep",
-  "  settling = false",
-  `  spinLimit = ${HOOK_EVERY + 64}`,
-  "end",
-  "hook = function()",
-  "  local n = cur - hpost",
-  "  local nxt = P",
-  "  if settling then",
-  "    settling = false",
-  "    spinLimit = -1",
-  "    local name, idx = getlocal(2, 1)",
-  "    setlocal(2, 2, -1)",
-  "    local s",
-  // settle()'s executed instructions, in order (a TEST and its JMP are one instruction in 5.1):
-  // GETUPVAL TEST LOADBOOL SETUPVAL (4), LOADK init (5), GETUPVAL limit (6), LOADK step (7),
-  // FORPREP (8), FORLOOP #m (8 + m), then LOADBOOL SETUPVAL LOADK SETUPVAL RETURN (5). The loop
-  // index is 0 after FORPREP, +1 per FORLOOP; FORPREP sees the init value 1, as does FORLOOP #2.
-  "    if name == '(for index)' and idx ~= 1 then",
-  "      s = 9 + idx",
-  "      settlePost = 5",
-  "    else",
-  "      local line = getinfo(2, 'l').currentline",
-  "      if line == L_LOOP then s = 10 settlePost = 5",
-  "      else",
-  "        if line == L_PREP then s = 8 elseif line == L_STEP then s = 7 elseif line == L_LIMIT then s = 6 else s = 5 end",
-  "        settlePost = 14 - s",
-  "      end",
-  "    end",
-  "    ovh = ovh - PRE + HEAD_T + s",
-  "    nxt = PF",
-  "    K.settles = K.settles + 1",
-  "  end",
-  "  raw = raw + n",
-  "  local fw = raw - ovh",
-  "  if fw > fwSeen then",
-  "    local now = K.now + (fw - fwSeen) * instrUs",
-  "    K.now = now",
-  "    fwSeen = fw",
-  "    if now - K.wdtFedAt > K.wdtUs then slow() end",
-  "  end",
-  // The heap at every coarse period, and every 16th settle (bit-banging settles very often).
-  "  heapEvery = heapEvery + 1",
-  "  if nxt == P or heapEvery >= 16 then",
-  "    heapEvery = 0",
-  "    if K.abort ~= nil or cg('count') - K.emuKb > K.capKb then slow() end",
-  "  end",
-  "  cur = nxt",
-  "  hpost = 1",
-  "  return sethook(hook, '', nxt)",
-  "end",
-  // Firmware coroutines (rare): counted in whole periods, no settling of their own.
-  "coHook = function()",
-  "  if settling then settling = false spinLimit = -1 setlocal(2, 2, -1) end",
-  "  raw = raw + P - 1",
-  "  K.now = K.now + (P - 1) * instrUs",
-  "  fwSeen = fwSeen + P - 1",
-  "  if K.abort ~= nil or K.now - K.wdtFedAt > K.wdtUs then slow() end",
-  "  return sethook(coHook, '', P)",
-  "end",
-  "local function serve(f, ...)",
-  "  return serve(yield(f(...)))",
-  "end",
-  "local function newServer()",
-  "  srv = cocreate(serve)",
-  "  sethook(srv)", // a new thread inherits its creator's hook
-  "end",
-  "newServer()",
-  "local function raise(e)",
-  "  busy = false",
-  "  newServer()",
-  "  return err(e, 0)",
-  "end",
-  "local function after(ok, ...)",
-  "  busy = false",
-  "  if ok then return ... end",
-  "  return raise(...)",
-  "end",
-  "local function mkPlain(f, impl)",
-  "  return function(...)",
-  "    if busy then return impl(...) end",
-  "    return after(resume(srv, f, ...))",
-  "  end",
-  "end",
-  "local function mkTimed(f, impl)",
-  "  return function(...)",
-  "    if busy then return impl(...) end",
-  "    settle()",
-  "    return after(resume(srv, f, ...))",
-  "  end",
-  "end",
-  "local function mkServerSide(impl, costUs, timed)",
-  "  if timed then",
-  "    return function(...)",
-  "      busy = true",
-  "      if armed then",
-  "        ovh = ovh + settlePost + REST_T + PRE",
-  "        settlePost = 0",
-  "        K.apiCalls = K.apiCalls + 1",
-  "      end",
-  "      K.now = K.now + costUs",
-  "      return impl(...)",
-  "    end",
-  "  end",
-  "  return function(...)",
-  "    busy = true",
-  "    if armed then",
-  "      ovh = ovh + PLAIN",
-  "      K.apiCalls = K.apiCalls + 1",
-  "    end",
-  "    K.now = K.now + costUs",
-  "    return impl(...)",
-  "  end",
-  "end",
-  "local F, A1, A2, A3",
-  "local function tramp()",
-  "  local f, a, b, c = F, A1, A2, A3",
-  "  F, A1, A2, A3 = nil, nil, nil, nil",
-  "  return f(a, b, c)",
-  "end",
-  "local function handler(e)",
-  "  if armed then",
-  "    if K.abort == nil then settle() end",
-  "    sethook()",
-  "    armed = false",
-  "  end",
-  "  local tb = handlerImpl(e)",
-  "  return tb",
-  "end",
-  "local function finish(...)",
-  "  local _ = busy", // padding: TAILCALL finish + GETUPVAL + GETUPVAL settle + CALL = HEAD_T
-  "  settle()",
-  "  sethook()",
-  "  armed = false",
-  "  return ...",
-  "end",
-  "local function run(f, a, b, c)",
-  "  if armed then return xpcall(function() return f(a, b, c) end, handlerImpl) end", // nested: already counted
-  "  F, A1, A2, A3 = f, a, b, c",
-  "  raw, fwSeen, settlePost, ovh = 0, 0, 0, PRO + PRE",
-  "  cur, hpost = P, 0",
-  "  armed = true",
-  "  sethook(hook, '', P)",
-  "  return finish(xpcall(tramp, handler))",
-  "end",
-  "local function counts() return raw, raw - ovh end",
-  "local function setLines(a, b, c, d, e) L_LOOP, L_INIT, L_LIMIT, L_STEP, L_PREP = a, b, c, d, e end",
-  "local function setHandler(h) handlerImpl = h end",
-  "local function attach(co) sethook(co, coHook, '', P) end",
-  "local function setInstrUs(us) instrUs = us end",
-  "return hook, coHook, mkPlain, mkTimed, mkServerSide, run, counts, setLines, setHandler, attach, setInstrUs",
-];
 
 /**
  * Glue instruction counts of the core above (see its luac listing): PRE = what is committed
@@ -553,21 +221,18 @@ const CPU_LUA = [
 const GLUE = { PRE: 8, HEAD_T: 4, REST_T: 12, PLAIN: 14, PRO: 19 };
 
 type Fn = (this: void, ...a: unknown[]) => unknown;
-const [cpuChunk, cpuErr] = loadstring(CPU_LUA.join("\n"), "=emu_kernel_cpu");
-if (cpuChunk === undefined) error(`emu: CPU core: ${cpuErr}`, 0);
+if (cpuCore.SPIN_LIMIT !== HOOK_EVERY + 64) error(`emu: CPU core: cpu.lua's spin limit ${cpuCore.SPIN_LIMIT} is not HOOK_EVERY + 64`, 0);
 const [cpuHook, cpuCoHook, mkPlain, mkTimed, mkServerSide, cpuRun, cpuCounts, setLines, setHandler, cpuAttach, setInstrUs] =
-  (cpuChunk as unknown as (this: void, ...a: unknown[]) => LuaMultiReturn<[Fn, Fn, Fn, Fn, Fn, Fn, () => LuaMultiReturn<[number, number]>, Fn, Fn, Fn, Fn]>)(
+  (cpuCore.create as unknown as (this: void, ...a: unknown[]) => LuaMultiReturn<[Fn, Fn, Fn, Fn, Fn, Fn, () => LuaMultiReturn<[number, number]>, Fn, Fn, Fn, Fn]>)(
     K, collectgarbage, debug.sethook, debug.getlocal, debug.setlocal, debug.getinfo, coroutine.resume, coroutine.yield, coroutine.create,
     error, xpcall, hookSlow, HOOK_EVERY, HOOK_FINE, GLUE);
 hookRef.fn = cpuHook;
 const runHooked = cpuRun as unknown as (this: void, f: unknown, a: unknown, b: unknown, c: unknown) => LuaMultiReturn<unknown[]>;
 hookRef.co = cpuCoHook;
 {
-  const line = (mark: string): number => {
-    for (let i = 0; i < CPU_LUA.length; i++) if (string.find(CPU_LUA[i], mark, 1, true)[0] !== undefined) return i + 1;
-    return error(`emu: CPU core: no ${mark}`, 0);
-  };
-  setLines(line("--@loop"), line("--@init"), line("--@limit"), line("--@step"), line("--@prep"));
+  const marks = cpuCore.markedLines();
+  for (const m of ["loop", "init", "limit", "step", "prep"] as const) if (marks[m] === undefined) error(`emu: CPU core: no --@${m} in cpu.lua`, 0);
+  setLines(marks.loop, marks.init, marks.limit, marks.step, marks.prep);
 }
 
 export function setInstructionUs(us: number): void {
@@ -671,53 +336,7 @@ function aborted(nested: boolean): LuaMultiReturn<[CallbackOutcome, unknown[]]> 
   return $multi("abort", NONE);
 }
 
-const [helperChunk] = loadstring(`
-local select, unpack, tostring, type, concat, char, floor, error = select, unpack, tostring, type, table.concat, string.char, math.floor, error
--- {n = count, ...}: keeps trailing nils (a chunk returning nil prints "nil" at the prompt).
-local function packn(...) return { n = select("#", ...), ... } end
-local function calln(f, t, n) return f(unpack(t, 1, n)) end
--- tostring of every argument joined by sep: no table for up to three (print's usual case).
-local function joinArgs(sep, ...)
-  local n = select("#", ...)
-  if n == 1 then return tostring((...)) end
-  if n == 2 then local a, b = ... return tostring(a) .. sep .. tostring(b) end
-  if n == 3 then local a, b, c = ... return tostring(a) .. sep .. tostring(b) .. sep .. tostring(c) end
-  if n == 0 then return "" end
-  local t = { ... }
-  for i = 1, n do t[i] = tostring(t[i]) end
-  return concat(t, sep, 1, n)
-end
--- uart.write's items: strings, or numbers 0..255 as bytes.
-local function item(v)
-  if type(v) == "string" then return v end
-  if type(v) == "number" then
-    local b = floor(v)
-    if b < 0 or b > 255 then return error("invalid number", 0) end
-    return char(b)
-  end
-  return error("bad argument to 'write' (string expected)", 0)
-end
-local function uartBytes(...)
-  local n = select("#", ...)
-  if n == 1 then return item((...)) end
-  if n == 2 then local a, b = ... return item(a) .. item(b) end
-  if n == 3 then local a, b, c = ... return item(a) .. item(b) .. item(c) end
-  if n == 0 then return "" end
-  local t = { ... }
-  for i = 1, n do t[i] = item(t[i]) end
-  return concat(t, "", 1, n)
-end
-return packn, calln, joinArgs, uartBytes`, "=emu_kernel_helpers");
-const [packn, calln_, joinArgs_, uartBytes_] = (helperChunk as unknown as (this: void) => LuaMultiReturn<[
-  (this: void, ...a: unknown[]) => unknown, (this: void, f: unknown, t: unknown, n: number) => unknown,
-  (this: void, sep: string, ...a: unknown[]) => string, (this: void, ...a: unknown[]) => string]>)();
 
-/** f(t[1], ..., t[n]), nils included. */
-export const calln = calln_;
-/** tostring() of each argument, joined by `sep` (print's line), without a table for ≤ 3. */
-export const joinArgs = joinArgs_;
-/** uart.write's items as one string (numbers are bytes), without a table for ≤ 3. */
-export const uartBytes = uartBytes_;
 
 /**
  * A NodeMCU function (C on the board): its own Lua instructions are not the firmware's and cost

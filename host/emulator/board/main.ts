@@ -3,7 +3,8 @@
  * then serves Node's commands in lock-step (see link.ts for the protocol). Node owns time: this
  * process only runs when told "U <µs>", and answers "D <µs>" when it got there.
  */
-import { K, hooks, runUntil } from "./kernel.ts";
+import { K, hooks } from "./kernel.ts";
+import { runUntil } from "./events.ts";
 import { flush, log, send } from "./link.ts";
 import { command, startBoard, type BoardConfig } from "./board.ts";
 import { rxFromHostHex } from "./nodemcu/uart.ts";

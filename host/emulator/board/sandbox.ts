@@ -4,7 +4,8 @@
  * and require/dofile/loadfile reading the emulated flash ("name.lc" then "name.lua", flat names).
  * Rebuilt at every boot, so nothing of a previous boot survives a reset.
  */
-import { K, api, apiPure, attachHook, cost, joinArgs } from "./kernel.ts";
+import { K, api, apiPure, attachHook, cost } from "./kernel.ts";
+import { joinArgs } from "./varargs";
 import { exists, hostPath } from "./flash.ts";
 import { txWrite } from "./nodemcu/uart.ts";
 import { createUartModule } from "./nodemcu/uart.ts";

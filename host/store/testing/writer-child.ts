@@ -1,3 +1,4 @@
+import { SEQ_MODULUS } from "../../../shared/protocol/frame.ts";
 import { Store } from "../store.ts";
 
 /**
@@ -13,6 +14,6 @@ const writer = store.frameWriter(sessionId, {
 let i = 0;
 setInterval(() => {
   for (let k = 0; k < 80; k++, i++) {
-    writer.add({ index: i, seq: i % 262144, timeS: i / 80, channels: 2, raw: [i, -i], flags: [0, 4], forceN: [i * 0.5, NaN], totalN: NaN });
+    writer.add({ index: i, seq: i % SEQ_MODULUS, timeS: i / 80, channels: 2, raw: [i, -i], flags: [0, 4], forceN: [i * 0.5, NaN], totalN: NaN });
   }
 }, 10);

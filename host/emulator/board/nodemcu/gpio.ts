@@ -4,7 +4,8 @@
  * trig() on a DOUT pin raises the interrupt at the chip's next falling edge; like NodeMCU the
  * callback runs as a task with the interrupt's time (31-bit µs) and how many edges it stands for.
  */
-import { K, PRIO_HIGH, PRIO_ISR, api, apiError, post, runFirmware, schedule2 } from "../kernel.ts";
+import { K, api, apiError, runFirmware } from "../kernel.ts";
+import { PRIO_HIGH, PRIO_ISR, post, schedule2 } from "../events.ts";
 import { CH } from "../chips.ts";
 import { B } from "../state.ts";
 import { systemTimeUs } from "./tmr.ts";

@@ -5,7 +5,8 @@
  * samples, raw uint32 system time of the last sample as a signed 32-bit integer — negative after
  * 2^31 µs — , samples dropped while Lua still held the other buffer); stop().
  */
-import { K, PRIO_ISR, PRIO_MED, api, apiError, busyUntil, cost, feedWatchdog, post, runFirmware, schedule2 } from "../kernel.ts";
+import { K, api, apiError, busyUntil, cost, feedWatchdog, runFirmware } from "../kernel.ts";
+import { PRIO_ISR, PRIO_MED, post, schedule2 } from "../events.ts";
 import { CH, type Hx711Chip } from "../chips.ts";
 import { writePin } from "./gpio.ts";
 

@@ -4,7 +4,8 @@
  * setonerror, egc, task.post (three priorities on the task queue), random (the ESP8266's hardware
  * RNG; here 32 bits from Node's crypto.randomBytes per call, never Lua's math.random: keys are made from it).
  */
-import { K, PRIO_HIGH, PRIO_LOW, PRIO_MED, api, apiError, heapKb, post, runFirmware, settleHeap } from "../kernel.ts";
+import { K, api, apiError, heapKb, runFirmware, settleHeap } from "../kernel.ts";
+import { PRIO_HIGH, PRIO_LOW, PRIO_MED, post } from "../events.ts";
 import { B, REASON } from "../state.ts";
 import { U } from "./uart.ts";
 import { request } from "../link.ts";

@@ -4,7 +4,9 @@
  * waits for more lines under the ">> " prompt; results are printed with the global print,
  * errors as print("Lua error: ", traceback) — at the prompt an error never restarts the board.
  */
-import { PRIO_LOW, calln, post, runFirmware } from "../kernel.ts";
+import { runFirmware } from "../kernel.ts";
+import { PRIO_LOW, post } from "../events.ts";
+import { calln } from "../varargs";
 import { txWrite } from "./uart.ts";
 
 let pending: string | undefined;

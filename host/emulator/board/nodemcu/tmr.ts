@@ -4,7 +4,8 @@
  * AUTO re-arms from its own expiry (not from the callback's end, like the SDK's os_timer).
  * tmr.now() is system time in µs masked to 31 bits (wraps every 2^31 µs); delay() busy-waits.
  */
-import { K, PRIO_MED, api, apiError, busyUntil, feedWatchdog, runFirmware, schedule2 } from "../kernel.ts";
+import { K, api, apiError, busyUntil, feedWatchdog, runFirmware } from "../kernel.ts";
+import { PRIO_MED, schedule2 } from "../events.ts";
 
 const SINGLE = 0;
 const AUTO = 1;

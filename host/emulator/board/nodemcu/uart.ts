@@ -6,7 +6,9 @@
  * 256 bytes discarded) or to the uart.on("data") callback. TX: uart.write/print block while
  * more than the 128-byte hardware FIFO is queued, so time passes for the writer.
  */
-import { K, PRIO_HIGH, PRIO_ISR, api, apiError, busyUntil, hooks, ledgerAllocated, post, runFirmware, schedule, uartBytes } from "../kernel.ts";
+import { K, api, apiError, busyUntil, hooks, ledgerAllocated, runFirmware } from "../kernel.ts";
+import { PRIO_HIGH, PRIO_ISR, post, schedule } from "../events.ts";
+import { uartBytes } from "../varargs";
 import { fromHex, sendTx } from "../link.ts";
 
 export const RX_RING = 256;

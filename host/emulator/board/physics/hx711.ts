@@ -1,6 +1,12 @@
 /**
  * An HX711 with a load cell on its input, in virtual time (µs since power-on).
  *
+ * One piece on purpose (over 450 lines): createHx711Chip is one closure over one chip's state,
+ * and the conversion windows, the digital filter, the shift register, power-down and the faults
+ * act on that state at every PD_SCK edge. Split across modules, the state would travel in a
+ * table through every call on the emulator's hottest path (a bit-banged read is ~50 edges per
+ * sample), and the model below would be read in pieces.
+ *
  * Model (what each part does and why):
  * - Input: the force from `source(tS)` goes through the bridge transfer (cell.ts: span,
  *   nonlinearity, zero balance, creep, temperature) to a differential voltage, and through the

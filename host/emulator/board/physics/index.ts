@@ -8,4 +8,6 @@ export { DEFAULT_ENVIRONMENT, IDEAL_ENVIRONMENT, bridgeFs, bridgeMv, resolveEnvi
 export type { Hx711Chip, Hx711Counters, Hx711Fault, Hx711Info, Hx711Options } from "./hx711.ts";
 export { createHx711Chip, idealCounts, FILTER_PERIODS, POWER_DOWN_US, T3_MAX_US } from "./hx711.ts";
 export type { Scenario, ScenarioTruth } from "./scenarios.ts";
-export { G, PHYS_X90, listScenarios, parseDecimal, scenarioByName, scenarioFromCsv } from "./scenarios.ts";
+export { G, PHYS_X90, listScenarios, scenarioByName } from "./scenarios.ts";
+export { parseDecimal } from "./spec.ts";
+export { scenarioFromCsv } from "./csv.ts";

@@ -29,7 +29,7 @@ function transpileBundle(): string {
       luaTarget: "5.1", luaLibImport: "require-minimal", noImplicitSelf: true, noHeader: true,
       luaBundle: "physics.lua", luaBundleEntry: path.join(HERE, "index.ts"),
     },
-    files: ["fmath.ts", "cell.ts", "hx711.ts", "scenarios.ts", "index.ts"].map((f) => path.join(HERE, f)),
+    files: ["fmath.ts", "cell.ts", "hx711.ts", "spec.ts", "scenarios.ts", "csv.ts", "index.ts"].map((f) => path.join(HERE, f)),
   }));
   let lua = "";
   const res = tstl.transpileProject(cfg, {}, (name, text) => { if (name.endsWith(".lua")) lua = text; });

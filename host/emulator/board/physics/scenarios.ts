@@ -23,6 +23,7 @@
  *   Assumptions, not measurements; tune with `stiffness` and `zeta`.
  */
 import { fcos, fexp, flog, fsin, rngCreate, rngNext } from "./fmath.ts";
+import { checkKeys, has, num, parseSpec, str, type Params } from "./spec.ts";
 
 export const G = 9.80665;
 const TWO_PI = 6.283185307179586;
@@ -142,36 +143,6 @@ export function listScenarios(): { name: string; description: string; example: s
 // ---------------------------------------------------------------------------------------------
 // Small helpers (TSTL-safe: no regex, explicit comparisons)
 
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-/** Strict decimal number: [+-]digits[.digits][(e|E)[+-]digits]; NaN otherwise (no hex, no inf). */
-export function parseDecimal(s: string): number {
-  const n = s.length;
-  let i = 0;
-  if (n === 0) return 0 / 0;
-  let c = s.charCodeAt(0);
-  if (c === 43 || c === 45) i = 1; // + -
-  let digits = 0;
-  while (i < n && isDigit(s.charCodeAt(i))) { i++; digits++; }
-  if (i < n && s.charCodeAt(i) === 46) { // .
-    i++;
-    while (i < n && isDigit(s.charCodeAt(i))) { i++; digits++; }
-  }
-  if (digits === 0) return 0 / 0;
-  if (i < n) {
-    c = s.charCodeAt(i);
-    if (c !== 101 && c !== 69) return 0 / 0; // e E
-    i++;
-    if (i < n && (s.charCodeAt(i) === 43 || s.charCodeAt(i) === 45)) i++;
-    let ed = 0;
-    while (i < n && isDigit(s.charCodeAt(i))) { i++; ed++; }
-    if (ed === 0 || i < n) return 0 / 0;
-  }
-  return Number(s);
-}
-
 function ramp(u: number): number {
   if (u <= 0) return 0;
   if (u >= 1) return 1;
@@ -204,66 +175,6 @@ function makeTremor(seed: number): (tS: number) => number {
   return (tS: number): number => (fsin(f1 * tS + p1) + fsin(f2 * tS + p2) + fsin(f3 * tS + p3)) / 3;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Spec parsing
-
-interface Params { name: string; keys: string[]; values: string[] }
-
-function parseSpec(spec: string): Params {
-  const colon = spec.indexOf(":");
-  const name = (colon >= 0 ? spec.substring(0, colon) : spec).trim();
-  const keys: string[] = [];
-  const values: string[] = [];
-  if (colon >= 0) {
-    const rest = spec.substring(colon + 1).trim();
-    if (rest.length > 0) {
-      for (const part of rest.split(",")) {
-        const p = part.trim();
-        const eq = p.indexOf("=");
-        if (eq <= 0) throw `scenario "${spec}": parameter "${p}" is not key=value`;
-        keys.push(p.substring(0, eq).trim());
-        values.push(p.substring(eq + 1).trim());
-      }
-    }
-  }
-  return { name, keys, values };
-}
-
-function findKey(p: Params, key: string): number {
-  for (let i = 0; i < p.keys.length; i++) if (p.keys[i] === key) return i;
-  return -1;
-}
-
-function has(p: Params, key: string): boolean {
-  return findKey(p, key) >= 0;
-}
-
-function num(p: Params, key: string, dflt: number, min: number, max: number): number {
-  const i = findKey(p, key);
-  if (i < 0) return dflt;
-  const v = parseDecimal(p.values[i]);
-  if (v !== v) throw `scenario ${p.name}: ${key}=${p.values[i]} is not a number`;
-  if (v < min || v > max) throw `scenario ${p.name}: ${key}=${p.values[i]} is outside ${min}…${max}`;
-  return v;
-}
-
-function str(p: Params, key: string, dflt: string, allowed: string[]): string {
-  const i = findKey(p, key);
-  if (i < 0) return dflt;
-  const v = p.values[i];
-  for (const a of allowed) if (a === v) return v;
-  throw `scenario ${p.name}: ${key}=${v} must be one of ${allowed.join(", ")}`;
-}
-
-function checkKeys(p: Params, info: ScenarioInfo): void {
-  for (let i = 0; i < p.keys.length; i++) {
-    let ok = false;
-    for (const k of info.keys) if (k === p.keys[i]) ok = true;
-    if (!ok) throw `scenario ${p.name}: unknown parameter "${p.keys[i]}" (known: ${info.keys.join(", ")})`;
-    for (let j = 0; j < i; j++) if (p.keys[j] === p.keys[i]) throw `scenario ${p.name}: parameter "${p.keys[i]}" given twice`;
-  }
-}
-
 /**
  * Builds a scenario from a spec string. Throws a message string (not an Error: TSTL's Error
  * needs debug.getinfo, absent under the NodeMCU profile) for unknown names, unknown or
@@ -279,7 +190,7 @@ export function scenarioByName(spec: string, channels: number, seed: number): Sc
     throw `unknown scenario "${p.name}": choose one of ${names.join(", ")} (or load a CSV)`;
   }
   if (!(channels >= 1)) throw `scenario ${p.name}: channels must be at least 1`;
-  checkKeys(p, info);
+  checkKeys(p, info.keys);
   if (p.name === "empty") return makeEmpty(p, channels, info);
   if (p.name === "weigh") return makeWeigh(p, channels, info);
   if (p.name === "rackpull") return makeRackPull(p, channels, seed, info);
@@ -523,132 +434,5 @@ function makeDrop(p: Params, channels: number, info: ScenarioInfo): Scenario {
       kind: "drop", massKg: kg, restLoadN: zeros(channels), restLoadAfterN: perChannel(channels, W, left),
       impactS, peakN: peak[0], peakS: peak[1],
     },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// CSV replay
-
-function splitFields(line: string): string[] {
-  const out: string[] = [];
-  let sep = 0;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 44 || c === 59 || c === 9) { sep = 1; break; } // , ; tab
-  }
-  let start = 0;
-  if (sep === 1) {
-    for (let i = 0; i <= line.length; i++) {
-      const c = i < line.length ? line.charCodeAt(i) : 44;
-      if (c === 44 || c === 59 || c === 9) {
-        out.push(line.substring(start, i).trim());
-        start = i + 1;
-      }
-    }
-    return out;
-  }
-  // Whitespace-separated.
-  for (let i = 0; i <= line.length; i++) {
-    const c = i < line.length ? line.charCodeAt(i) : 32;
-    if (c === 32) {
-      if (i > start) out.push(line.substring(start, i));
-      start = i + 1;
-    }
-  }
-  return out;
-}
-
-/**
- * Replays recorded forces. Columns: time in s (non-negative, strictly increasing), then one
- * force in N per pin. Separators: comma, semicolon, tab or spaces. An optional header (first
- * non-comment line whose first field is not a number); `#` starts a comment; blank lines are
- * skipped. Between rows the force is interpolated linearly; before the first row the first
- * values hold, after the last row the last ones. `channels` (default: the number of force
- * columns) must match, except that a 1-channel board gets the sum of all columns.
- * Throws a message "CSV line N: reason" (a string, see scenarioByName) for malformed input.
- */
-export function scenarioFromCsv(text: string, channels?: number): Scenario {
-  const lines = text.split("\n");
-  const times: number[] = [];
-  const cols: number[][] = [];
-  let ncols = 0;
-  let headerSeen = false;
-  let dataSeen = false;
-  for (let li = 0; li < lines.length; li++) {
-    let line = lines[li];
-    const hash = line.indexOf("#");
-    if (hash >= 0) line = line.substring(0, hash);
-    line = line.trim();
-    if (line.length === 0) continue;
-    const lineNo = li + 1;
-    const fields = splitFields(line);
-    if (!dataSeen && !headerSeen && parseDecimal(fields[0]) !== parseDecimal(fields[0])) {
-      headerSeen = true;
-      ncols = fields.length;
-      if (ncols < 2) throw `CSV line ${lineNo}: the header needs a time column and at least one force column`;
-      continue;
-    }
-    if (ncols === 0) {
-      ncols = fields.length;
-      if (ncols < 2) throw `CSV line ${lineNo}: need a time column and at least one force column, got ${ncols} field`;
-    }
-    if (fields.length !== ncols) {
-      throw `CSV line ${lineNo}: expected ${ncols} columns (time + ${ncols - 1} forces), got ${fields.length}`;
-    }
-    if (!dataSeen) for (let c = 1; c < ncols; c++) cols.push([]);
-    dataSeen = true;
-    const t = parseDecimal(fields[0]);
-    if (t !== t) throw `CSV line ${lineNo}: time "${fields[0]}" is not a number`;
-    if (t < 0) throw `CSV line ${lineNo}: time ${fields[0]} s is negative`;
-    if (times.length > 0 && t <= times[times.length - 1]) {
-      throw `CSV line ${lineNo}: time ${fields[0]} s is not after the previous row's ${times[times.length - 1]} s`;
-    }
-    times.push(t);
-    for (let c = 1; c < ncols; c++) {
-      const f = parseDecimal(fields[c]);
-      if (f !== f) throw `CSV line ${lineNo}: force "${fields[c]}" in column ${c + 1} is not a number`;
-      cols[c - 1].push(f);
-    }
-  }
-  if (times.length === 0) throw "CSV has no data rows";
-  const nForce = ncols - 1;
-  const ch = channels === undefined ? nForce : channels;
-  if (!(ch >= 1)) throw "CSV: channels must be at least 1";
-  const sumAll = ch === 1 && nForce > 1;
-  if (!sumAll && ch !== nForce) throw `CSV has ${nForce} force column(s) but the board has ${ch} channel(s)`;
-  const n = times.length;
-  let cursor = 0;
-  const valueAt = (col: number[], tS: number): number => {
-    if (tS <= times[0]) return col[0];
-    if (tS >= times[n - 1]) return col[n - 1];
-    if (tS < times[cursor]) cursor = 0;
-    while (cursor < n - 2 && times[cursor + 1] <= tS) cursor++;
-    const t0 = times[cursor];
-    const t1 = times[cursor + 1];
-    return col[cursor] + ((col[cursor + 1] - col[cursor]) * (tS - t0)) / (t1 - t0);
-  };
-  const forceN = (channel: number, tS: number): number => {
-    if (sumAll) {
-      if (channel !== 0) return 0;
-      let s = 0;
-      for (let c = 0; c < nForce; c++) s = s + valueAt(cols[c], tS);
-      return s;
-    }
-    if (channel < 0 || channel >= nForce) return 0;
-    return valueAt(cols[channel], tS);
-  };
-  const first: number[] = [];
-  const last: number[] = [];
-  for (let c = 0; c < ch; c++) {
-    first.push(forceN(c, times[0]));
-    last.push(forceN(c, times[n - 1]));
-  }
-  return {
-    name: "csv",
-    durationS: times[n - 1],
-    channels: ch,
-    description: `CSV replay: ${n} rows, ${nForce} force column(s), ${times[0]}…${times[n - 1]} s`,
-    forceN,
-    truth: { kind: "csv", massKg: 0, restLoadN: first, restLoadAfterN: last },
   };
 }

@@ -1,0 +1,90 @@
+/**
+ * The emulated NodeMCU board (public API). The board itself runs in a Lua 5.1 child process
+ * (host/emulator/board/, built to build/emu/); this side owns time (manual, fast or realtime
+ * clock), the serial link (in-process listeners and an optional socat pty), and the faults of
+ * the link. Same seam as a real board: a serial device on one side, NodeMCU modules on the other.
+ */
+export interface EmulatorOptions {
+  board?: string;
+  flashDir?: string;
+  install?: "firmware" | "none";
+  scenario?: string;
+  seed?: number;
+  clock?: "manual" | "fast" | "realtime";
+  pty?: boolean;
+  instructionUs?: number;
+  /**
+   * Extra: board heap bytes per byte of the VM's Lua heap; node.heap(), the heap cap and
+   * stats().heapUsedBytes use VM bytes × heapScale. Default 1: the board runs in the 32-bit
+   * Lua 5.1 (host/testing/lua-vms.ts), whose tables, closures, upvalues and strings have the
+   * ESP8266's sizes (4-byte pointers), so its bytes are read as they are. i386 aligns a double to
+   * 4 bytes where the ESP8266 aligns it to 8, so a hash node is 28 bytes there instead of 32:
+   * figures may read a few percent low on tables with many keys.
+   */
+  heapScale?: number;
+  /**
+   * What goes wrong while the board runs on its own (a free-running step that failed, the Lua
+   * process's messages): the library never prints; the CLI passes its stderr. Default: dropped
+   * (the next call to the board then fails with the error itself).
+   */
+  onNotice?: (message: string) => void;
+}
+
+export type Fault =
+  | { kind: "byteDrop"; rate: number }
+  | { kind: "bitFlip"; rate: number }
+  | { kind: "unplug"; seconds: number }
+  | { kind: "reset" }
+  | { kind: "powerCut"; afterFileWrites?: number }
+  | { kind: "cellDisconnect"; channel: number; on: boolean }
+  | { kind: "cellStuck"; channel: number; on: boolean };
+
+export interface ChipStats { channel: number; fault: string; conversions: number; unread: number; timingViolations: number; powerDowns: number }
+export interface InjectedStats {
+  bytesDropped: number; bitsFlipped: number; unplugs: number; bytesLostUnplugged: number;
+  /** Flips that turned a byte into a line feed: each splits one line into two, so it can cost two corrupt lines. */
+  lineFeedsMade: number;
+  resets: number; powerCuts: number; cellFaults: number; powerCutArmed: number;
+}
+export interface BoardStats {
+  /** What the firmware holds (board bytes = heapHostBytes × heapScale) and the board's free heap. */
+  heapUsedBytes: number; heapFreeBytes: number;
+  /** The firmware's live heap in host bytes (unscaled): the Lua heap above the boot baseline. */
+  heapHostBytes: number; heapScale: number;
+  /** Host bytes the emulator holds beyond the baseline (RX bytes on the wire, …): never charged. */
+  emulatorHeapBytes: number;
+  /** The whole Lua heap of the emulator process (KB). */
+  luaKb: number;
+  /**
+   * VM instructions executed in callbacks on the firmware's thread: the firmware's own plus the
+   * emulator's glue there (stand-in wrappers, callback prologue/epilogue, settle spins). The
+   * stand-ins' own Lua (C on a board) is never counted.
+   */
+  instructionsTotal: number;
+  /** The firmware's own VM instructions in callbacks: what the board would execute (exact). */
+  firmwareInstructionsTotal: number;
+  /** NodeMCU calls made by callbacks, and how many settled the count for the exact time. */
+  standInCalls: number; settles: number;
+  /** Per callback, firmware instructions only. */
+  callbacks: number; maxCallbackInstructions: number; lastCallbackInstructions: number;
+  restarts: number; boots: number; lastBootReason: number; watchdogResets: number; oomResets: number; callbackErrors: number;
+  uartRxOverwritten: number; uartRxBytes: number; uartTxBytes: number; hx711Dropped: number; hx711Samples: number;
+  timersFired: number; openFiles: number; flashOps: number; powered: boolean; physics: string;
+  chips: ChipStats[]; injected: InjectedStats; virtualUs: number;
+}
+
+export interface EmulatedBoard {
+  readonly path: string | undefined;
+  write(data: string | Buffer): void;
+  /** `tUs` (extra, optional): virtual time at which the chunk's last byte completed on the wire. */
+  onData(listener: (chunk: Buffer, tUs?: number) => void): () => void;
+  advance(ms: number): Promise<void>;
+  runUntil(predicate: (receivedText: string) => boolean, maxMs: number): Promise<boolean>;
+  nowUs(): number;
+  setScenario(spec: string): Promise<void>;
+  holdSafeModePin(low: boolean): Promise<void>;
+  fault(f: Fault): Promise<void>;
+  stats(): Promise<BoardStats>;
+  close(): Promise<void>;
+}
+
