@@ -1,5 +1,5 @@
 import { splitFields } from "../protocol/frame.ts";
-import { fieldValue } from "../protocol/messages.ts";
+import { fieldValue } from "../protocol/keyvalue.ts";
 import { parseDecimal } from "../protocol/wire-number.ts";
 import { signedFields } from "./signedlift.ts";
 

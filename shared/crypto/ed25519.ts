@@ -1,4 +1,4 @@
-import { type Fe, feAdd, feCopy, feMul, feNeg, feNew, feSqr, feSub, feToBytes } from "./field25519.ts";
+import { type Fe, feAdd, feCopy, feMul, feNeg, feNew, feSqr, feSub, feToBytes, numbersAreDoubles } from "./field25519.ts";
 import { bytesFromLimbs, limbsFromBytes, scMulAddUnreduced, scReduce } from "./scalar25519.ts";
 
 /**
@@ -165,7 +165,13 @@ function expandSeed(seed: string, sha512: Sha512): { a: number[]; prefix: string
 export interface KeyState { sha512: Sha512; seed: string; units: number; a?: number[]; mult?: BaseMult; publicKey: string; }
 
 /** Starts deriving the 32-byte public key of a 32-byte seed. */
+/** Why this runtime cannot sign (its numbers), or "" when it can. */
+export function unsupportedReason(): string {
+  return numbersAreDoubles() ? "" : "Ed25519 needs double-precision numbers (this Lua has 32-bit integers)";
+}
+
 export function keyStart(seed: string, sha512: Sha512, units: number = DEFAULT_SLICE_UNITS): KeyState {
+  if (unsupportedReason() !== "") throw unsupportedReason();
   if (seed.length !== 32) throw "Ed25519 seed must be 32 bytes";
   return { sha512, seed, units, publicKey: "" };
 }
@@ -206,6 +212,7 @@ export interface SignState {
 /** Starts signing `message` with the key (seed and its public key, 32 bytes each). */
 export function signStart(seed: string, publicKey: string, message: string, sha512: Sha512,
   units: number = DEFAULT_SLICE_UNITS): SignState {
+  if (unsupportedReason() !== "") throw unsupportedReason();
   if (seed.length !== 32) throw "Ed25519 seed must be 32 bytes";
   if (publicKey.length !== 32) throw "Ed25519 public key must be 32 bytes";
   return { sha512, seed, publicKey, message, units, phase: 0, r: [], k: [], a: [], s: [], R: "", signature: "" };

@@ -13,6 +13,16 @@
  */
 export type Fe = number[];
 
+/**
+ * True when this runtime's numbers hold integers up to 2^53 exactly (IEEE doubles: JavaScript,
+ * NodeMCU's ESP8266 Lua 5.1); false on a Lua with 32-bit integers and single floats (NodeMCU's
+ * Lua 5.3 builds), where the limb products would silently wrap. Computed, not a literal.
+ */
+export function numbersAreDoubles(): boolean {
+  const big = 65535 * 65535 * 4096;
+  return big > 0 && big + 1 - big === 1;
+}
+
 
 export function feNew(): Fe {
   return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
