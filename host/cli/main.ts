@@ -15,6 +15,8 @@ import { register as registerVerify } from "./commands/verify.ts";
 import { register as registerDeploy } from "./commands/deploy.ts";
 import { register as registerReport } from "./commands/report.ts";
 import { register as registerWeb } from "./commands/web.ts";
+import { register as registerKeys } from "./commands/keys.ts";
+import { register as registerCheck } from "./commands/check.ts";
 import { register as registerWiring } from "./commands/wiring.ts";
 import { register as registerLifter } from "./commands/lifter.ts";
 
@@ -49,6 +51,8 @@ export function buildProgram(): Command {
   registerDeploy(program);
   registerReport(program);
   registerWeb(program);
+  registerKeys(program);
+  registerCheck(program);
   registerWiring(program);
   registerLifter(program);
   return program;
