@@ -17,6 +17,7 @@ import { register as registerReport } from "./commands/report.ts";
 import { register as registerWeb } from "./commands/web.ts";
 import { register as registerKeys } from "./commands/keys.ts";
 import { register as registerCheck } from "./commands/check.ts";
+import { register as registerCertificate } from "./commands/certificate.ts";
 import { register as registerWiring } from "./commands/wiring.ts";
 import { register as registerLifter } from "./commands/lifter.ts";
 
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerWeb(program);
   registerKeys(program);
+  registerCertificate(program);
   registerCheck(program);
   registerWiring(program);
   registerLifter(program);
