@@ -1,6 +1,3 @@
-import type { AppCtx } from "./types/rackcell.d.ts";
-import { decodeCalFile, emptyCalChannel, encodeCalFile, type CalChannel } from "../shared/board/calfile.ts";
-
 /**
  * The calibration on flash (format: shared/board/calfile.ts). Saving is atomic against a power
  * cut at any step: 1 write cal.tmp, 2 close it, 3 remove cal.txt, 4 rename cal.tmp → cal.txt.
@@ -9,6 +6,8 @@ import { decodeCalFile, emptyCalChannel, encodeCalFile, type CalChannel } from "
  * the old file still there) is removed. So the board always comes back with the old or the new
  * calibration, never a torn one. Loaded only at boot and for `tare`/`save` (transient module).
  */
+import type { AppCtx } from "./types/rackcell.d.ts";
+import { decodeCalFile, emptyCalChannel, encodeCalFile } from "../shared/board/calfile.ts";
 export const CAL_FILE = "cal.txt";
 export const CAL_TMP = "cal.tmp";
 
@@ -25,63 +24,41 @@ export function recover(): void {
 }
 
 function allCalibrated(ctx: AppCtx): boolean {
-  for (let ch = 0; ch < ctx.nch; ch++) if (ctx.nPerCount[ch] === 0) return false;
+  for (let ch = 0; ch < ctx.board.nch; ch++) if (ctx.cal.ch[ch].nPerCount === 0) return false;
   return true;
 }
 
-/** Reads cal.txt into ctx; returns a notice for an `M,` line ("" when calibrated). */
+/** Reads cal.txt into ctx (every channel uncalibrated without a valid one); returns a notice for an `M,` line ("" when calibrated). */
 export function load(ctx: AppCtx): string {
+  for (let ch = 0; ch < ctx.board.nch; ch++) ctx.cal.ch[ch] = emptyCalChannel();
   recover();
   const text = file.exists(CAL_FILE) ? file.getcontents(CAL_FILE) : undefined;
   if (text === undefined) {
-    ctx.calState = "none";
+    ctx.cal.state = "none";
     return "uncalibrated: no calibration file (streaming raw counts)";
   }
   const cal = decodeCalFile(text);
-  if (cal.error === "" && cal.channels.length !== ctx.nch) cal.error = "channel count differs from the board";
+  if (cal.error === "" && cal.channels.length !== ctx.board.nch) cal.error = "channel count differs from the board";
   if (cal.error !== "") {
-    ctx.calState = "corrupt";
+    ctx.cal.state = "corrupt";
     return `uncalibrated: calibration file corrupt (${cal.error}) - streaming raw counts`;
   }
-  for (let ch = 0; ch < ctx.nch; ch++) {
-    const c = cal.channels[ch];
-    ctx.nPerCount[ch] = c.nPerCount;
-    ctx.zeroCounts[ch] = c.zeroCounts;
-    ctx.fitZeroCounts[ch] = c.fitZeroCounts;
-    ctx.maxResidualN[ch] = c.maxAbsResidualN;
-    ctx.residualSdN[ch] = c.residualSdN;
-    ctx.calCounts[ch] = c.counts;
-    ctx.calForceN[ch] = c.forceN;
-    ctx.calResidualN[ch] = c.residualsN;
-  }
-  ctx.calId = cal.id;
-  ctx.calDate = cal.date;
+  for (let ch = 0; ch < ctx.board.nch; ch++) ctx.cal.ch[ch] = cal.channels[ch];
+  ctx.cal.id = cal.id;
+  ctx.cal.date = cal.date;
   if (allCalibrated(ctx)) {
-    ctx.calState = "ok";
+    ctx.cal.state = "ok";
     return "";
   }
-  ctx.calState = "none";
+  ctx.cal.state = "none";
   return "uncalibrated: zero (tare) only - calibrate with capture fit save";
 }
 
 /** The file text for the calibration in ctx. */
 export function fileText(ctx: AppCtx): string {
-  const chans: CalChannel[] = [];
-  for (let ch = 0; ch < ctx.nch; ch++) {
-    const c = emptyCalChannel();
-    c.nPerCount = ctx.nPerCount[ch];
-    c.zeroCounts = ctx.zeroCounts[ch];
-    c.fitZeroCounts = ctx.fitZeroCounts[ch];
-    c.maxAbsResidualN = ctx.maxResidualN[ch];
-    c.residualSdN = ctx.residualSdN[ch];
-    c.counts = ctx.calCounts[ch];
-    c.forceN = ctx.calForceN[ch];
-    c.residualsN = ctx.calResidualN[ch];
-    chans[ch] = c;
-  }
-  const id = ctx.calId === "" ? "none" : ctx.calId;
-  const date = ctx.calDate === "" ? "-" : ctx.calDate;
-  return encodeCalFile(id, date, chans);
+  const id = ctx.cal.id === "" ? "none" : ctx.cal.id;
+  const date = ctx.cal.date === "" ? "-" : ctx.cal.date;
+  return encodeCalFile(id, date, ctx.cal.ch);
 }
 
 /** Writes ctx's calibration atomically; "" on success, otherwise what failed. */
@@ -103,7 +80,6 @@ export function save(ctx: AppCtx): string {
   }
   if (file.exists(CAL_FILE)) file.remove(CAL_FILE);
   if (!file.rename(CAL_TMP, CAL_FILE)) return "rename failed";
-  ctx.calState = allCalibrated(ctx) ? "ok" : "none";
-  ctx.unsaved = false;
+  ctx.cal.state = allCalibrated(ctx) ? "ok" : "none";
   return "";
 }

@@ -1,21 +1,12 @@
-import type { AppCtx, CapturedPoints, Collector } from "./types/rackcell.d.ts";
-import { seal, unloadTransient } from "./framer.ts";
-import { decodeCommand, encodeReplyError, encodeReplyOk } from "../shared/protocol/messages.ts";
-import { formatFixed, formatInt, parseDecimal } from "../shared/protocol/wire-number.ts";
-import { fitCalibration } from "../shared/calibration/fit.ts";
-import { isSafeText, MAX_CAL_POINTS } from "../shared/board/calfile.ts";
-import * as app from "./app.ts";
-import * as sampler from "./sampler.ts";
-import { STRIKES_FILE } from "./app.ts";
-
 /**
- * Command handling (transient: app.ts loads it for each received line and releases it, with the
- * protocol codec it uses, right after; see `unload`). Every line gets exactly one reply:
+ * The rackcell protocol's command handling (transient: proto-rackcell.ts loads it for each received
+ * line and releases it, with the protocol codec it uses, right after). Every line gets exactly one reply:
  *   R,<id>,ok[,key=value…]  or  R,<id>,err,<reason>;  a line that is not a valid command
  *   (no/bad checksum, too long, not C,…) gets R,0,err,<reason> and nothing is done.
  * Commands (args after the name, comma separated):
  *   ping                          ok,ms=<board ms>
- *   info                          ok,fw,build,board,ch,sps,cal,calid,caldate,stream,boot,name<i>,k<i>,z<i> (N/count, counts)
+ *   info                          ok,fw,build,board,ch,sps,cal,calid,caldate,stream,boot,mode,cvus<i>,name<i>,k<i>,z<i>
+ *                                 (measured conversion interval µs, channel name, N/count, counts)
  *   tare[,samples]                average 8..1024 samples (default 64) per channel (deferred reply):
  *                                 ok,z<i>=<counts>,sd<i>=<counts>…,saved=<0|1>; err unstable ch<i>… | busy | stale
  *   capture,<ch|all>,<forceN>[,samples]   ch = index, channel name or all (the same force on every pin);
@@ -28,28 +19,29 @@ import { STRIKES_FILE } from "./app.ts";
  *                                 firmware (and the emulated board) which rate to expect: period, batch, detector
  *   stream,<0|1>                  ok,stream=<0|1>
  *   lifts,<sinceId>               E lines with id > sinceId (paced), then ok,count=<n>
+ *   mode,<rackcell|chronojump>    ok,mode=<mode>: the wire protocol from now on, kept on flash (info shows it); in
+ *                                 Chronojump mode the board still answers sealed rackcell command lines
  *   reboot                        ok, then node.restart()
  *   prompt                        ok, then sampling stops and the UART goes back to the Lua prompt
  *   keys                          ok,pub=<hex>,n=<signed lifts>,prev=<hex>,queue=<n>; err no key (firmware/signer.ts)
  *   keys,init[,force]             new device key from node.random (deferred: ok,pub=<hex>); err key exists
  */
+import type { AppCtx, CapturedPoints } from "./types/rackcell.d.ts";
+import { decodeCommand, encodeReplyError, encodeReplyOk } from "../shared/protocol/messages.ts";
+import { formatFixed, formatInt, parseDecimal } from "../shared/protocol/wire-number.ts";
+import { fitCalibration } from "../shared/calibration/fit.ts";
+import { isSafeText, MAX_CAL_POINTS } from "../shared/board/calfile.ts";
+import { buildInfo, sealSuffix } from "./framer.ts";
+import { writeLine, paced, pacedSourceBusy } from "./sink.ts";
 const DEFAULT_SAMPLES = 64;
-/** a run is unstable when its SD exceeds this many times the noise seen between successive samples */
-const STABLE_RATIO = 2.5;
-/** …and exceeds this many counts (a quantised, nearly silent input has tiny successive differences) */
-const STABLE_FLOOR_COUNTS = 40;
 const MIN_SPAN_FRACTION = 0.02;
 
-export function unload(): void {
-  unloadTransient();
-}
-
 function reply(id: number, pairs: string[]): void {
-  uart.write(0, encodeReplyOk(id, pairs), "\n");
+  writeLine(encodeReplyOk(id, pairs), "", "\n");
 }
 
 function refuse(id: number, reason: string): void {
-  uart.write(0, encodeReplyError(id, reason), "\n");
+  writeLine(encodeReplyError(id, reason), "", "\n");
 }
 
 /** A whole number within [lo, hi] or NaN. */
@@ -62,48 +54,49 @@ function intArg(text: string | undefined, lo: number, hi: number): number {
 
 function channelArg(ctx: AppCtx, text: string): number {
   if (text === "all") return -1;
-  const v = intArg(text, 0, ctx.nch - 1);
+  const v = intArg(text, 0, ctx.board.nch - 1);
   if (v === v) return v;
-  for (let ch = 0; ch < ctx.nch; ch++) if (ctx.board.channels[ch].name === text) return ch;
+  for (let ch = 0; ch < ctx.board.nch; ch++) if (ctx.board.channels[ch].name === text) return ch;
   return -2;
 }
 
-/** The collector exists only while a tare/capture runs (finishCollect drops it). */
+function modeOnFlash(): string {
+  const store = require("mode") as typeof import("./mode.ts");
+  return store.readMode();
+}
+
 function startCollect(ctx: AppCtx, kind: string, id: number, channel: number, forceN: number, want: number): void {
-  const c: Collector = { active: true, kind, cmdId: id, want, n: 0, channel, forceN, stale: false, ref: [], sum: [], sumSq: [], sumD2: [], prev: [] };
-  for (let ch = 0; ch < ctx.nch; ch++) {
-    c.ref[ch] = 0;
-    c.sum[ch] = 0;
-    c.sumSq[ch] = 0;
-    c.sumD2[ch] = 0;
-    c.prev[ch] = 0;
-  }
-  ctx.collector = c;
-  ctx.collecting = true;
+  const collect = require("collect") as typeof import("./collect.ts");
+  collect.startCollect(ctx, kind, id, channel, forceN, want);
 }
 
 /** The captured points per channel, made on first use. */
 function points(ctx: AppCtx): CapturedPoints[] {
-  let p = ctx.points;
+  let p = ctx.cal.points;
   if (p === undefined) {
     p = [];
-    for (let ch = 0; ch < ctx.nch; ch++) p[ch] = { counts: [], forceN: [] };
-    ctx.points = p;
+    for (let ch = 0; ch < ctx.board.nch; ch++) p[ch] = { counts: [], forceN: [] };
+    ctx.cal.points = p;
   }
   return p;
+}
+
+/** A sealed line through the output seam (the signer's deferred reply and records). */
+function sendSealed(body: string): void {
+  writeLine(body, sealSuffix(body), "\n");
 }
 
 /** `keys…`: handed to the signer, which is loaded for it and released unless it has work. */
 function keysCommand(ctx: AppCtx, id: number, a: string[]): void {
   const signer = require("signer") as typeof import("./signer.ts");
   if (a[0] === "init") {
-    const why = a.length > 2 || (a.length === 2 && a[1] !== "force") ? "usage keys init [force]" : signer.keysInit(ctx, id, a[1] === "force");
+    const why = a.length > 2 || (a.length === 2 && a[1] !== "force") ? "usage keys init [force]" : signer.keysInit(ctx, sendSealed, id, a[1] === "force");
     if (why !== "") refuse(id, why);
   } else if (a.length > 0) refuse(id, "usage keys [init [force]]");
   else {
     const info = signer.publicInfo();
-    if (info === "") refuse(id, "no key: keys init makes one");
-    else uart.write(0, seal(`R,${formatInt(id)},ok,${info}`), "\n");
+    if (info.length === 0) refuse(id, "no key: keys init makes one");
+    else reply(id, info);
   }
   signer.releaseIfIdle();
 }
@@ -117,25 +110,31 @@ export function handleLine(ctx: AppCtx, line: string): void {
   const id = cmd.id;
   const a = cmd.args;
   const name = cmd.name;
-  const busy = ctx.collecting;
+  const busy = ctx.cal.collector !== undefined;
+  const cal = ctx.cal;
   if (name === "ping") {
-    reply(id, ["ms", formatInt(sampler.counters.lastMs)]);
+    reply(id, ["ms", formatInt(ctx.counters.lastMs)]);
   } else if (name === "info") {
+    const build = buildInfo();
     const pairs = [
-      "fw", ctx.build.version, "build", ctx.build.hash, "board", ctx.board.name, "ch", formatInt(ctx.nch),
-      "sps", formatInt(ctx.sps), "cal", ctx.unsaved ? "unsaved" : ctx.calState, "calid", ctx.calId, "caldate", ctx.calDate,
-      "stream", ctx.streaming ? "1" : "0", "boot", formatInt(ctx.bootId),
+      "fw", build.version, "build", build.hash, "board", ctx.board.name, "ch", formatInt(ctx.board.nch),
+      "sps", formatInt(ctx.run.sps), "cal", cal.state, "calid", cal.id, "caldate", cal.date,
+      "stream", ctx.run.streaming ? "1" : "0", "boot", formatInt(ctx.bootId), "mode", modeOnFlash(),
     ];
+    for (let ch = 0; ch < ctx.board.nch; ch++) {
+      pairs[pairs.length] = `cvus${ch}`;
+      pairs[pairs.length] = formatInt(ctx.counters.conversionUs[ch]);
+    }
     // the board definition's channel names ("left", "right"; "total" on a one-pin board)
-    for (let ch = 0; ch < ctx.nch; ch++) {
+    for (let ch = 0; ch < ctx.board.nch; ch++) {
       pairs[pairs.length] = `name${ch}`;
       pairs[pairs.length] = ctx.board.channels[ch].name;
     }
-    for (let ch = 0; ch < ctx.nch; ch++) {
+    for (let ch = 0; ch < ctx.board.nch; ch++) {
       pairs[pairs.length] = `k${ch}`;
-      pairs[pairs.length] = formatFixed(ctx.nPerCount[ch], 9);
+      pairs[pairs.length] = formatFixed(cal.ch[ch].nPerCount, 9);
       pairs[pairs.length] = `z${ch}`;
-      pairs[pairs.length] = formatFixed(ctx.zeroCounts[ch], 1);
+      pairs[pairs.length] = formatFixed(cal.ch[ch].zeroCounts, 1);
     }
     reply(id, pairs);
   } else if (name === "tare") {
@@ -152,9 +151,9 @@ export function handleLine(ctx: AppCtx, line: string): void {
     const f = parseDecimal(a[1]);
     const n = a.length > 2 ? intArg(a[2], 8, 1024) : DEFAULT_SAMPLES;
     let cap = 0;
-    for (let i = 0; i < ctx.nch; i++) if (ctx.capacityN[i] > cap) cap = ctx.capacityN[i];
+    for (let i = 0; i < ctx.board.nch; i++) if (ctx.board.channels[i].capacityN > cap) cap = ctx.board.channels[i].capacityN;
     let full = false;
-    for (let i = 0; i < ctx.nch; i++) if ((ch === -1 || ch === i) && points(ctx)[i].counts.length >= MAX_CAL_POINTS) full = true;
+    for (let i = 0; i < ctx.board.nch; i++) if ((ch === -1 || ch === i) && points(ctx)[i].counts.length >= MAX_CAL_POINTS) full = true;
     if (busy) refuse(id, "busy");
     else if (ch === -2) refuse(id, "unknown channel");
     else if (f !== f || f < -1.5 * cap || f > 1.5 * cap) refuse(id, "force must be a number of N within 1.5 x capacity");
@@ -170,48 +169,47 @@ export function handleLine(ctx: AppCtx, line: string): void {
     else saveCommand(ctx, id, a[0], a[1]);
   } else if (name === "clearpoints") {
     let n = 0;
-    const p = ctx.points;
-    if (p !== undefined) for (let ch = 0; ch < ctx.nch; ch++) n = n + p[ch].counts.length;
-    ctx.points = undefined;
+    const p = ctx.cal.points;
+    if (p !== undefined) for (let ch = 0; ch < ctx.board.nch; ch++) n = n + p[ch].counts.length;
+    ctx.cal.points = undefined;
     reply(id, ["cleared", formatInt(n)]);
   } else if (name === "rate") {
     const sps = intArg(a[0], 10, 80);
     if (busy) refuse(id, "busy");
     else if (sps !== 10 && sps !== 80) refuse(id, "rate must be 10 or 80");
     else {
-      app.setRate(sps);
+      ctx.control.setRate(sps);
       reply(id, ["sps", formatInt(sps)]);
     }
   } else if (name === "stream") {
     const on = intArg(a[0], 0, 1);
     if (on !== on) refuse(id, "stream must be 0 or 1");
     else {
-      ctx.streaming = on === 1;
+      ctx.run.streaming = on === 1;
       reply(id, ["stream", formatInt(on)]);
     }
   } else if (name === "lifts") {
     const since = intArg(a[0], 0, 999999999);
     if (since !== since) refuse(id, "usage lifts,<sinceId>");
     else {
-      let replaying = false;
-      for (let i = 0; i < ctx.outbox.length; i++) if (type(ctx.outbox[i]) === "function") replaying = true;
-      if (replaying) refuse(id, "busy: a lifts replay is running");
+      if (pacedSourceBusy()) refuse(id, "busy: a lifts replay is running");
       else {
         const log = require("liftlog") as typeof import("./liftlog.ts");
-        ctx.outbox[ctx.outbox.length] = log.replay(ctx, since, (count) => encodeReplyOk(id, ["count", formatInt(count)]));
-        ctx.kick();
+        paced(log.replay(ctx, since, (count) => encodeReplyOk(id, ["count", formatInt(count)])));
       }
     }
+  } else if (name === "mode") {
+    const why = busy ? "busy" : a.length !== 1 ? "usage mode,<rackcell|chronojump>" : ctx.control.setMode(a[0]);
+    if (why !== "") refuse(id, why);
+    else reply(id, ["mode", a[0]]);
   } else if (name === "reboot") {
     reply(id, ["restart", "1"]);
-    file.remove(STRIKES_FILE);
-    tmr.create().alarm(100, tmr.ALARM_SINGLE, () => node.restart());
+    ctx.control.restart();
   } else if (name === "keys") {
     keysCommand(ctx, id, a);
   } else if (name === "prompt") {
     reply(id, ["prompt", "1"]);
-    file.remove(STRIKES_FILE);
-    app.stopApp();
+    ctx.control.stop();
   } else {
     refuse(id, "unknown command");
   }
@@ -219,7 +217,7 @@ export function handleLine(ctx: AppCtx, line: string): void {
 
 function fitCommand(ctx: AppCtx, id: number): void {
   let fitted = 0;
-  for (let ch = 0; ch < ctx.nch; ch++) {
+  for (let ch = 0; ch < ctx.board.nch; ch++) {
     const p = points(ctx)[ch];
     if (p.counts.length === 1) {
       refuse(id, `ch${ch} has 1 point: need at least 2`);
@@ -232,8 +230,9 @@ function fitCommand(ctx: AppCtx, id: number): void {
         if (p.forceN[i] < lo) lo = p.forceN[i];
         if (p.forceN[i] > hi) hi = p.forceN[i];
       }
-      if (hi - lo < MIN_SPAN_FRACTION * ctx.capacityN[ch]) {
-        refuse(id, `span too small on ch${ch}: ${formatFixed(hi - lo, 1)} N < ${formatFixed(MIN_SPAN_FRACTION * ctx.capacityN[ch], 1)} N`);
+      const minSpanN = MIN_SPAN_FRACTION * ctx.board.channels[ch].capacityN;
+      if (hi - lo < minSpanN) {
+        refuse(id, `span too small on ch${ch}: ${formatFixed(hi - lo, 1)} N < ${formatFixed(minSpanN, 1)} N`);
         return;
       }
       fitted = fitted + 1;
@@ -245,7 +244,7 @@ function fitCommand(ctx: AppCtx, id: number): void {
   }
   const pairs: string[] = [];
   const fits = [];
-  for (let ch = 0; ch < ctx.nch; ch++) {
+  for (let ch = 0; ch < ctx.board.nch; ch++) {
     const p = points(ctx)[ch];
     if (p.counts.length < 2) continue;
     const fit = fitCalibration(p.counts, p.forceN);
@@ -255,18 +254,14 @@ function fitCommand(ctx: AppCtx, id: number): void {
     }
     fits[ch] = fit;
   }
-  for (let ch = 0; ch < ctx.nch; ch++) {
+  for (let ch = 0; ch < ctx.board.nch; ch++) {
     const fit = fits[ch];
     if (fit === undefined) continue;
     const p = points(ctx)[ch];
-    ctx.nPerCount[ch] = fit.nPerCount;
-    ctx.zeroCounts[ch] = fit.zeroCounts;
-    ctx.fitZeroCounts[ch] = fit.zeroCounts;
-    ctx.maxResidualN[ch] = fit.maxAbsResidualN;
-    ctx.residualSdN[ch] = fit.residualSdN;
-    ctx.calCounts[ch] = p.counts;
-    ctx.calForceN[ch] = p.forceN;
-    ctx.calResidualN[ch] = fit.residualsN;
+    ctx.cal.ch[ch] = {
+      nPerCount: fit.nPerCount, zeroCounts: fit.zeroCounts, fitZeroCounts: fit.zeroCounts, maxAbsResidualN: fit.maxAbsResidualN,
+      residualSdN: fit.residualSdN, counts: p.counts, forceN: p.forceN, residualsN: fit.residualsN,
+    };
     pairs[pairs.length] = `k${ch}`;
     pairs[pairs.length] = formatFixed(fit.nPerCount, 9);
     pairs[pairs.length] = `z${ch}`;
@@ -278,70 +273,55 @@ function fitCommand(ctx: AppCtx, id: number): void {
     pairs[pairs.length] = `n${ch}`;
     pairs[pairs.length] = formatInt(fit.points);
   }
-  ctx.unsaved = true;
+  ctx.cal.state = "unsaved";
   reply(id, pairs);
 }
 
 function saveCommand(ctx: AppCtx, id: number, calId: string, date: string): void {
   let any = false;
-  for (let ch = 0; ch < ctx.nch; ch++) if (ctx.nPerCount[ch] !== 0) any = true;
+  for (let ch = 0; ch < ctx.board.nch; ch++) if (ctx.cal.ch[ch].nPerCount !== 0) any = true;
   if (!any) {
     refuse(id, "nothing to save: capture and fit first");
     return;
   }
-  const oldId = ctx.calId;
-  const oldDate = ctx.calDate;
-  ctx.calId = calId;
-  ctx.calDate = date;
+  const oldId = ctx.cal.id;
+  const oldDate = ctx.cal.date;
+  ctx.cal.id = calId;
+  ctx.cal.date = date;
   const store = require("calstore") as typeof import("./calstore.ts");
   const text = store.fileText(ctx);
   const error = store.save(ctx);
   if (error !== "") {
-    ctx.calId = oldId;
-    ctx.calDate = oldDate;
+    ctx.cal.id = oldId;
+    ctx.cal.date = oldDate;
     refuse(id, `save failed: ${error}`);
     return;
   }
   reply(id, ["cal", calId, "bytes", formatInt(text.length)]);
 }
 
-/** The collector finished (called from a task after the last sample): reply to tare/capture. */
-export function finishCollect(ctx: AppCtx): void {
-  const c = ctx.collector;
+/** The tare/capture run finished (a task after its last sample): applies it and replies. */
+export function finishRun(ctx: AppCtx): void {
+  const collect = require("collect") as typeof import("./collect.ts");
+  const [c, r] = collect.finishCollect(ctx);
   if (c === undefined) return;
-  ctx.collector = undefined;
-  const n = c.n;
-  if (c.stale) {
-    refuse(c.cmdId, "a channel is stale (no conversions): check the wiring");
+  if (r.error !== "") {
+    refuse(c.cmdId, r.error);
     return;
   }
-  const means: number[] = [];
-  const sds: number[] = [];
-  for (let ch = 0; ch < ctx.nch; ch++) {
-    const m = c.sum[ch] / n;
-    let v = (c.sumSq[ch] / n - m * m) * n / (n - 1);
-    if (v < 0) v = 0;
-    const sd = Math.sqrt(v);
-    const noise = Math.sqrt(c.sumD2[ch] / (2 * (n - 1)));
-    means[ch] = c.ref[ch] + m;
-    sds[ch] = sd;
-    const counts = c.kind === "tare" || c.channel < 0 || c.channel === ch;
-    if (counts && sd > STABLE_RATIO * noise && sd > STABLE_FLOOR_COUNTS) {
-      refuse(c.cmdId, `unstable ch${ch}: sd ${formatFixed(sd, 1)} counts vs noise ${formatFixed(noise, 1)}: wait for the load to settle`);
-      return;
-    }
-  }
+  const means = r.means;
+  const sds = r.sds;
   const pairs: string[] = [];
   if (c.kind === "tare") {
-    for (let ch = 0; ch < ctx.nch; ch++) {
-      ctx.zeroCounts[ch] = means[ch];
+    for (let ch = 0; ch < ctx.board.nch; ch++) {
+      ctx.cal.ch[ch].zeroCounts = means[ch];
       pairs[pairs.length] = `z${ch}`;
       pairs[pairs.length] = formatFixed(means[ch], 1);
       pairs[pairs.length] = `sd${ch}`;
       pairs[pairs.length] = formatFixed(sds[ch], 1);
     }
     const store = require("calstore") as typeof import("./calstore.ts");
-    const error = ctx.unsaved ? "calibration not saved yet" : store.save(ctx);
+    const error = ctx.cal.state === "unsaved" ? "calibration not saved yet" : store.save(ctx);
     pairs[pairs.length] = "saved";
     pairs[pairs.length] = error === "" ? "1" : "0";
     reply(c.cmdId, pairs);
@@ -349,7 +329,7 @@ export function finishCollect(ctx: AppCtx): void {
   }
   pairs[0] = "ch";
   pairs[1] = c.channel < 0 ? "all" : formatInt(c.channel);
-  for (let ch = 0; ch < ctx.nch; ch++) {
+  for (let ch = 0; ch < ctx.board.nch; ch++) {
     if (c.channel >= 0 && c.channel !== ch) continue;
     const p = points(ctx)[ch];
     p.counts[p.counts.length] = means[ch];

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadBoard } from "../host/build/boards.ts";
 import { G } from "../host/emulator/board/physics/index.ts";
-import { EmuLink } from "./emu-link.host.ts";
+import { EmuLink } from "../host/testing/firmware/emu-link.ts";
 import { DEFAULT_BOARD } from "../host/paths.ts";
 
 /**

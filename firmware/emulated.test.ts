@@ -7,7 +7,7 @@ import { decodeCalFile, emptyCalChannel, encodeCalFile } from "../shared/board/c
 import { parseLiftBody } from "../shared/board/liftrecord.ts";
 import { splitFields, sealLine } from "../shared/protocol/frame.ts";
 import { encodeCommand } from "../shared/protocol/messages.ts";
-import { EmuLink, field, manifestBuildHash } from "./emu-link.host.ts";
+import { EmuLink, field, manifestBuildHash } from "../host/testing/firmware/emu-link.ts";
 import { DEFAULT_BOARD } from "../host/paths.ts";
 
 /**

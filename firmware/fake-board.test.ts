@@ -3,11 +3,11 @@ import { decodeSample, openLine, sealLine, splitFields } from "../shared/protoco
 import { fieldValue } from "../shared/protocol/keyvalue.ts";
 import { encodeCommand } from "../shared/protocol/messages.ts";
 import { decodeCalFile } from "../shared/board/calfile.ts";
-import { runOnFake } from "./fake-board.host.ts";
+import { runOnFake } from "../host/testing/firmware/fake-board.ts";
 import { DEFAULT_BOARD } from "../host/paths.ts";
 
 /**
- * The firmware on a fake NodeMCU (firmware/fake-nodemcu.host.ts) in real Lua 5.1 and 5.3:
+ * The firmware on a fake NodeMCU (host/testing/firmware/fake-nodemcu.ts) in real Lua 5.1 and 5.3:
  * boot, streaming, commands, calibration, power cuts. The emulated board tests
  * (firmware/emulated.test.ts) do the same against the physics model.
  */
@@ -113,6 +113,23 @@ ${REPORT}`;
       const f = bodies(reboot.out, "S").map(decodeSample).pop()!.forceN;
       expect(Math.abs(f[0] - 500)).toBeLessThan(0.05);
       expect(Math.abs(f[1] - 500)).toBeLessThan(0.05);
+    });
+
+    it("reports each channel's measured conversion interval (cvus<i>) in H and info, so a RATE pin at 10 SPS shows", () => {
+      const at = (p0: number, p1: number) => runOnFake(target, {}, `T.period = {${p0}, ${p1}}; T.value = {1000, -2000}; T.run(4000000)
+T.send(${cmd(1, "info")}); T.run(100000)
+${REPORT}`) as Run;
+      for (const [p0, p1] of [[12500, 12500], [12600, 100000], [100000, 12400]]) {
+        const r = at(p0, p1);
+        expect(r.errors).toBe("");
+        const hb = splitFields(bodies(r.out, "H,").pop()!);
+        const info = splitFields(bodies(r.out, "R,1,ok")[0]);
+        for (const fields of [hb, info]) {
+          expect(Math.abs(Number(fieldValue(fields, "cvus0")) - p0), `cvus0 at ${p0}`).toBeLessThanOrEqual(p0 * 0.01);
+          expect(Math.abs(Number(fieldValue(fields, "cvus1")) - p1), `cvus1 at ${p1}`).toBeLessThanOrEqual(p1 * 0.01);
+          expect(fieldValue(fields, "cvus0")).toMatch(/^\d+$/);
+        }
+      }
     });
 
     it("info names each channel as the board definition does (a one-pin board's is \"total\")", () => {

@@ -1,3 +1,5 @@
+import type { BuildInfo } from "./types/rackcell.d.ts";
+
 /**
  * The board's fast writer for the line format of shared/protocol/frame.ts. It produces exactly the
  * bytes of encodeSample / sealLine (firmware/framer.test.ts checks this against the shared codec
@@ -111,25 +113,21 @@ function sampleBody(seq: number, raws: number[], flags: number[], forces: number
   return packed + tail;
 }
 
-/** encodeSample(...) of frame.ts (for tests; the firmware writes body and suffix separately). */
-function encodeSampleFast(seq: number, raws: number[], flags: number[], forces: number[]): string {
-  return seal(sampleBody(seq, raws, flags, forces, raws.length));
-}
-
 /** package.loaded (`package` is a reserved word in TypeScript): for releasing transient modules. */
 function loaded(): Record<string, unknown> {
   return (_G as unknown as { package: { loaded: Record<string, unknown> } }).package.loaded;
 }
 
 /**
- * Modules released from package.loaded: those loaded only now and then (commands, calibration
- * file, lift log, the protocol codec), the stateless ones app and sampler import (detector,
+ * Modules released from package.loaded: those loaded only now and then (commands, collector,
+ * calibration file, lift log, the protocol codec), the stateless ones app and sampler import (detector,
  * window, median, clock unwrapping, this one: the functions they use stay referenced as their
  * locals, the module tables go, as long as the modules' own functions do not read them;
  * a transient module that requires one again gets a fresh copy), and board.lua (compiled into
- * RAM from SPIFFS; app keeps what it needs in ctx.board). Not app or sampler: they hold the state.
+ * RAM from SPIFFS; app keeps what it needs in ctx.board). Not app, sampler, sink or the protocol in
+ * use: they hold the state.
  */
-const TRANSIENT = "commands calstore liftlog board_calfile board_liftrecord calibration_fit protocol_messages protocol_keyvalue protocol_frame protocol_wire_number protocol_checksum lualib_bundle analysis_window filters_median3 board_unwrap analysis_detector framer board";
+const TRANSIENT = "commands collect calstore liftlog mode cj_commands board_calfile board_liftrecord calibration_fit protocol_messages protocol_keyvalue protocol_frame protocol_wire_number protocol_checksum lualib_bundle analysis_window filters_median3 board_unwrap analysis_detector framer board";
 
 /** Releases the transient modules and collects, so they cost no heap while streaming. */
 function unloadTransient(): void {
@@ -145,6 +143,12 @@ function requireData(name: string): unknown {
   return ok ? value : undefined;
 }
 
+/** The build's version and hash (buildinfo.lua, in LFS: read when needed, nothing kept in RAM). */
+function buildInfo(): BuildInfo {
+  const b = requireData("buildinfo") as BuildInfo | undefined;
+  return b ?? { version: "?", hash: "?" };
+}
+
 // One export list: the module's own calls reach these as locals, not through its table, so the
 // table is garbage once app.start drops the module from package.loaded (see TRANSIENT).
-export { checksum, sealSuffix, seal, fmt1, fmtInt, sampleBody, encodeSampleFast, loaded, unloadTransient, requireData };
+export { checksum, sealSuffix, seal, fmt1, fmtInt, sampleBody, loaded, unloadTransient, requireData, buildInfo };

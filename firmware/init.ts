@@ -1,4 +1,4 @@
-import type { BoardDef } from "./types/rackcell.d.ts";
+import type { BoardDefinition } from "../shared/board/definition.d.ts";
 
 /**
  * init.lua: kept tiny so a bad application can never brick the board.
@@ -26,7 +26,7 @@ function startApp(pin: number): void {
 
 function boot(): void {
   const [, loaded] = pcall(require, "board");
-  const board = loaded as BoardDef;
+  const board = loaded as BoardDefinition;
   const pin = board.safeModePin;
   gpio.mode(pin, gpio.INPUT, gpio.PULLUP);
   if (gpio.read(pin) === 0) {

@@ -1,16 +1,15 @@
-import type { AppCtx } from "./types/rackcell.d.ts";
-import { liftBody, liftId } from "../shared/board/liftrecord.ts";
-import { seal, sealSuffix } from "./framer.ts";
-
 /**
- * Lift summaries (E records, shared/board/liftrecord.ts): written to the UART when the detector
- * completes a lift and appended to the flash ring `lifts.txt` (one sealed line each). Flash is
+ * Lift summaries (E records, shared/board/liftrecord.ts): sent by the protocol when the detector
+ * completes a lift (rackcell's E line) and appended to the flash ring `lifts.txt` (one sealed line each). Flash is
  * the only copy: no RAM ring (a few sealed lines would stay resident, ~250 B each, and grow
  * the streaming heap with every lift). The file is compacted to the newest KEEP lines
  * once it holds COMPACT_AT (temp file + rename; an interrupted compaction is finished or undone
  * at boot like the calibration). A torn last line (power cut during an append) fails its checksum
  * and is skipped. Ids continue across boots (the newest id on flash + 1).
  */
+import type { AppCtx } from "./types/rackcell.d.ts";
+import { liftBody, liftId } from "../shared/board/liftrecord.ts";
+import { seal, sealSuffix } from "./framer.ts";
 export const LIFTS_FILE = "lifts.txt";
 export const LIFTS_TMP = "lifts.tmp";
 const KEEP = 16;
@@ -82,13 +81,13 @@ export function init(ctx: AppCtx): void {
     const id = liftId(body);
     if (id > last) last = id;
   });
-  ctx.lastLiftId = last;
-  ctx.liftFileLines = count;
+  ctx.lifts.lastId = last;
+  ctx.lifts.fileLines = count;
 }
 
 /** Keeps the newest KEEP valid lines: copied line by line into the temp file, then renamed over. */
 function compact(ctx: AppCtx): void {
-  const skip = ctx.liftFileLines > KEEP ? ctx.liftFileLines - KEEP : 0;
+  const skip = ctx.lifts.fileLines > KEEP ? ctx.lifts.fileLines - KEEP : 0;
   const fd = file.open(LIFTS_TMP, "w");
   if (fd === undefined) return;
   let ok = true;
@@ -108,25 +107,21 @@ function compact(ctx: AppCtx): void {
   }
   file.remove(LIFTS_FILE);
   file.rename(LIFTS_TMP, LIFTS_FILE);
-  ctx.liftFileLines = kept;
+  ctx.lifts.fileLines = kept;
 }
 
-/** The detector completed a lift (ctx.det.summary): emit, keep in RAM, append to flash. */
-export function record(ctx: AppCtx): void {
-  const id = ctx.lastLiftId + 1;
-  ctx.lastLiftId = id;
-  const body = liftBody(id, ctx.bootId, ctx.det.summary);
-  const line = seal(body);
-  uart.write(0, line, "\n");
-  // signed in time slices when the board has a key (the signer drops itself at once otherwise);
-  // from its own task, not this callback, which already writes the E line and the flash
-  node.task.post(0, () => (require("signer") as typeof import("./signer.ts")).enqueue(ctx, body));
+/** The detector completed a lift (ctx.run.det.summary): appends it to flash; returns its sealed line. */
+export function record(ctx: AppCtx): string {
+  const id = ctx.lifts.lastId + 1;
+  ctx.lifts.lastId = id;
+  const line = seal(liftBody(id, ctx.bootId, ctx.run.det.summary));
   const fd = file.open(LIFTS_FILE, "a");
-  if (fd === undefined) return;
+  if (fd === undefined) return line;
   fd.write(line + "\n");
   fd.close();
-  ctx.liftFileLines = ctx.liftFileLines + 1;
-  if (ctx.liftFileLines >= COMPACT_AT) compact(ctx);
+  ctx.lifts.fileLines = ctx.lifts.fileLines + 1;
+  if (ctx.lifts.fileLines >= COMPACT_AT) compact(ctx);
+  return line;
 }
 
 /**
@@ -139,12 +134,12 @@ export function replay(ctx: AppCtx, sinceId: number, reply: (this: void, count: 
   let above = sinceId;
   let pos = 0;
   let count = 0;
-  let lines = ctx.liftFileLines;
+  let lines = ctx.lifts.fileLines;
   let done = false;
   return () => {
     if (done) return undefined;
-    if (ctx.liftFileLines < lines) pos = 0;
-    lines = ctx.liftFileLines;
+    if (ctx.lifts.fileLines < lines) pos = 0;
+    lines = ctx.lifts.fileLines;
     const [line, after] = nextAfter(above, pos);
     if (line === "") {
       done = true;

@@ -1,9 +1,9 @@
-import type { AppCtx, Collector } from "./types/rackcell.d.ts";
+import type { AppCtx, BoardKept, Collector, Counters, RunState } from "./types/rackcell.d.ts";
+import type { CalChannel } from "../shared/board/calfile.ts";
 import { unloadTransient } from "./framer.ts";
 import { EV_ISO_DONE, EV_PULL_FAILED, EV_REWEIGH, detectorStep } from "../shared/analysis/detector.ts";
 import { median3Step } from "../shared/filters/median3.ts";
 import { unwrapCreate, unwrapStep, type Unwrapper } from "../shared/board/unwrap.ts";
-import { sampleBody, sealSuffix } from "./framer.ts";
 import { SEQ_MODULUS } from "../shared/protocol/frame.ts";
 
 /**
@@ -30,6 +30,10 @@ import { SEQ_MODULUS } from "../shared/protocol/frame.ts";
  * whole batch for the module) is stale: frames go on with its last raw value and the stale flag.
  * A reading stuck at one value for 16 samples is flagged stale too. Frames are written at most a
  * few per callback so uart.write never blocks long enough to miss a bit-banged conversion.
+ *
+ * Frames go to the protocol in use (ctx.proto.frame); counters are ctx.counters. The measured
+ * conversion interval (counters.conversionUs, `cvus<i>`): the hx711 module's from its batch
+ * times, a bit-banged channel's from the ring's last 16 arrival times (once a second).
  */
 /** Constants as a const enum: inlined as literals (a module-level local is an upvalue: heap). */
 const enum K {
@@ -41,13 +45,21 @@ const enum K {
   F_OVER = 2,
   F_STALE = 4,
   F_UNCAL = 8,
+  /** an HX711's first conversions after power-up are still settling (datasheet: 4 at either rate; the median adds 2) */
+  SETTLE_FRAMES = 8,
 }
 
 let ctx: AppCtx;
+// ctx's parts, fixed for the app's life (their fields change)
+let run: RunState;
+let cal: CalChannel[];
+let counters: Counters;
+let chans: BoardKept["channels"];
 let nch = 0;
 let periodUs = 12500;
 let moduleBatch = 8;
-let uNow: Unwrapper = unwrapCreate();
+/** the board clock: tmr.now unwrapped (it wraps every 2^31 µs); read at least once a second (watchdog) */
+const uNow: Unwrapper = unwrapCreate();
 const uCh: Unwrapper[] = [];
 const fT: number[][] = [];
 const fR: number[][] = [];
@@ -60,17 +72,11 @@ const lastRaw: number[] = [];
 const sameCount: number[] = [];
 /** the bit-banged readers per channel (undefined for the hx711 module's) */
 const bbRead: (((this: void, level: number, when: number, count: number) => void) | undefined)[] = [];
-/** conversions lost per channel (hx711 module `dropped`, or gaps in the bit-banged times) */
-export const lost: number[] = [];
-/** samples without a partner per channel */
-export const unpaired: number[] = [];
 const RW: number[] = [];
 const FL: number[] = [];
 const FN: number[] = [];
 const MED: number[] = [];
 const STALE: boolean[] = [];
-export const counters = { seq: 0, sent: 0, frames: 0, lastMs: 0 };
-const SETTLE_FRAMES = 8;
 let lastModuleBatchUs = -1;
 /** filter delay of the detector's input (ms): 2 periods (HX711 filter) + 1 (median of 3) */
 let delayMs = 37.5;
@@ -81,7 +87,7 @@ function push(ch: number, tUs: number, raw: number): void {
     // the other channel has been silent for a whole ring: the oldest goes, counted
     fHead[ch] = (fHead[ch] + 1) % K.FIFO;
     cnt = cnt - 1;
-    unpaired[ch] = unpaired[ch] + 1;
+    counters.unpaired[ch] = counters.unpaired[ch] + 1;
   }
   const slot = (fHead[ch] + cnt) % K.FIFO;
   fT[ch][slot] = tUs;
@@ -92,14 +98,17 @@ function push(ch: number, tUs: number, raw: number): void {
 
 function liftEnded(): void {
   const log = require("liftlog") as typeof import("./liftlog.ts");
-  log.record(ctx);
+  const line = log.record(ctx);
   unloadTransient();
+  ctx.proto.lift(line);
 }
+
+
 
 function feedCollector(c: Collector): void {
   // An HX711's first conversions after power-up are still settling (datasheet: 4 at either rate;
   // the median filter adds 2): a tare or capture asked for right after boot starts after them.
-  if (counters.frames < SETTLE_FRAMES) return;
+  if (counters.frames < K.SETTLE_FRAMES) return;
   for (let ch = 0; ch < nch; ch++) {
     if (STALE[ch]) c.stale = true;
     const med = MED[ch];
@@ -117,12 +126,7 @@ function feedCollector(c: Collector): void {
   c.n = c.n + 1;
   if (c.n >= c.want) {
     c.active = false;
-    ctx.collecting = false;
-    node.task.post(node.task.LOW_PRIORITY, () => {
-      const cmds = require("commands") as typeof import("./commands.ts");
-      cmds.finishCollect(ctx);
-      cmds.unload();
-    });
+    node.task.post(node.task.LOW_PRIORITY, ctx.proto.collected);
   }
 }
 
@@ -144,9 +148,10 @@ function emit(tUs: number): void {
     }
     lastRaw[ch] = raw;
     if (raw >= K.SAT_HI || raw <= K.SAT_LO) fl = fl + K.F_SAT;
-    const med = median3Step(ctx.med[ch], raw);
+    const med = median3Step(run.med[ch], raw);
     MED[ch] = med;
-    const k = ctx.nPerCount[ch];
+    const cc = cal[ch];
+    const k = cc.nPerCount;
     let force = 0 / 0;
     if (k === 0) {
       fl = fl + K.F_UNCAL;
@@ -154,8 +159,9 @@ function emit(tUs: number): void {
     } else if (fl >= K.F_STALE) {
       usable = false;
     } else {
-      force = k * (med - ctx.zeroCounts[ch]);
-      if (force > ctx.capacityN[ch] || force < -ctx.capacityN[ch]) fl = fl + K.F_OVER;
+      force = k * (med - cc.zeroCounts);
+      const capN = chans[ch].capacityN;
+      if (force > capN || force < -capN) fl = fl + K.F_OVER;
       total = total + force;
     }
     FL[ch] = fl;
@@ -167,14 +173,14 @@ function emit(tUs: number): void {
     // The detector's time is when the force it gets was on the pins: an HX711 output is a
     // symmetric (sinc⁴) average over the last four conversion periods, centred two periods
     // before DOUT falls, and the 3-sample median is centred on the previous sample: 3 periods.
-    const ev = detectorStep(ctx.det, tMs - delayMs, total);
+    const ev = detectorStep(run.det, tMs - delayMs, total);
     if (ev === EV_REWEIGH || ev === EV_ISO_DONE || ev === EV_PULL_FAILED) node.task.post(node.task.LOW_PRIORITY, liftEnded);
   }
-  if (ctx.collecting) feedCollector(ctx.collector as Collector);
+  const c = ctx.cal.collector;
+  if (c !== undefined && c.active) feedCollector(c);
   const seq = counters.seq;
-  if (ctx.streaming) {
-    const body = sampleBody(seq, RW, FL, FN, nch);
-    uart.write(0, body, sealSuffix(body), "\n");
+  if (run.streaming) {
+    ctx.proto.frame(seq, tUs, RW, FL, FN, nch);
     counters.sent = counters.sent + 1;
   }
   counters.frames = counters.frames + 1;
@@ -210,7 +216,7 @@ function pump(limit: number): void {
     if (newestT - oldestT > tol) {
       fHead[oldest] = (fHead[oldest] + 1) % K.FIFO;
       fCnt[oldest] = fCnt[oldest] - 1;
-      unpaired[oldest] = unpaired[oldest] + 1;
+      counters.unpaired[oldest] = counters.unpaired[oldest] + 1;
     } else {
       let tSum = 0;
       for (let ch = 0; ch < nch; ch++) {
@@ -247,10 +253,11 @@ function moduleCallback(ch: number): (packed: string, timeUs: number, dropped: n
     let p = periodUs;
     if (lastModuleBatchUs >= 0 && dropped === 0) {
       const est = (tLast - lastModuleBatchUs) / n;
+      counters.conversionUs[ch] = est;
       if (est > periodUs * 0.8 && est < periodUs * 1.25) p = est;
     }
     lastModuleBatchUs = tLast;
-    if (dropped > 0) lost[ch] = lost[ch] + dropped;
+    if (dropped > 0) counters.lost[ch] = counters.lost[ch] + dropped;
     let pos = 1;
     for (let i = n - 1; i >= 0; i--) {
       const [b0, b1, b2] = sbyte(packed, pos, pos + 2);
@@ -282,7 +289,7 @@ function bitbangCallback(ch: number, clk: number, dp: number, extra: number): (l
     if (v >= 8388608) v = v - 16777216;
     const t = unwrapStep(uCh[ch], when);
     const gap = t - lastSampleUs[ch];
-    if (lastSampleUs[ch] > 0 && gap > periodUs * 1.5) lost[ch] = lost[ch] + Math.floor(gap / periodUs + 0.5) - 1;
+    if (lastSampleUs[ch] > 0 && gap > periodUs * 1.5) counters.lost[ch] = counters.lost[ch] + Math.floor(gap / periodUs + 0.5) - 1;
     push(ch, t, v);
     lastArrival[ch] = t;
     pump(frameLimit());
@@ -292,15 +299,18 @@ function bitbangCallback(ch: number, clk: number, dp: number, extra: number): (l
 /** Starts both readers at ctx.sps; resets the queues (not the counters). */
 export function start(app: AppCtx): void {
   ctx = app;
-  nch = app.nch;
-  periodUs = 1000000 / app.sps;
+  run = app.run;
+  cal = app.cal.ch;
+  counters = app.counters;
+  chans = app.board.channels;
+  nch = app.board.nch;
+  periodUs = 1000000 / run.sps;
   delayMs = (3 * periodUs) / 1000;
-  moduleBatch = app.sps >= 80 ? 8 : 1;
-  uNow = unwrapCreate();
+  moduleBatch = run.sps >= 80 ? 8 : 1;
   const now = unwrapStep(uNow, tmr.now());
   lastModuleBatchUs = -1;
   for (let ch = 0; ch < nch; ch++) {
-    const def = app.board.channels[ch];
+    const def = chans[ch];
     uCh[ch] = unwrapCreate();
     fT[ch] = [];
     fR[ch] = [];
@@ -314,8 +324,6 @@ export function start(app: AppCtx): void {
     lastSampleUs[ch] = 0;
     if (lastRaw[ch] === undefined) {
       lastRaw[ch] = 0;
-      lost[ch] = 0;
-      unpaired[ch] = 0;
       RW[ch] = 0;
       FL[ch] = 0;
       FN[ch] = 0;
@@ -323,6 +331,7 @@ export function start(app: AppCtx): void {
       STALE[ch] = false;
     }
     sameCount[ch] = 0;
+    counters.conversionUs[ch] = 0;
     if (def.reader === "hx711-module") {
       staleUs[ch] = (moduleBatch + 3) * periodUs + periodUs / 2;
       hx711.init(def.clkPin, def.dataPin);
@@ -351,21 +360,26 @@ export function watchdog(): void {
   const now = unwrapStep(uNow, tmr.now());
   for (let ch = 0; ch < nch; ch++) {
     const cb = bbRead[ch];
-    if (cb !== undefined && now - lastArrival[ch] > staleUs[ch] && gpio.read(ctx.board.channels[ch].dataPin) === 0) cb(0, tmr.now(), 1);
+    if (cb !== undefined && now - lastArrival[ch] > staleUs[ch] && gpio.read(chans[ch].dataPin) === 0) cb(0, tmr.now(), 1);
+    if (cb !== undefined) {
+      // the ring holds the last FIFO arrival times whatever was consumed: newest and oldest of them
+      const newest = (fHead[ch] + fCnt[ch] + K.FIFO - 1) % K.FIFO;
+      const oldestT = fT[ch][(newest + 1) % K.FIFO];
+      if (oldestT > 0) counters.conversionUs[ch] = (fT[ch][newest] - oldestT) / (K.FIFO - 1);
+    }
   }
 }
 
 export function stop(): void {
   if (ctx === undefined) return;
   for (let ch = 0; ch < nch; ch++) {
-    const def = ctx.board.channels[ch];
+    const def = chans[ch];
     if (def.reader === "hx711-module") hx711.stop();
     else gpio.trig(def.dataPin, "none");
   }
 }
 
-export function totalDropped(): number {
-  let d = 0;
-  for (let ch = 0; ch < nch; ch++) d = d + lost[ch] + unpaired[ch];
-  return d;
+/** Board time, µs since power-up (never wraps). */
+export function nowUs(): number {
+  return unwrapStep(uNow, tmr.now());
 }

@@ -9,8 +9,8 @@ import { GENESIS_PREV, signedMessage } from "../shared/board/signedlift.ts";
 import { joinSignature, parseLiftSignature } from "../shared/board/signedlift-parse.ts";
 import { splitFields } from "../shared/protocol/frame.ts";
 import { encodeCommand } from "../shared/protocol/messages.ts";
-import { EmuLink, field } from "./emu-link.host.ts";
-import { checkedLine, keyFile } from "./signer-files.host.ts";
+import { EmuLink, field } from "../host/testing/firmware/emu-link.ts";
+import { checkedLine, keyFile } from "../host/testing/firmware/signer-files.ts";
 
 /**
  * The signer (firmware/signer.ts) on the emulated board: the device key made from node.random,

@@ -34,6 +34,8 @@ const MODULES = "signer crypto_ed25519 crypto_field25519 crypto_scalar25519 boar
 const sha512 = (s: string): string => crypto.hash("sha512", s);
 
 let ctx: AppCtx;
+/** writes one record, sealed, through the output seam (the protocol's or the command's sender) */
+let send: (this: void, body: string) => void;
 /** E bodies waiting for a signature, oldest first */
 const queue: string[] = [];
 /** records to send, one per tick */
@@ -146,13 +148,13 @@ function beginNext(): void {
   const body = table.remove(queue, 1) as string;
   const key = readKey();
   if (key === undefined) {
-    ctx.send("M,lift not signed: no device key (rackcell keys init)");
+    send("M,lift not signed: no device key (rackcell keys init)");
     return;
   }
   signingPubHex = encoder.toHex(key.pub);
   const [n, prev] = readChain(signingPubHex);
   const [, , liftId] = string.find(body, "^E,id=(%d+)");
-  fields = sl!.signedFields(tonumber(liftId) ?? 0, n + 1, node.chipid(), ctx.calId, "", prev);
+  fields = sl!.signedFields(tonumber(liftId) ?? 0, n + 1, node.chipid(), ctx.cal.id, "", prev);
   message = sl!.signedMessage(body, fields);
   // the message format is needed once per lift: released before the curve work starts
   loaded().board_signedlift = undefined;
@@ -194,10 +196,10 @@ function afterSigning(): boolean {
       file.rename(CHAIN_TMP, CHAIN_FILE);
     }
     chainRename = false;
-  } else if (outLines.length > 0) ctx.send(table.remove(outLines, 1) as string);
+  } else if (outLines.length > 0) send(table.remove(outLines, 1) as string);
   else if (notice !== "") {
     // every tick of this lift counted, the output's too
-    ctx.send(`M,signed lift ${notice} in ${fmtInt(Math.floor(elapsedUs(startedUs) / 1000))} ms: ${fmtInt(slices)} slices, longest ${fmtInt(longestSliceUs)} us, output ${fmtInt(longestOutputUs)} us`);
+    send(`M,signed lift ${notice} in ${fmtInt(Math.floor(elapsedUs(startedUs) / 1000))} ms: ${fmtInt(slices)} slices, longest ${fmtInt(longestSliceUs)} us, output ${fmtInt(longestOutputUs)} us`);
     notice = "";
     startedUs = tmr.now();
     slices = 0;
@@ -211,7 +213,7 @@ function afterSigning(): boolean {
 function finishKeygen(st: KeyState): void {
   const pubHex = encoder.toHex(st.publicKey);
   const ok = writeSealed(KEY_FILE, KEY_TMP, `K,${encoder.toHex(st.seed)},${pubHex}`);
-  ctx.send(ok ? `R,${fmtInt(keygenReplyId)},ok,pub=${pubHex}` : `R,${fmtInt(keygenReplyId)},err,flash write failed`);
+  send(ok ? `R,${fmtInt(keygenReplyId)},ok,pub=${pubHex}` : `R,${fmtInt(keygenReplyId)},err,flash write failed`);
   keygen = undefined;
 }
 
@@ -244,8 +246,9 @@ function tick(): void {
   if (keygen === undefined && signing === undefined && queue.length === 0 && outLines.length === 0 && chainBody === "" && !chainRename && notice === "") release();
 }
 
-function run(c: AppCtx): void {
+function run(c: AppCtx, sender: (this: void, body: string) => void): void {
   ctx = c;
+  send = sender;
   if (timer !== undefined) return;
   const t = tmr.create();
   t.alarm(SLICE_MS, tmr.ALARM_AUTO, tick);
@@ -253,14 +256,14 @@ function run(c: AppCtx): void {
 }
 
 /** A lift was recorded (its E body): sign it when the signatures before it are done. */
-export function enqueue(c: AppCtx, liftBody: string): void {
+export function enqueue(c: AppCtx, sender: (this: void, body: string) => void, liftBody: string): void {
   if (!file.exists(KEY_FILE) && !file.exists(KEY_TMP)) {
     if (timer === undefined) release();
     return;
   }
   if (queue.length === 0 && signing === undefined) startedUs = tmr.now();
   queue[queue.length] = liftBody;
-  run(c);
+  run(c, sender);
 }
 
 /**
@@ -268,7 +271,7 @@ export function enqueue(c: AppCtx, liftBody: string): void {
  * unless forced (a new key cannot sign for the old one: certificates made with it stay valid but
  * new lifts chain from zero). Deferred reply: ok,pub=<hex> once the public key is computed.
  */
-export function keysInit(c: AppCtx, id: number, force: boolean): string {
+export function keysInit(c: AppCtx, sender: (this: void, body: string) => void, id: number, force: boolean): string {
   if (keygen !== undefined) return "busy";
   if (!force && hasKey()) return "key exists: keys init force replaces it";
   const seed: string[] = [];
@@ -276,17 +279,17 @@ export function keysInit(c: AppCtx, id: number, force: boolean): string {
   if (ed === undefined) ed = require("../shared/crypto/ed25519") as Ed25519;
   keygen = ed.keyStart(table.concat(seed), sha512);
   keygenReplyId = id;
-  run(c);
+  run(c, sender);
   return "";
 }
 
-/** `keys`: the public key and the chain state ("" without a key). */
-export function publicInfo(): string {
+/** `keys`: the public key and the chain state as reply pairs (none without a key). */
+export function publicInfo(): string[] {
   const key = readKey();
-  if (key === undefined) return "";
+  if (key === undefined) return [];
   const pubHex = encoder.toHex(key.pub);
   const [n, prev] = readChain(pubHex);
-  return `pub=${pubHex},n=${fmtInt(n)},prev=${prev},queue=${fmtInt(queue.length)}`;
+  return ["pub", pubHex, "n", fmtInt(n), "prev", prev, "queue", fmtInt(queue.length)];
 }
 
 /** Releases the module right away when a command loaded it and nothing is running. */

@@ -124,6 +124,8 @@ export async function figures(): Promise<Record<string, number>> {
   for (const [rate, t] of res.wireTrouble) {
     out[`analysis.wire_lost_frames_${rate}sps`] = t.lost;
     out[`analysis.wire_bad_lines_${rate}sps`] = t.bad;
+    out[`analysis.wire_replayed_curves_${rate}sps`] = t.retried;
+    for (const n of t.notes) console.log(`  (${n})`);
   }
   console.log(`\nLift analysis errors vs ground truth (|measured − true|: median / p95 / mean signed), pipeline: ${source.name}`);
   console.log(

@@ -1,7 +1,7 @@
 import { loadBoard } from "../../host/build/boards.ts";
 import { idealCounts } from "../../host/emulator/board/physics/index.ts";
 import { emptyCalChannel, encodeCalFile } from "../../shared/board/calfile.ts";
-import { EmuLink } from "../../firmware/emu-link.host.ts";
+import { EmuLink } from "../../host/testing/firmware/emu-link.ts";
 import { DEFAULT_BOARD } from "../../host/paths.ts";
 
 /**

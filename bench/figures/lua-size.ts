@@ -1,6 +1,8 @@
 import * as path from "node:path";
 import { luaPrelude, runLuaProgram } from "../../host/testing/lua-vm.ts";
 import { readManifest } from "../../host/build/manifest.ts";
+import { loadBoard } from "../../host/build/boards.ts";
+import { DEFAULT_BOARD } from "../../host/paths.ts";
 
 /**
  * Size of what goes on the board and what loading it costs in Lua heap (Lua 5.1 under the
@@ -40,6 +42,8 @@ __write(string.format("%.3f %.3f", loaded - compiled, loaded - before))`;
     "lua.lualib_bytes": lualib?.bytes ?? 0,
     "lua.firmware_bytes": manifest.files.reduce((s, f) => s + f.bytes, 0),
     "lua.lfs_image_bytes": manifest.lfs.bytes,
+    // The partition the default board asks for (boards/*.json lfsPartitionBytes); the image must fit it.
+    "lua.lfs_partition_bytes": loadBoard(DEFAULT_BOARD).lfsPartitionBytes,
     "lua.heap_after_load_kb": lfsKb,
     "lua.heap_after_load_kb_64": lfsKb64,
     "lua.heap_after_load_source_kb": sourceKb,

@@ -3,8 +3,8 @@ import { idealCounts } from "../../host/emulator/board/physics/index.ts";
 import { buildCertificate, certificateText, checkCertificate } from "../../host/sign/certificate.ts";
 import { emptyCalChannel, encodeCalFile } from "../../shared/board/calfile.ts";
 import { joinSignature } from "../../shared/board/signedlift-parse.ts";
-import { EmuLink } from "../../firmware/emu-link.host.ts";
-import { keyFile, publicKeyHexOf } from "../../firmware/signer-files.host.ts";
+import { EmuLink } from "../../host/testing/firmware/emu-link.ts";
+import { keyFile, publicKeyHexOf } from "../../host/testing/firmware/signer-files.ts";
 
 /**
  * Signing every lift on the board (firmware/signer.ts), measured on the emulated board (Lua 5.1,

@@ -1,29 +1,12 @@
 /**
- * Shapes of the board-side data the firmware shares between its modules (types only, nothing is
- * emitted). board.lua is boards/<name>.json as a Lua table (written by host/build/build.ts);
- * buildinfo.lua is `return {version=…, hash=…}`.
+ * Shapes of the state the firmware's modules share (types only, nothing is emitted). The board's
+ * own shape is shared/board/definition.d.ts (board.lua is boards/<name>.json as a Lua table,
+ * written by host/build/build.ts); buildinfo.lua is `return {version=…, hash=…}`.
  */
+import type { BoardChannel, BoardDefinition } from "../../shared/board/definition.d.ts";
+import type { CalChannel } from "../../shared/board/calfile.ts";
 import type { DetectorState } from "../../shared/analysis/detector.ts";
 import type { Median3State } from "../../shared/filters/median3.ts";
-
-export interface BoardChannelDef {
-  name: string;
-  clkPin: number;
-  dataPin: number;
-  hx711Mode: 0 | 1 | 2;
-  reader: "hx711-module" | "gpio-bitbang";
-  cell: { capacityN: number; ratedOutputMvPerV: number; excitationV: number };
-}
-
-export interface BoardDef {
-  name: string;
-  mcu: string;
-  uartBaud: number;
-  sampleRateSps: number;
-  safeModePin: number;
-  heapBytes: number;
-  channels: BoardChannelDef[];
-}
 
 /**
  * What the firmware keeps of board.lua once started: board.lua is compiled from SPIFFS into RAM,
@@ -31,18 +14,36 @@ export interface BoardDef {
  */
 export interface BoardKept {
   name: string;
-  channels: Omit<BoardChannelDef, "cell">[];
+  /** channel count */
+  nch: number;
+  channels: (Omit<BoardChannel, "cell"> & { capacityN: number })[];
 }
 
+export type { BoardDefinition };
+
 export interface BuildInfo { version: string; hash: string }
+
+/** The calibration in use: one record per channel (the cal.txt format's), nPerCount 0 = uncalibrated. */
+export interface Calibration {
+  /** "ok" | "none" | "corrupt" | "unsaved" (after `fit` until `save`) */
+  state: string;
+  id: string;
+  date: string;
+  /** per channel; the array stays (the sampler holds it), a channel's record may be replaced */
+  ch: CalChannel[];
+  /** points captured for the next fit (undefined until the first capture: heap) */
+  points: CapturedPoints[] | undefined;
+  /** the averaging run in progress (tare, capture, …); the sampler feeds it while `active` */
+  collector: Collector | undefined;
+}
 
 /** A calibration point captured in RAM (not yet fitted). */
 export interface CapturedPoints { counts: number[]; forceN: number[] }
 
-/** An averaging run over the next N samples (tare, capture). */
+/** An averaging run over the next N samples (tare, capture, Chronojump's calibrate). */
 export interface Collector {
   active: boolean;
-  /** "tare" | "capture" */
+  /** what the run is for, read by the protocol that started it ("tare", "capture", …) */
   kind: string;
   cmdId: number;
   want: number;
@@ -60,48 +61,82 @@ export interface Collector {
   prev: number[];
 }
 
+/** What the sampler counts; owned by the sampler, read by heartbeats and commands. */
+export interface Counters {
+  /** next frame's sequence number (wraps at 262144) */
+  seq: number;
+  /** frames written */
+  sent: number;
+  /** frames made (written or not) */
+  frames: number;
+  /** board time of the last frame, ms */
+  lastMs: number;
+  /** conversions lost per channel (hx711 module `dropped`, or gaps in the bit-banged times) */
+  lost: number[];
+  /** conversions without a partner per channel */
+  unpaired: number[];
+  /** measured mean interval between conversions per channel, µs (0 until measured) */
+  conversionUs: number[];
+}
+
+/** Sampling and streaming state. */
+export interface RunState {
+  sps: number;
+  /** frames are written (rackcell `stream`, Chronojump's start/end_capture) */
+  streaming: boolean;
+  det: DetectorState;
+  med: Median3State[];
+}
+
+/** The lift log on flash (lifts themselves are on flash only: lifts.txt). */
+export interface LiftLogState {
+  lastId: number;
+  /** flash ring line count, for compaction */
+  fileLines: number;
+}
+
+/** What the app does on request of a protocol (so no protocol module imports app back). */
+export interface AppControl {
+  /** restarts the readers at a new rate (10 | 80) and recreates the detector */
+  setRate(this: void, sps: number): void;
+  /** stops sampling, timers and line input: the UART belongs to the interpreter again */
+  stop(this: void): void;
+  /** node.restart() after 100 ms (a requested restart, not a crash) */
+  restart(this: void): void;
+  /** switches the wire protocol ("rackcell" | "chronojump") and keeps it on flash: "" or why not */
+  setMode(this: void, mode: string): string;
+}
+
+/**
+ * The wire protocol the board speaks (firmware/proto-rackcell.ts, firmware/proto-chronojump.ts):
+ * how received lines are handled and what the board writes. Every line goes out through the
+ * output seam (firmware/sink.ts).
+ */
+export interface Protocol {
+  /** the application started: calNote is the calibration notice ("" when calibrated), bootReason node.bootreason()'s */
+  started(this: void, calNote: string, bootReason: number): void;
+  /** one received line, its line end stripped */
+  line(this: void, line: string): void;
+  /** a received line longer than the line limit (dropped) */
+  tooLong(this: void): void;
+  /** one frame (the hot path): seq, board time µs, raw counts, flags, forces per channel */
+  frame(this: void, seq: number, tUs: number, raws: number[], flags: number[], forces: number[], nch: number): void;
+  /** once a second */
+  heartbeat(this: void): void;
+  /** the collector's run ended (from a task) */
+  collected(this: void): void;
+  /** a lift completed: its sealed E line (already on flash) */
+  lift(this: void, sealedLine: string): void;
+}
+
 /** Everything the resident firmware keeps; transient modules (commands, calstore…) work on it. */
 export interface AppCtx {
   board: BoardKept;
-  build: BuildInfo;
-  nch: number;
-  sps: number;
   bootId: number;
-  bootReason: number;
-  /** "ok" | "none" | "corrupt" */
-  calState: string;
-  calId: string;
-  calDate: string;
-  /** per channel; nPerCount 0 = uncalibrated */
-  nPerCount: number[];
-  zeroCounts: number[];
-  fitZeroCounts: number[];
-  maxResidualN: number[];
-  residualSdN: number[];
-  /** points behind the calibration in use (what the file holds) */
-  calCounts: number[][];
-  calForceN: number[][];
-  calResidualN: number[][];
-  /** 1 after `fit` until `save` */
-  unsaved: boolean;
-  capacityN: number[];
-  /** captured calibration points per channel; undefined until the first capture (heap) */
-  points: CapturedPoints[] | undefined;
-  /** the tare/capture run in progress (undefined when idle: it exists only while needed) */
-  collector: Collector | undefined;
-  /** a collector is active: the sampler feeds it */
-  collecting: boolean;
-  streaming: boolean;
-  running: boolean;
-  /** newest lift id (the lifts themselves are on flash only: lifts.txt) */
-  lastLiftId: number;
-  /** flash ring line count, for compaction */
-  liftFileLines: number;
-  det: DetectorState;
-  med: Median3State[];
-  /** outgoing lines waiting for the paced writer, or sources of lines (the lifts replay, read from flash as it goes) */
-  outbox: (string | ((this: void) => string | undefined))[];
-  send: (this: void, body: string) => void;
-  /** starts the paced writer for `outbox` */
-  kick: (this: void) => void;
+  cal: Calibration;
+  run: RunState;
+  counters: Counters;
+  lifts: LiftLogState;
+  control: AppControl;
+  proto: Protocol;
 }

@@ -3,51 +3,11 @@ import * as path from "node:path";
 import { repoRoot } from "../paths.ts";
 import { boardPinUses, pinProblems } from "../wiring/pinout.ts";
 
-/** A supported board, as described in boards/NAME.json (read by the build, the emulator and the host). */
-export interface BoardChannel {
-  name: string;
-  /** The HX711's PD_SCK line: NodeMCU D number (what gpio.* and hx711.init take). */
-  clkPin: number;
-  /** The HX711's DOUT (DT) line: NodeMCU D number. */
-  dataPin: number;
-  /** The ESP8266 GPIO numbers behind clkPin and dataPin, for the person wiring (checked against host/wiring/pinout.ts). */
-  clkGpio?: number;
-  dataGpio?: number;
-  hx711Mode: 0 | 1 | 2;
-  /** How the firmware reads this HX711: NodeMCU's hx711 module (one instance) or bit-banged GPIO. */
-  reader: "hx711-module" | "gpio-bitbang";
-  cell: { capacityN: number; ratedOutputMvPerV: number; excitationV: number };
-}
-export interface BoardDefinition {
-  name: string;
-  description: string;
-  mcu: "ESP8266" | "ESP32";
-  lua: "5.1" | "5.3";
-  uartBaud: number;
-  sampleRateSps: 10 | 80;
-  safeModePin: number;
-  safeModeGpio?: number;
-  heapBytes: number;
-  channels: BoardChannel[];
-  /** How the parts are wired (host only: `rackcell wiring`); see host/wiring/wiring.ts. */
-  wiring?: BoardWiring;
-}
+export type { BoardCell, BoardChannel, BoardDefinition, BoardWiring } from "../../shared/board/definition.d.ts";
+import type { BoardDefinition } from "../../shared/board/definition.d.ts";
 
-export interface BoardWiring {
-  /** NodeMCU pin feeding each HX711's VCC (analog supply, sets the cell excitation): "VIN" (5 V) or "3V3". */
-  hx711Vcc: string;
-  /** NodeMCU pin feeding each HX711's VDD (logic: must be 3V3 on an ESP8266). */
-  hx711Vdd: string;
-  /** Where each HX711's RATE pin is tied: "VDD" (high, 80 SPS) or "GND" (low, 10 SPS). */
-  ratePin: string;
-  /** Load-cell wire colour per bridge terminal (E+, E-, A+, A-). */
-  cellWires: Record<string, string>;
-  /** Said beside the colours: they are a convention, not a rule. */
-  cellWiresNote: string;
-}
-
-/** Keys of a board file only the host uses (wiring): board.lua leaves them out, so the board never pays for them. */
-const HOST_ONLY_BOARD_KEYS = ["wiring", "safeModeGpio"];
+/** Keys of a board file only the host uses (wiring, the LFS partition): board.lua leaves them out, so the board never pays for them. */
+const HOST_ONLY_BOARD_KEYS = ["wiring", "safeModeGpio", "lfsPartitionBytes"];
 const HOST_ONLY_CHANNEL_KEYS = ["clkGpio", "dataGpio"];
 
 /** The board file as the firmware sees it (board.lua). */
@@ -108,6 +68,9 @@ export function validateBoard(b: BoardDefinition): string[] {
     if (!(ch.cell?.capacityN > 0) || !(ch.cell?.ratedOutputMvPerV > 0) || !(ch.cell?.excitationV > 0)) {
       problems.push(`channel ${ch.name}: cell capacityN, ratedOutputMvPerV and excitationV must be positive`);
     }
+  }
+  if (!(Number.isInteger(b.lfsPartitionBytes) && b.lfsPartitionBytes > 0 && b.lfsPartitionBytes % 8192 === 0)) {
+    problems.push("lfsPartitionBytes must be a positive multiple of 8192 (NodeMCU's flash pages), e.g. 131072 (0x20000)");
   }
   if (moduleReaders > 1) problems.push("NodeMCU's hx711 module drives one HX711: at most one channel may use reader hx711-module");
   if (b.mcu === "ESP32" && moduleReaders > 0) problems.push("ESP32 NodeMCU has no hx711 module: use gpio-bitbang");

@@ -1,13 +1,6 @@
-import { execFile } from "node:child_process";
-import * as path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { runCli as cli } from "../cli/testing/run-cli.ts";
 import { DEFAULT_BOARD } from "../paths.ts";
-
-const run = promisify(execFile);
-const MAIN = path.join(import.meta.dirname, "..", "cli", "main.ts");
-const cli = (args: string[]) => run(process.execPath, ["--import", "tsx", MAIN, ...args], { env: { ...process.env, RACKCELL_PORT: "" }, timeout: 60000 })
-  .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
 
 describe("rackcell calibrate / verify (CLI): nonsense is refused before any board is touched", () => {
   it("non-increasing, negative, over capacity, too small a span", async () => {

@@ -50,11 +50,31 @@ export interface CalibrationRun {
   reasons: string[];
   notes: string[];
   outcome?: CalibrationOutcome;
-  /** the board's own fit reply */
-  boardFit?: Record<string, string>;
+  /** the board's own fit, per channel */
+  boardFit?: BoardChannelFit[];
   /** host fit and board fit agree (slope to 1e-6 relative, zero to 1 count) */
   agree?: boolean;
   saved?: { calId: string; date: string };
+}
+
+/** The board's fit of one channel, from its `fit` reply (k<i>, z<i>, max<i>, sd<i>, n<i>); null where it gave none. */
+export interface BoardChannelFit {
+  channel: string;
+  nPerCount: number | null;
+  zeroCounts: number | null;
+  maxAbsResidualN: number | null;
+  residualSdN: number | null;
+  points: number | null;
+}
+
+export function boardFitFrom(board: BoardDefinition, fields: Record<string, string>): BoardChannelFit[] {
+  const num = (key: string): number | null => {
+    const v = fields[key] === undefined || fields[key] === "" ? NaN : Number(fields[key]);
+    return Number.isFinite(v) ? v : null;
+  };
+  return board.channels.map((c, i) => ({
+    channel: c.name, nPerCount: num(`k${i}`), zeroCounts: num(`z${i}`), maxAbsResidualN: num(`max${i}`), residualSdN: num(`sd${i}`), points: num(`n${i}`),
+  }));
 }
 
 export function placementFor(board: BoardDefinition, point: PlannedPoint | null, prompt: string): Placement {
@@ -159,17 +179,18 @@ export async function runCalibration(
     if (why) return fail(why);
   }
   const outcome = computeCalibration(board, plates, tare, readings);
-  if (!outcome.ok) return { ok: false, reasons: outcome.reasons, notes: plan.notes, outcome, boardFit: fitReply.fields };
+  const boardFit = boardFitFrom(board, fitReply.fields);
+  if (!outcome.ok) return { ok: false, reasons: outcome.reasons, notes: plan.notes, outcome, boardFit };
   let agree = true;
   outcome.channels.forEach((c) => {
-    const i = board.channels.findIndex((x) => x.name === c.channel);
-    const k = Number(fitReply.fields[`k${i}`]);
-    const z = Number(fitReply.fields[`z${i}`]);
+    const b = boardFit.find((x) => x.channel === c.channel);
+    const k = b?.nPerCount ?? NaN;
+    const z = b?.zeroCounts ?? NaN;
     if (!(Math.abs(k - c.fit.nPerCount) <= Math.abs(c.fit.nPerCount) * 1e-6 + 1e-9) || !(Math.abs(z - c.fit.zeroCounts) <= 1)) agree = false;
   });
   const notes = [...plan.notes];
   if (!agree) notes.push("the board's fit differs from the host's (see k/z): the board was given different points than planned");
-  const run: CalibrationRun = { ok: true, reasons: [], notes, outcome, boardFit: fitReply.fields, agree };
+  const run: CalibrationRun = { ok: true, reasons: [], notes, outcome, boardFit, agree };
   if (opt.save ?? true) {
     const now = new Date();
     const calId = opt.calId ?? `cal-${now.toISOString().slice(0, 10).replace(/-/g, "")}-${now.toISOString().slice(11, 16).replace(":", "")}`;

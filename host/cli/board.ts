@@ -33,7 +33,7 @@ export async function connectBoard(g: GlobalOptions, options: ConnectOptions = {
   let emulator: EmulatedBoardHandle | undefined;
   let path = g.port;
   if (!path) {
-    emulator = await startEmulator({ board: options.emulatorBoard, scenario: options.scenario ?? "empty", seed: options.seed });
+    emulator = await startEmulator({ board: options.emulatorBoard, scenario: options.scenario ?? "empty", seed: options.seed, hostBaud: g.baud });
     path = emulator.path;
     log(`No --port given: using an emulated board on ${path} (scenario ${options.scenario ?? "empty"}). For a real board: --port /dev/ttyUSB0 (see \`rackcell ports\`).`);
   }

@@ -1,25 +1,18 @@
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "commander";
 import { positiveNumber, wholeNumber } from "./options.ts";
+import { runCli, SOURCE_ENTRY } from "./testing/run-cli.ts";
 
 /** What a first-time user sees when feeding nonsense: one clear line, never a stack trace. */
-const run = promisify(execFile);
 const ROOT = path.join(import.meta.dirname, "..", "..");
-const MAIN = path.join(import.meta.dirname, "main.ts");
-const TSX = pathToFileURL(path.join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-cli-errors-"));
 const DB = path.join(dir, "r.db");
 /** Runs rackcell in a scratch directory (not the repository), as a user would from anywhere. */
-function cli(args: string[]) {
-  return run(process.execPath, ["--import", TSX, MAIN, "--db", DB, ...args], { cwd: dir, env: { ...process.env, RACKCELL_PORT: "" }, timeout: 60000 })
-    .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
-}
+const cli = (args: string[]) => runCli(["--db", DB, ...args], { cwd: dir });
 const STACK = /\n\s+at |Node\.js v\d/;
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -99,8 +92,7 @@ describe("deploy", () => {
   });
 
   it("the bundled CLI (dist/rackcell.mjs, built by the test setup) deploys to an emulated board too", async () => {
-    const r = await run(process.execPath, [path.join(ROOT, "dist", "rackcell.mjs"), "deploy"], { cwd: dir, env: { ...process.env, RACKCELL_PORT: "" }, timeout: 60000 })
-      .then((x) => ({ code: 0, ...x }), (e: { code: number; stdout: string; stderr: string }) => e);
+    const r = await runCli(["deploy"], { bundle: true, cwd: dir });
     expect(r.stderr).not.toMatch(/Cannot find module/);
     expect(r.stderr).toMatch(/deployed build [0-9a-f]+: \d+ files/);
     expect(r.code).toBe(0);
@@ -158,7 +150,7 @@ describe("web", () => {
 
 describe("emulate", () => {
   it("the board it starts is tared, so `live` in another terminal reads 0 on empty pins", async () => {
-    const child = spawn(process.execPath, ["--import", TSX, MAIN, "emulate"], { cwd: dir, env: { ...process.env, RACKCELL_PORT: "" } });
+    const child = spawn(process.execPath, [...SOURCE_ENTRY, "emulate"], { cwd: dir, env: { ...process.env, RACKCELL_PORT: "" } });
     try {
       let err = "";
       child.stderr.on("data", (d: Buffer) => (err += d.toString()));
@@ -177,6 +169,13 @@ describe("emulate", () => {
 });
 
 describe("global options", () => {
+  it("--baud other than the board's garbles the link as with a real board, and says wrong baud rate", async () => {
+    const r = await cli(["--baud", "9600", "info"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no valid frames at 9600 baud: wrong baud rate\? \(\d+ bytes of garbage/);
+    expect(r.stderr).not.toMatch(STACK);
+  });
+
   it("--baud that is not a whole number is refused before any port is opened", async () => {
     const r = await cli(["--baud", "abc", "info"]);
     expect(r.code).toBe(1);

@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { csvHeader, csvRow } from "./commands/export.ts";
 import { formatForce, fromNewtons, STANDARD_GRAVITY_MPS2 } from "../../shared/units/force.ts";
@@ -10,13 +8,9 @@ import { buildProgram } from "./main.ts";
 import { parseUnit } from "./options.ts";
 import { History, plainLine, renderScreen, type LiveSnapshot } from "./live-view.ts";
 import { startPtyBoard, type PtyBoard } from "./testing/pty-board.ts";
+import { runCli } from "./testing/run-cli.ts";
 
-const run = promisify(execFile);
-const MAIN = path.join(import.meta.dirname, "main.ts");
-function cli(args: string[], env: Record<string, string> = {}) {
-  return run(process.execPath, ["--import", "tsx", MAIN, ...args], { env: { ...process.env, RACKCELL_PORT: "", ...env }, timeout: 30000 })
-    .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env, timeoutMs: 30000 });
 
 describe("units", () => {
   it("converts N to kg and lbf with the standard factors", () => {

@@ -20,6 +20,8 @@ export interface EmulatorStartOptions {
   scenario?: string;
   seed?: number;
   clock?: "realtime" | "fast" | "manual";
+  /** The host's baud rate (--baud): another than the firmware's garbles the link, as with a real board. */
+  hostBaud?: number;
   /** Write the nominal calibration (default true). */
   calibrated?: boolean;
 }
@@ -64,6 +66,7 @@ export async function startEmulator(o: EmulatorStartOptions): Promise<EmulatedBo
     const board = await startEmulatedBoard({
       board: name, flashDir, install: "none", pty: true, clock: o.clock ?? "realtime",
       scenario: o.scenario ?? "empty", ...(o.seed !== undefined ? { seed: o.seed } : {}),
+      ...(o.hostBaud !== undefined ? { hostBaud: o.hostBaud } : {}),
       onNotice: (m) => process.stderr.write(`${m}\n`),
     });
     return removingFlashOnClose(board, flashDir);

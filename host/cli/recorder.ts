@@ -1,12 +1,13 @@
 import type { Session } from "../session/session.ts";
-import type { IntegrityRow, Store } from "../store/store.ts";
+import type { IntegrityCounts } from "../session/integrity.ts";
+import type { Store } from "../store/store.ts";
 
 /** Writes a session into the store: every frame, every lift, integrity counts at each commit. */
 export class Recorder {
   readonly sessionId: number;
   private readonly writer;
   /** integrity counts of the recording itself (the session's, less what came before it) */
-  readonly counts: () => IntegrityRow;
+  readonly counts: () => IntegrityCounts;
   constructor(private readonly store: Store, private readonly session: Session, meta: { port: string; athleteId?: number; note?: string }) {
     const info = session.info;
     this.sessionId = store.createSession({

@@ -18,9 +18,9 @@ let board: EmulatedBoard | undefined;
 let port: RawPort | undefined;
 let flashDir = "";
 
-async function fresh(): Promise<RawPort> {
+async function fresh(lfsPartitionBytes?: number): Promise<RawPort> {
   flashDir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-flash-"));
-  board = await startEmulatedBoard({ board: BOARD, install: "none", pty: true, clock: "realtime", flashDir });
+  board = await startEmulatedBoard({ board: BOARD, install: "none", pty: true, clock: "realtime", flashDir, ...(lfsPartitionBytes !== undefined ? { lfsPartitionBytes } : {}) });
   port = await openRawPort(board.path!);
   return port;
 }
@@ -159,6 +159,24 @@ describe("deploy to the emulated board", () => {
     expect(res.files.every((f) => f.verifiedBy === "sha256")).toBe(true);
     expect(fs.readFileSync(path.join(flashDir, "init.lua")).toString()).toContain("-- newer build");
     fs.rmSync(root, { recursive: true, force: true });
+  }, 240_000);
+
+  it("a board whose LFS partition is too small is refused before the upload, with the node.setpartitiontable line that fixes it", async () => {
+    const p = await fresh(0x10000);
+    const image = fs.statSync(JSON.parse(fs.readFileSync("build/manifest.json", "utf8")).lfs.image).size;
+    expect(image).toBeGreaterThan(0x10000);
+    const attempt = deploy(p, { board: BOARD, lfsPartitionBytes: 0x20000 }, true);
+    await expect(attempt).rejects.toMatchObject({ code: "LFS_PARTITION" });
+    await expect(attempt).rejects.toThrow(`the board has an LFS partition of 65536 bytes (0x010000); the LFS image is ${image} bytes. At the board's prompt run:\n  node.setpartitiontable{lfs_size = 0x020000}\n`);
+    expect(fs.readdirSync(flashDir).filter((n) => n.startsWith("_up_") || n === "lfs.img")).toEqual([]); // nothing was uploaded
+    // The line it gives, typed at the prompt, makes the next deploy go through.
+    const s = new PromptSession(p);
+    await s.sync();
+    await s.write("node.setpartitiontable{lfs_size = 0x020000}\n");
+    await s.expect(/powered by Lua/, 8000, "the restart");
+    s.detach();
+    const res = await deploy(p, { board: BOARD, lfsPartitionBytes: 0x20000 }, true);
+    expect(res.boot?.build).toBe(JSON.parse(fs.readFileSync("build/manifest.json", "utf8")).buildHash);
   }, 240_000);
 
   it("names a missing hx711 module and says how to get a build with it", async () => {

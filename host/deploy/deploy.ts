@@ -22,6 +22,7 @@ import { encodeFile } from "./blocks.ts";
 import { CLEANUP_LINE, FREE_APP_LINE, HELPER_CHECK_LINE, HELPER_LINES, PROBE_LINE, PROBED_MODULES, TEMP_PREFIX, adler32, hashLine, missingModuleAdvice, swapLines } from "./lua-helper.ts";
 import { DeployError, PromptSession, type RawPort } from "./prompt.ts";
 import { readManifest as readBuildManifest, type Manifest } from "../build/manifest.ts";
+import { checkPartition, readPartitionTable } from "./partition.ts";
 
 export interface UploadFile { name: string; data: Buffer; sha256: string }
 
@@ -45,6 +46,8 @@ export interface DeployOptions {
    * real ESP8266 needs one from NodeMCU's `luac.cross -f`)
    */
   lfsImage?: string;
+  /** the LFS partition the board definition asks for (bytes): the size the fix proposes when the image does not fit */
+  lfsPartitionBytes?: number;
   /** how often to take the prompt back when the board restarts during the upload (default 2; 0: fail at once) */
   restartRetries?: number;
   /** how each file is checked on the board: SHA-256 by crypto.fhash ("auto" when crypto exists) or an on-board read-back Adler-32 */
@@ -271,6 +274,15 @@ export async function deploy(port: RawPort, opts: DeployOptions, boardUsesHx711M
       const text = `the board's NodeMCU lacks ${missing.join(", ")}:\n${missing.map((m) => `  - ${missingModuleAdvice(m)}`).join("\n")}`;
       if (!opts.force) throw new DeployError(text, "MISSING_MODULES");
       log(`warning: ${text}`);
+    }
+    const image = files.find((f) => f.name === LFS_IMAGE_NAME);
+    if (image) {
+      const table = await readPartitionTable(s);
+      if (table === undefined) log("warning: this NodeMCU has no node.getpartitiontable(): its LFS partition is not checked before the upload");
+      else {
+        log(`LFS partition ${table.lfsSize} bytes at 0x${table.lfsAddr.toString(16)}; image ${image.data.length} bytes`);
+        checkPartition(table, image.data.length, opts.lfsPartitionBytes ?? 0);
+      }
     }
     await sendHelper(s);
     const want = opts.verify ?? "auto";

@@ -35,7 +35,7 @@ export async function openRawPort(path: string, baudRate = 115200, createPort: P
 }
 
 export class DeployError extends Error {
-  constructor(message: string, readonly code: "NO_PROMPT" | "MISSING_MODULES" | "TIMEOUT" | "TRANSFER" | "VERIFY" | "BOOT" | "INPUT") {
+  constructor(message: string, readonly code: "NO_PROMPT" | "MISSING_MODULES" | "LFS_PARTITION" | "TIMEOUT" | "TRANSFER" | "VERIFY" | "BOOT" | "INPUT") {
     super(message);
     this.name = "DeployError";
   }
@@ -146,7 +146,7 @@ export class PromptSession {
     if (text.length >= 250) throw new DeployError(`internal: prompt line of ${text.length} bytes (limit 255)`, "INPUT");
     this.clear();
     await this.write(`${text}\n`);
-    const m = await this.expect(/^([\s\S]*?)\n(>>?) $/, timeoutMs, "the prompt");
+    const m = await this.expect(/^([\s\S]*?)\r?\n(>>?) $/, timeoutMs, "the prompt");
     this.lastPrompt = `${m[2]} `;
     return m[1];
   }

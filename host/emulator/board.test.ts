@@ -16,7 +16,11 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-interface Log { text: string; chunks: { t: number; s: string }[] }
+/**
+ * What the board sent: `raw` exactly; `text` as a host reads the console (CR LF as LF: the
+ * interpreter's output goes out with CR LF, serial.test.ts pins those bytes).
+ */
+interface Log { raw: string; readonly text: string; chunks: { t: number; s: string }[] }
 
 async function boot(init: string | undefined, opts: EmulatorOptions = {}): Promise<{ b: EmulatedBoard; log: Log; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-board-test-"));
@@ -24,10 +28,10 @@ async function boot(init: string | undefined, opts: EmulatorOptions = {}): Promi
   if (init !== undefined) fs.writeFileSync(path.join(dir, "init.lua"), init);
   const b = await startEmulatedBoard({ flashDir: dir, install: "none", ...opts });
   cleanup.push(() => b.close());
-  const log: Log = { text: "", chunks: [] };
+  const log: Log = { raw: "", get text() { return this.raw.replace(/\r\n/g, "\n"); }, chunks: [] };
   b.onData((d, tUs) => {
     const s = d.toString("latin1");
-    log.text += s;
+    log.raw += s;
     log.chunks.push({ t: tUs ?? b.nowUs(), s });
   });
   return { b, log, dir };
@@ -37,8 +41,8 @@ async function boot(init: string | undefined, opts: EmulatorOptions = {}): Promi
 function timeOf(log: Log, needle: string, n = 0): number {
   let idx = -1;
   for (let i = 0; i <= n; i++) {
-    idx = log.text.indexOf(needle, idx + 1);
-    if (idx < 0) throw new Error(`"${needle}" #${n} not in ${JSON.stringify(log.text.slice(-500))}`);
+    idx = log.raw.indexOf(needle, idx + 1);
+    if (idx < 0) throw new Error(`"${needle}" #${n} not in ${JSON.stringify(log.raw.slice(-500))}`);
   }
   let pos = 0;
   for (const c of log.chunks) {

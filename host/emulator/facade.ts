@@ -150,6 +150,11 @@ export class BoardFacade implements EmulatedBoard, PacedBoard {
     return this.exclusive(async () => { await this.lua.control({ op: "scenario", spec: resolveScenario(spec) }); });
   }
 
+  setHostBaud(baud: number): Promise<void> {
+    if (!(Number.isInteger(baud) && baud > 0)) return Promise.reject(new Error(`host baud rate must be a positive whole number (got ${baud})`));
+    return this.exclusive(async () => { await this.lua.control({ op: "line", baud }); });
+  }
+
   holdSafeModePin(low: boolean): Promise<void> {
     return this.exclusive(async () => { await this.lua.control({ op: "safe", low }); });
   }

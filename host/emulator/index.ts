@@ -49,8 +49,9 @@ export async function startEmulatedBoard(opts: EmulatorOptions = {}): Promise<Em
       instructionUs: opts.instructionUs ?? 1,
       heapScale: opts.heapScale ?? 1, // the 32-bit VM's bytes are the board's (types.ts)
       scenario: resolveScenario(opts.scenario ?? "empty", def.channels.length),
-      board: { name: def.name, heapBytes: def.heapBytes, safeModePin: def.safeModePin, sampleRateSps: def.sampleRateSps, channels: def.channels },
+      board: { name: def.name, heapBytes: def.heapBytes, lfsPartitionBytes: opts.lfsPartitionBytes ?? def.lfsPartitionBytes, safeModePin: def.safeModePin, sampleRateSps: def.sampleRateSps, channels: def.channels },
     });
+    if (opts.hostBaud !== undefined) await board.setHostBaud(opts.hostBaud);
     if (opts.pty) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-"));
       await board.attachPty(path.join(dir, "ttyEMU0"), dir);

@@ -32,7 +32,7 @@ const PACED_S = (959 * 10) / 9600; // first byte's end → last byte's end
 
 describe("baud pacing", () => {
   it("in virtual time: N bytes at 9600 baud take N·10/9600 s (± 5 %), and uart.write blocks on the FIFO", async () => {
-    const b = await boot(PACED);
+    const b = await boot(PACED, { hostBaud: 9600 }); // the host reads at the rate the board switches to
     const times: number[] = [];
     // Chunk times are the wire time of their last byte; 1 ms steps make chunks of about one byte.
     b.onData((d, tUs) => { for (const c of d) if (c === 0x78) times.push(tUs as number); });
@@ -44,7 +44,7 @@ describe("baud pacing", () => {
   });
 
   it("on the wall clock (realtime): the same bytes take N·10/9600 s (± 5 %)", async () => {
-    const b = await boot(PACED, { clock: "realtime" });
+    const b = await boot(PACED, { clock: "realtime", hostBaud: 9600 });
     const times: number[] = [];
     b.onData((d) => { for (const c of d) if (c === 0x78) times.push(performance.now()); });
     const t0 = Date.now();
@@ -71,7 +71,8 @@ describe("link faults", () => {
     const s = await b.stats();
     return { got, injected: kind === "byteDrop" ? s.injected.bytesDropped : s.injected.bitsFlipped, lineFeedsMade: s.injected.lineFeedsMade };
   }
-  const expected = Array.from({ length: 20 }, (_, i) => `${String.fromCharCode(65 + ((i + 1) % 26)).repeat(99)}\n`).join("");
+  // print's bytes on the wire: its LF goes out as CR LF (the console's uart0_putc).
+  const expected = Array.from({ length: 20 }, (_, i) => `${String.fromCharCode(65 + ((i + 1) % 26)).repeat(99)}\r\n`).join("");
 
   it("byteDrop: what the host misses is what stats() says was dropped", async () => {
     const { got, injected } = await capture("byteDrop");

@@ -89,7 +89,7 @@ describe("emulated board over a pseudo-terminal", () => {
       await c.command("__f:close() __f=nil");
       const back = await c.command('=encoder.toBase64(file.getcontents("up.bin"))');
       expect(back).toContain(b64);
-      expect(await c.command('=file.list()["up.bin"]')).toContain("\n700\n");
+      expect(await c.command('=file.list()["up.bin"]')).toContain("\r\n700\r\n");
     } finally {
       await new Promise((r) => port.close(r));
     }
@@ -116,16 +116,53 @@ describe("the interactive prompt (in-process link, manual clock)", () => {
     let text = "";
     b.onData((d) => { text += d.toString("latin1"); });
     await b.runUntil((t) => t.includes("> "), 2000);
-    expect(text).toMatch(/NodeMCU 3\.0\.0\.0 .* powered by Lua 5\.1\.4 on SDK 3\.0\.1/);
-    expect(text).toContain("cannot open init.lua\n> ");
+    // Console bytes as uart0_putc sends them: every LF as CR LF (app/driver/uart.c).
+    expect(text).toMatch(/\r\nNodeMCU 3\.0\.0\.0 .* powered by Lua 5\.1\.4 on SDK 3\.0\.1-dev\(fce080e\)\r\n/);
+    expect(text.endsWith("\r\ncannot open init.lua\r\n> ")).toBe(true);
     const { send } = { send: async (line: string) => { text = ""; b.write(`${line}\r\n`); await b.runUntil(() => /\n(>|>>) $/.test(text), 5000); return text; } };
-    expect(await send("=1+1")).toBe("=1+1\n2\n> ");
-    expect(await send("for i=1,2 do")).toBe("for i=1,2 do\n>> ");
-    expect(await send("print(i) end")).toBe("print(i) end\n1\n2\n> ");
+    expect(await send("=1+1")).toBe("=1+1\r\n2\r\n> ");
+    expect(await send("for i=1,2 do")).toBe("for i=1,2 do\r\n>> ");
+    expect(await send("")).toBe("\r\n>> "); // an empty line: the echo's CR LF and the prompt (input.c)
+    expect(await send("print(i) end")).toBe("print(i) end\r\n1\r\n2\r\n> ");
+    expect(await send("")).toBe("\r\n> ");
     const err = await send("error('x')");
-    expect(err).toMatch(/^error\('x'\)\nLua error: \tstdin:1: x\nstack traceback:\n/);
-    expect(await send("=io")).toBe("=io\nnil\n> "); // the NodeMCU profile: no io, no os
-    expect(await send("=math.sin")).toBe("=math.sin\nnil\n> ");
+    expect(err).toMatch(/^error\('x'\)\r\nLua error: \tstdin:1: x\r\nstack traceback:\r\n/);
+    expect(err.endsWith("\r\n> ")).toBe(true);
+    expect(err.replace(/\r\n/g, "")).not.toMatch(/[\r\n]/); // no bare LF, no bare CR
+    expect(await send("=io")).toBe("=io\r\nnil\r\n> "); // the NodeMCU profile: no io, no os
+    expect(await send("=math.sin")).toBe("=math.sin\r\nnil\r\n> ");
+    expect(await send("=nil,2")).toBe("=nil,2\r\nnil\t2\r\n> ");
+    expect(await send("x = 1")).toBe("x = 1\r\n> ");
+  });
+
+  it("console bytes: print's CR is dropped and its LF sent as CR LF; uart.write goes out unchanged", async () => {
+    const { send } = await prompt();
+    expect(await send('print("a\\rb\\nc")')).toBe('print("a\\rb\\nc")\r\nab\r\nc\r\n> ');
+    expect(await send('uart.write(0, "x\\ny\\r", 10)')).toBe('uart.write(0, "x\\ny\\r", 10)\r\nx\ny\r\n> ');
+    // The prompt comes from _PROMPT / _PROMPT2 when set (lua.c get_prompt).
+    expect(await send('_PROMPT = "$ "')).toBe('_PROMPT = "$ "\r\n$ ');
+    expect(await send("_PROMPT = nil")).toBe("_PROMPT = nil\r\n> ");
+  });
+
+  it("node.output: print and the prompt go to a Lua function (and the UART only with serial_debug 1)", async () => {
+    const { b, send } = await prompt();
+    let text = "";
+    b.onData((d) => { text += d.toString("latin1"); });
+    // Silent: the echo still reaches the UART (input.c writes it), print and the prompt do not.
+    await send('out = "" node.output(function(p) out = out .. (p:read(1000) or "") end, 0)');
+    text = "";
+    b.write('print("hidden")\r\n');
+    await b.advance(200);
+    expect(text).toBe('print("hidden")\r\n');
+    b.write("node.output(nil)\r\n");
+    await b.advance(200);
+    // The function got the prompt after the node.output line, print's line and the next prompt,
+    // as the interpreter wrote them (plain LF): "> hidden\n> ".
+    expect(await send("=out")).toBe("=out\r\n> hidden\r\n> \r\n> ");
+    await send('node.output(function(p) out2 = (out2 or "") .. (p:read(1000) or "") end, 1)');
+    expect(await send('print("both")')).toBe('print("both")\r\nboth\r\n> ');
+    await send("node.output()");
+    expect(await send("=out2")).toBe("=out2\r\n> both\r\n> \r\n> ");
   });
 
   it("a line longer than 256 bytes loses what was collected (input.c): only its tail reaches the interpreter", async () => {
@@ -134,10 +171,10 @@ describe("the interactive prompt (in-process link, manual clock)", () => {
     expect(head.length).toBe(255);
     const reply = await send(`${head}tail=2`);
     expect(reply).not.toMatch(/Lua error/);
-    expect(await send("=marker")).toBe("=marker\nnil\n> ");
-    expect(await send("=tail")).toBe("=tail\n2\n> ");
+    expect(await send("=marker")).toBe("=marker\r\nnil\r\n> ");
+    expect(await send("=tail")).toBe("=tail\r\n2\r\n> ");
     await send(`marker=3 --${"x".repeat(200)}`);
-    expect(await send("=marker")).toBe("=marker\n3\n> ");
+    expect(await send("=marker")).toBe("=marker\r\n3\r\n> ");
   });
 
   it("RX ring: when 256 bytes are full, the OLDEST bytes are overwritten", async () => {
@@ -152,8 +189,8 @@ describe("the interactive prompt (in-process link, manual clock)", () => {
     let text = "";
     b.onData((d) => { text += d.toString("latin1"); });
     b.write(payload);
-    expect(await b.runUntil((t) => /GOT=\n?[A-Z]+\n/.test(t), 3000)).toBe(true);
-    const got = (text.match(/GOT=\n?([A-Z]+)\n/) as RegExpMatchArray)[1];
+    expect(await b.runUntil((t) => /GOT=(?:\r\n)?[A-Z]+\r\n/.test(t), 3000)).toBe(true);
+    const got = (text.match(/GOT=(?:\r\n)?([A-Z]+)\r\n/) as RegExpMatchArray)[1];
     const stats = await b.stats();
     expect(got.length).toBeLessThan(1000);
     expect(stats.uartRxOverwritten).toBe(2000 - got.length);
@@ -166,9 +203,9 @@ describe("the interactive prompt (in-process link, manual clock)", () => {
     const { b, send } = await prompt();
     const t0 = Date.now();
     await b.advance(2_147_483.648 - b.nowUs() / 1000 - 50 + 100); // near the wrap (boot was at 100 ms)
-    const before = Number((await send("=tmr.now()")).split("\n")[1]);
+    const before = Number((await send("=tmr.now()")).split("\r\n")[1]);
     await b.advance(200);
-    const after = Number((await send("=tmr.now()")).split("\n")[1]);
+    const after = Number((await send("=tmr.now()")).split("\r\n")[1]);
     expect(before).toBeGreaterThan(2 ** 31 - 200_000);
     expect(after).toBeLessThan(300_000);
     expect(Date.now() - t0).toBeLessThan(10_000);
@@ -191,7 +228,7 @@ describe("flash persistence", () => {
       b2.onData((d) => { text += d.toString("latin1"); });
       await b2.runUntil((t) => t.includes("> "), 2000);
       b2.write('=file.getcontents("keep.txt")\r\n');
-      expect(await b2.runUntil(() => text.includes("hello\n"), 2000)).toBe(true);
+      expect(await b2.runUntil(() => text.includes("hello\r\n"), 2000)).toBe(true);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

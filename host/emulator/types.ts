@@ -28,6 +28,16 @@ export interface EmulatorOptions {
    * (the next call to the board then fails with the error itself).
    */
   onNotice?: (message: string) => void;
+  /**
+   * The baud rate of the host's end of the cable (default 115200). A board (its firmware's
+   * uart.setup) at another rate garbles the bytes both ways, as a real UART pair does.
+   */
+  hostBaud?: number;
+  /**
+   * The LFS partition of a fresh flash (bytes; default the board definition's): e.g. 0 for a
+   * firmware built without LFS, 0x10000 for the common 64 KB. node.setpartitiontable changes it.
+   */
+  lfsPartitionBytes?: number;
 }
 
 export type Fault =
@@ -83,6 +93,8 @@ export interface EmulatedBoard {
   nowUs(): number;
   setScenario(spec: string): Promise<void>;
   holdSafeModePin(low: boolean): Promise<void>;
+  /** The host's end of the cable switches to another baud rate (see EmulatorOptions.hostBaud). */
+  setHostBaud(baud: number): Promise<void>;
   fault(f: Fault): Promise<void>;
   stats(): Promise<BoardStats>;
   close(): Promise<void>;

@@ -20,8 +20,7 @@ import { formatRecord } from "./format.ts";
 import { ladderSvg, niceTicks, plotSvg } from "./plot.ts";
 import { athleteFromStore, pinHeightFromNote } from "./store-adapter.ts";
 import { Store } from "../store/store.ts";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { runCli } from "../cli/testing/run-cli.ts";
 
 // A 75 kg lifter micro-loading rack pulls from 45 cm pins (471 → 498 → 503 → 508 kg in ten days),
 // best full-range deadlift 460 kg: supra-maximal from 1.05 × 460 = 483 kg.
@@ -274,10 +273,7 @@ describe("cli module", () => {
 });
 
 describe("rackcell history shows PRs, body-weight multiples and the ladder", () => {
-  const MAIN = path.join(import.meta.dirname, "..", "cli", "main.ts");
-  const cli = (args: string[]) =>
-    promisify(execFile)(process.execPath, ["--import", "tsx", MAIN, ...args], { env: { ...process.env, RACKCELL_PORT: "" }, timeout: 30000 })
-      .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => e);
+  const cli = (args: string[]) => runCli(args, { timeoutMs: 30000 });
 
   it("lists each lifter under the sessions, and the whole record with --athlete", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-history-"));

@@ -12,6 +12,30 @@ import type { RiseFit } from "../../shared/analysis/risefit.host.ts";
 import { analyzeRackPull, type RackPullResult } from "../../shared/analysis/rackpull.ts";
 import { formatForce, STANDARD_GRAVITY_MPS2, type ForceUnit } from "../../shared/units/force.ts";
 
+/** Where a lift's samples came from (filled by source.ts). */
+export interface LiftOrigin {
+  from: "store" | "csv" | "demo";
+  liftId?: number;
+  sessionId?: number;
+  /** which detector stored the lift: "host" or "board" */
+  detectedBy?: string;
+  /** seconds into the session */
+  atS?: number;
+  /** the session's start, ISO 8601 */
+  sessionStartedAt?: string;
+  athlete?: string;
+  board?: string;
+  build?: string;
+  sessionFrames?: number;
+  sessionCorruptFrames?: number;
+  sessionMissingFrames?: number;
+  /** "sealed", "unsealed" or "recording" */
+  sealState?: string;
+  seal?: string;
+  /** sealed and unchanged since */
+  sealIntact?: boolean;
+}
+
 export interface LiftRecord {
   kind: "isometric" | "rackpull";
   timesMs: number[];
@@ -23,6 +47,8 @@ export interface LiftRecord {
   date?: string;
   /** where the samples come from and whether they are as recorded (session, board, build, seal) */
   provenance?: string;
+  /** where the samples came from, as data (for the lift record, lift-record.ts) */
+  origin?: LiftOrigin;
   /** lifter's body mass (kg), for ×BW figures */
   bodyMassKg?: number;
   capacityN?: number;
@@ -94,7 +120,7 @@ export function buildReport(rec: LiftRecord, unit: ForceUnit = "kg"): LiftReport
       metrics.push({ label: "peak force (net of baseline)", value: force(r.peakNetForceN, unit) });
       metrics.push({ label: "baseline (quiet period)", value: force(r.baselineN, unit), note: `SD ${force(r.baselineSdN, unit)}` });
       metrics.push({ label: "time to peak", value: `${ms(r.timeToPeakMs)} ± ${ms(res)}`, note: `within 1 % of peak from ${ms(r.nearPeakFirstMs)} to ${ms(r.nearPeakLastMs)} (span ${ms(r.nearPeakSpanMs)}): the peak's time is only as exact as that span` });
-      metrics.push({ label: "time to 90 % of peak", value: r.timeTo90PctMs >= 0 ? `${ms(r.timeTo90PctMs)} ± ${ms(res)}` : NA, note: m ? `model: ${ms(m.timeTo90PctMs)} from its t0` : undefined });
+      metrics.push({ label: "time to 90 % of peak", value: r.timeTo90PctMs >= 0 ? `${ms(r.timeTo90PctMs)} ± ${ms(res)}` : NA, });
       const windows = [50, 100, 150, 200, 250] as const;
       const rawRfd = [r.rfd50NPerS, r.rfd100NPerS, r.rfd150NPerS, r.rfd200NPerS, r.rfd250NPerS];
       const rawF = [r.forceAt50MsN, r.forceAt100MsN, r.forceAt150MsN, r.forceAt200MsN, r.forceAt250MsN];

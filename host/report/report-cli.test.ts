@@ -1,14 +1,8 @@
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-
-const run = promisify(execFile);
-const MAIN = path.join(import.meta.dirname, "..", "cli", "main.ts");
-const cli = (args: string[]) => run(process.execPath, ["--import", "tsx", MAIN, ...args], { env: { ...process.env, RACKCELL_PORT: "" }, timeout: 60000 })
-  .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+import { runCli as cli } from "../cli/testing/run-cli.ts";
 
 describe("rackcell report (CLI)", () => {
   it("prints the metrics and writes SVG and PNG for a demo lift, in the unit asked", async () => {

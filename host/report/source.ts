@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import { expRise, lcgNoise, rackPull } from "../../shared/analysis/fixtures.host.ts";
 import type { SessionRow, Store } from "../store/store.ts";
-import type { LiftRecord } from "./lift.ts";
+import type { LiftOrigin, LiftRecord } from "./lift.ts";
 
 export function liftKind(kind: string): LiftRecord["kind"] {
   return /iso/i.test(kind) ? "isometric" : "rackpull";
@@ -31,12 +31,33 @@ export function liftFromStore(store: Store, liftId: number, beforeS = 10, afterS
   }
   if (t.length < 10) throw new Error(`lift ${liftId}: only ${t.length} calibrated frames around it in session ${lift.sessionId}`);
   const session = store.getSession(lift.sessionId);
+  const origin: LiftOrigin = { from: "store", liftId, sessionId: lift.sessionId, detectedBy: lift.source, atS: lift.atS };
+  let bodyMassKg: number | undefined;
+  if (session) {
+    const a = store.auditSession(session.id);
+    const athlete = session.athleteId === null ? undefined : store.listAthletes().find((x) => x.id === session.athleteId)?.name;
+    bodyMassKg = session.athleteId === null ? undefined : bodyMassAt(store.bodyWeights(session.athleteId), session.endedAt ?? session.startedAt);
+    Object.assign(origin, {
+      sessionStartedAt: session.startedAt, athlete, board: session.board ?? undefined, build: session.build ?? undefined,
+      sessionFrames: session.frames, sessionCorruptFrames: session.corrupt, sessionMissingFrames: session.missing,
+      sealState: a.state, seal: a.seal ?? undefined, sealIntact: a.state === "sealed" && a.problems.length === 0,
+    });
+  }
   return {
     kind: liftKind(lift.kind), timesMs: t, totalN: T, leftN: two ? L : undefined, rightN: two ? R : undefined,
     title: `Lift ${liftId} (session ${lift.sessionId}, ${lift.kind})`,
     date: session?.startedAt.replace("T", " ").slice(0, 16),
     provenance: session ? provenance(store, session) : `session ${lift.sessionId}: not in the database`,
+    bodyMassKg,
+    origin,
   };
+}
+
+/** The latest weigh-in taken before `isoInstant` (ISO 8601 UTC text compares in time order); undefined when none. */
+export function bodyMassAt(weighIns: { at: string; kg: number }[], isoInstant: string): number | undefined {
+  let best: { at: string; kg: number } | undefined;
+  for (const w of weighIns) if (w.at <= isoInstant && (best === undefined || w.at >= best.at)) best = w;
+  return best?.kg;
 }
 
 /** Board, build, frame integrity and the session's seal, checked now: what makes the numbers below trustworthy. */
@@ -65,7 +86,7 @@ export function liftFromCsv(file: string, kind: LiftRecord["kind"]): LiftRecord 
   const leftN = li >= 0 && ri >= 0 ? rows.map((r) => r[li]) : undefined;
   const rightN = li >= 0 && ri >= 0 ? rows.map((r) => r[ri]) : undefined;
   const totalN = tot >= 0 ? rows.map((r) => r[tot]) : rows.map((r) => r[li] + r[ri]);
-  return { kind, timesMs, totalN, leftN, rightN, title: file };
+  return { kind, timesMs, totalN, leftN, rightN, title: file, origin: { from: "csv" } };
 }
 
 export function demoLift(kind: LiftRecord["kind"]): LiftRecord {
@@ -73,8 +94,8 @@ export function demoLift(kind: LiftRecord["kind"]): LiftRecord {
     const c = expRise(400, 2600, 9, 2000, 12.5, 6000);
     const noise = lcgNoise(c.forceN.length, 3, 11);
     const pull = c.forceN.map((f, i) => f + noise[i]);
-    return { kind, timesMs: c.timesMs, totalN: pull.map((f) => -f), leftN: pull.map((f) => -0.53 * f), rightN: pull.map((f) => -0.47 * f), title: "Demo: isometric pull at 80 SPS" };
+    return { kind, timesMs: c.timesMs, totalN: pull.map((f) => -f), leftN: pull.map((f) => -0.53 * f), rightN: pull.map((f) => -0.47 * f), title: "Demo: isometric pull at 80 SPS", origin: { from: "demo" } };
   }
   const c = rackPull(4905, 4905, 4);
-  return { kind, timesMs: c.timesMs, totalN: c.forceN, leftN: c.forceN.map((f) => 0.51 * f), rightN: c.forceN.map((f) => 0.49 * f), title: "Demo: rack pull of 500 kg at 80 SPS" };
+  return { kind, timesMs: c.timesMs, totalN: c.forceN, leftN: c.forceN.map((f) => 0.51 * f), rightN: c.forceN.map((f) => 0.49 * f), title: "Demo: rack pull of 500 kg at 80 SPS", origin: { from: "demo" } };
 }

@@ -6,6 +6,22 @@ import { SEQ_MODULUS, seqDistance } from "../../shared/protocol/frame.ts";
  * behind it) is a duplicate; a big jump is the board restarting (counted as a reset). The index
  * keeps growing across restarts so a session's frames stay in order.
  */
+/** What a session counts about its stream (kept per session by the store too). */
+export interface IntegrityCounts {
+  /** Intact, in-order sample frames. */
+  good: number;
+  /** Lines whose checksum failed, or sample lines that did not decode. */
+  corrupt: number;
+  /** Frames that never arrived intact (sequence gaps). */
+  missing: number;
+  duplicates: number;
+  /** Board restarts seen (boot record or sequence jump). */
+  resets: number;
+  reconnects: number;
+  /** Frames whose force disagrees with the force re-derived from raw counts. */
+  calibrationMismatches: number;
+}
+
 export const DUPLICATE = -1;
 export const RESTARTED = 0;
 

@@ -68,12 +68,12 @@ describe("RATE pin low?", () => {
   });
 
   it("`rackcell info --json` gives the intervals as numbers, and the warnings", () => {
-    const json = JSON.parse(JSON.stringify(infoJson("/dev/ttyUSB0", parseBoardInfo({ ...INFO, cvus0: "12500", cvus1: "0" }))));
+    const json = JSON.parse(JSON.stringify(infoJson("/dev/ttyUSB0", false, parseBoardInfo({ ...INFO, cvus0: "12500", cvus1: "0" }))));
     expect(json.conversionIntervalUs).toEqual([12500, null]);
     expect(json.warnings).toEqual([]);
-    const low = infoJson("/dev/ttyUSB0", parseBoardInfo({ ...INFO, cvus0: "100000", cvus1: "12500" }));
+    const low = infoJson("/dev/ttyUSB0", false, parseBoardInfo({ ...INFO, cvus0: "100000", cvus1: "12500" }));
     expect(low.warnings).toEqual([expect.stringMatching(/^channel 0 \(left\) converts every 100 ms: RATE pin low\?/)]);
-    expect(infoJson("/dev/ttyUSB0", parseBoardInfo(INFO))).not.toHaveProperty("conversionIntervalUs");
+    expect(infoJson("/dev/ttyUSB0", false, parseBoardInfo(INFO))).not.toHaveProperty("conversionIntervalUs");
   });
 
   it("`rackcell live` says it once per channel in plain output, and keeps it on the screen", () => {

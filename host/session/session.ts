@@ -10,7 +10,9 @@ import { conversionIntervalsUs, infoRoundingN, isCalibrated, parseBoardInfo, wit
 import { SeqClock } from "./clock.ts";
 import { CommandClient, createIdAllocator, type CommandOptions, type CommandResult } from "./commands.ts";
 import { createDecodedLine, decodeLine, LINE_CORRUPT, LINE_MALFORMED, LINE_SAMPLE, type DecodedLine } from "./fast-decode.ts";
-import { DUPLICATE, SeqTracker } from "./integrity.ts";
+import { DUPLICATE, SeqTracker, type IntegrityCounts } from "./integrity.ts";
+
+export type { IntegrityCounts };
 import { createLiveState, liftFromRecord, liftFromSummary, type LiftView, type LiveState } from "./live.ts";
 import { SignatureAssembler, type SignedLiftRecords } from "./signatures.ts";
 
@@ -31,21 +33,6 @@ export interface LineSource {
   onLine(cb: (line: string) => void): () => void;
   write(line: string): Promise<void>;
   onState?(cb: (e: { state: string; detail: string; info?: Record<string, string> }) => void): () => void;
-}
-
-export interface IntegrityCounts {
-  /** Intact, in-order sample frames. */
-  good: number;
-  /** Lines whose checksum failed, or sample lines that did not decode. */
-  corrupt: number;
-  /** Frames that never arrived intact (sequence gaps). */
-  missing: number;
-  duplicates: number;
-  /** Board restarts seen (boot record or sequence jump). */
-  resets: number;
-  reconnects: number;
-  /** Frames whose force disagrees with the force re-derived from raw counts. */
-  calibrationMismatches: number;
 }
 
 /** One accepted frame; the object is reused: copy what you keep. */

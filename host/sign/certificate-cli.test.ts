@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { GENESIS_PREV, signedFields, signedMessage } from "../../shared/board/signedlift.ts";
 import { parsePairs } from "../../shared/protocol/keyvalue.ts";
 import { splitFields } from "../../shared/protocol/frame.ts";
-import { publicKeyHexOf } from "../../firmware/signer-files.host.ts";
+import { publicKeyHexOf } from "../testing/firmware/signer-files.ts";
 import { SignatureAssembler } from "../session/signatures.ts";
 import { Store } from "../store/store.ts";
 

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { GENESIS_PREV, signedFields, signedMessage } from "../../shared/board/signedlift.ts";
-import { publicKeyHexOf } from "../../firmware/signer-files.host.ts";
+import { publicKeyHexOf } from "../testing/firmware/signer-files.ts";
 import { buildCertificate, certificateText } from "./certificate.ts";
 
 /** `rackcell check` from the bundled CLI (dist/rackcell.mjs), in a folder of its own. */

@@ -1,10 +1,9 @@
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { formatAudit } from "../cli/commands/audit.ts";
+import { runCli } from "../cli/testing/run-cli.ts";
 import { SEQ_MODULUS } from "../../shared/protocol/frame.ts";
 import { buildReport, reportText } from "../report/lift.ts";
 import { liftFromStore } from "../report/source.ts";
@@ -121,10 +120,7 @@ describe("seals: a SHA-256 chain over recorded sessions", () => {
     w.add({ index: 0, seq: 0, timeS: 0, channels: 2, raw: [1, 2], flags: [0, 0], forceN: [0, 0], totalN: 0 });
     w.close();
     store.close();
-    const MAIN = path.join(import.meta.dirname, "..", "cli", "main.ts");
-    const cli = (args: string[]) =>
-      promisify(execFile)(process.execPath, ["--import", "tsx", MAIN, "--db", file, ...args], { env: { ...process.env, RACKCELL_PORT: "" }, timeout: 30000 })
-        .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => e);
+    const cli = (args: string[]) => runCli(["--db", file, ...args], { timeoutMs: 30000 });
     let r = await cli(["audit", "--expect", seals[1].slice(0, 10)]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`session    ${ids[0]}: ok   sealed ${seals[0].slice(0, 16)}`);

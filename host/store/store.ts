@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { IntegrityCounts } from "../session/integrity.ts";
 import { migrate } from "./migrations.ts";
 import { openDatabase, type Database, type Statement } from "./sqlite.ts";
 import { auditSeals, auditSession, listSeals, sealSession, type AuditResult, type SealRow, type SessionAudit } from "./seal.ts";
@@ -30,17 +31,7 @@ export interface SessionMeta {
   note?: string;
 }
 
-export interface IntegrityRow {
-  good: number;
-  corrupt: number;
-  missing: number;
-  duplicates: number;
-  resets: number;
-  reconnects: number;
-  calibrationMismatches: number;
-}
-
-export interface SessionRow extends IntegrityRow {
+export interface SessionRow extends IntegrityCounts {
   id: number;
   startedAt: string;
   endedAt: string | null;
@@ -137,12 +128,12 @@ export class Store {
     return Number(r.lastInsertRowid);
   }
 
-  updateIntegrity(sessionId: number, c: IntegrityRow): void {
+  updateIntegrity(sessionId: number, c: IntegrityCounts): void {
     this.db.prepare(`UPDATE sessions SET good = ?, corrupt = ?, missing = ?, duplicates = ?, resets = ?, reconnects = ?, calibration_mismatches = ? WHERE id = ?`)
       .run(c.good, c.corrupt, c.missing, c.duplicates, c.resets, c.reconnects, c.calibrationMismatches, sessionId);
   }
 
-  endSession(sessionId: number, c?: IntegrityRow): void {
+  endSession(sessionId: number, c?: IntegrityCounts): void {
     if (c) this.updateIntegrity(sessionId, c);
     this.db.prepare("UPDATE sessions SET ended_at = ? WHERE id = ?").run(new Date().toISOString(), sessionId);
   }

@@ -37,7 +37,16 @@ export interface VerifyData {
 }
 
 export interface Row {
+  /** for people ("100.00 kg on left"); the same as data in the fields below */
   label: string;
+  /** eccentricity: where the load stood (a pin's name, or "both") */
+  position?: string;
+  /** repeatability: how often the load was weighed */
+  weighings?: number;
+  /** zero return: the load just taken off, kg */
+  afterLoadKg?: number;
+  /** creep: minutes between the first and the last reading */
+  minutes?: number;
   trueKg: number;
   indicatedKg: number;
   /** the compared quantity (error, spread, change), kg */
@@ -79,11 +88,13 @@ export function mpeKg(setup: VerifySetup, loadKg: number): number {
   return maxPermissibleErrorE(loadKg / setup.intervalKg, setup.stage === "in-service") * setup.intervalKg;
 }
 
-function row(setup: VerifySetup, label: string, trueKg: number, indicatedKg: number, valueKg: number, limitKg: number, platesKg: number): Row {
+type RowData = Pick<Row, "position" | "weighings" | "afterLoadKg" | "minutes">;
+
+function row(setup: VerifySetup, label: string, trueKg: number, indicatedKg: number, valueKg: number, limitKg: number, platesKg: number, data: RowData = {}): Row {
   // compare in units of e with a hair of slack, so 0.5 e passes at 0.5 e despite binary fractions
   const pass = Math.abs(valueKg) / setup.intervalKg <= limitKg / setup.intervalKg + 1e-9;
   return {
-    label, trueKg, indicatedKg, valueKg, limitKg, loadInE: trueKg / setup.intervalKg, pass,
+    label, ...data, trueKg, indicatedKg, valueKg, limitKg, loadInE: trueKg / setup.intervalKg, pass,
     platesKg, provable: platesKg <= limitKg / 3 + 1e-12,
   };
 }
@@ -130,13 +141,13 @@ export function verifyScale(setup: VerifySetup, data: VerifyData): Certificate {
     const rn: string[] = [];
     if (ind.length < 3) rn.push(`only ${ind.length} weighings: R76 asks at least 3`);
     // the same plates every time: their error cancels in the spread
-    const rows = [row(setup, `${ind.length} × ${fmt(r.trueKg, 2)} kg`, r.trueKg, ind[ind.length - 1], spread, mpeKg(setup, r.trueKg), 0)];
+    const rows = [row(setup, `${ind.length} × ${fmt(r.trueKg, 2)} kg`, r.trueKg, ind[ind.length - 1], spread, mpeKg(setup, r.trueKg), 0, { weighings: ind.length })];
     tests.push(finish("repeatability", rows, rn, ind.length >= 3));
   } else tests.push(finish("repeatability", [], ["not done"], false));
   // eccentricity
   if (data.eccentricity && data.eccentricity.positions.length > 0) {
     const c = data.eccentricity;
-    const rows = c.positions.map((p) => row(setup, `${fmt(c.trueKg, 2)} kg on ${p.pin}`, c.trueKg, p.indicatedKg, p.indicatedKg - c.trueKg, mpeKg(setup, c.trueKg), tol(c.trueKg, c.plateCount)));
+    const rows = c.positions.map((p) => row(setup, `${fmt(c.trueKg, 2)} kg on ${p.pin}`, c.trueKg, p.indicatedKg, p.indicatedKg - c.trueKg, mpeKg(setup, c.trueKg), tol(c.trueKg, c.plateCount), { position: p.pin }));
     const cn: string[] = [];
     if (c.positions.length < 2) cn.push("eccentricity needs the load on at least two positions");
     tests.push(finish("eccentricity", rows, cn, c.positions.length >= 2));
@@ -144,7 +155,7 @@ export function verifyScale(setup: VerifySetup, data: VerifyData): Certificate {
   // zero return
   if (data.zeroReturn) {
     const z = data.zeroReturn;
-    tests.push(finish("zero return", [row(setup, `after ${fmt(z.afterLoadKg, 1)} kg`, 0, z.indicatedKg, z.indicatedKg, 0.5 * e, 0)], []));
+    tests.push(finish("zero return", [row(setup, `after ${fmt(z.afterLoadKg, 1)} kg`, 0, z.indicatedKg, z.indicatedKg, 0.5 * e, 0, { afterLoadKg: z.afterLoadKg })], []));
   } else tests.push(finish("zero return", [], ["not done"], false));
   // creep (optional: not counted against "incomplete")
   if (data.creep && data.creep.readings.length >= 2) {
@@ -155,7 +166,7 @@ export function verifyScale(setup: VerifySetup, data: VerifyData): Certificate {
     const minutes = last.minutes - first.minutes;
     if (minutes < 30) cn.push(`observed ${fmt(minutes, 1)} min; R76 observes 30 min (a good cell drifts ≤ 0.7 × MPE in that time)`);
     if (c.trueKg < 0.9 * setup.capacityKg) cn.push(`load ${fmt(c.trueKg, 1)} kg is below 90 % of Max`);
-    tests.push(finish("creep", [row(setup, `${fmt(c.trueKg, 1)} kg over ${fmt(minutes, 1)} min`, c.trueKg, last.indicatedKg, last.indicatedKg - first.indicatedKg, mpeKg(setup, c.trueKg), 0)], cn));
+    tests.push(finish("creep", [row(setup, `${fmt(c.trueKg, 1)} kg over ${fmt(minutes, 1)} min`, c.trueKg, last.indicatedKg, last.indicatedKg - first.indicatedKg, mpeKg(setup, c.trueKg), 0, { minutes })], cn));
   }
 
   const required = tests.filter((t) => t.name !== "creep");

@@ -85,3 +85,16 @@ ${rows}
 }
 
 export { n as svgNumber };
+
+/**
+ * The certificate for other programs (`verify --json`, certificate.json): numbers with their units in
+ * the names; the rows' and plates' labels for people are left out (their content is in the fields).
+ */
+export function certificateJson(c: Certificate): unknown {
+  const { label: _plates, ...plates } = c.setup.plates;
+  return {
+    ...c,
+    setup: { ...c.setup, plates },
+    tests: c.tests.map((t) => ({ ...t, rows: t.rows.map(({ label: _label, ...data }) => data) })),
+  };
+}

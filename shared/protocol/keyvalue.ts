@@ -1,18 +1,18 @@
-/**
- * `key=value` fields, the one home of their parsing and formatting: replies (`R,<id>,ok,k=v,…`),
- * heartbeats, boot and lift records carry their results this way (messages.ts). Keys and values
- * never contain ',' or '*' (they frame the line). Runs on the board and the host.
- */
+// `key=value` fields, the one home of their parsing and formatting: replies (`R,<id>,ok,k=v,…`),
+// heartbeats, boot and lift records carry their results this way (messages.ts). Keys and values
+// never contain ',' or '*' (they frame the line). Runs on the board and the host.
+// Line comments here, not doc comments: TypeScriptToLua copies doc comments into the Lua, which
+// the board's flash image would carry.
 const EQUALS = 61;
 
-/** `pairs` alternates key, value: ["tare", "ok", "zero0", "-1234"] → ["tare=ok", "zero0=-1234"]; a dangling key is dropped. */
+// `pairs` alternates key, value: ["tare", "ok", "zero0", "-1234"] → ["tare=ok", "zero0=-1234"]; a dangling key is dropped.
 export function joinPairs(pairs: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i + 1 < pairs.length; i += 2) out[out.length] = `${pairs[i]}=${pairs[i + 1]}`;
   return out;
 }
 
-/** The value of `key=` among fields, or "" when absent. */
+// The value of `key=` among fields, or "" when absent.
 export function fieldValue(fields: string[], key: string): string {
   const prefix = `${key}=`;
   for (let i = 0; i < fields.length; i++) {
@@ -22,10 +22,8 @@ export function fieldValue(fields: string[], key: string): string {
   return "";
 }
 
-/**
- * fields[from…] as a key → value table: `k=v` gives k → "v", a bare `k` gives k → "" (a flag),
- * an empty field or one starting with '=' is skipped; a later key wins.
- */
+// fields[from…] as a key → value table: `k=v` gives k → "v", a bare `k` gives k → "" (a flag),
+// an empty field or one starting with '=' is skipped; a later key wins.
 export function parsePairs(fields: string[], from: number): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = from; i < fields.length; i++) {

@@ -110,7 +110,9 @@ export function register(program: Command): void {
             log(`calibrate: not stored in the database (${(e as Error).message})`);
           }
         }
-        process.stdout.write(flags.json ? `${JSON.stringify(run, null, 2)}\n` : `${describeRun(run)}\n`);
+        // --json: numbers only; the summary is the text output's (describeRun)
+        const json = { ...run, outcome: run.outcome && { ...run.outcome, summary: undefined } };
+        process.stdout.write(flags.json ? `${JSON.stringify(json, null, 2)}\n` : `${describeRun(run)}\n`);
         if (!run.ok) process.exitCode = 1;
       } finally {
         await bc.close();

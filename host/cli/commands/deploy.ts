@@ -51,7 +51,7 @@ export function register(program: Command): void {
       try {
         const res = await deploy(port, {
           board: board.name, root: repoRoot(), blockSize: flags.blockSize, window: flags.window, compress: flags.compress,
-          skipUnchanged: flags.changedOnly, reboot: flags.reboot, force: flags.force, verify: flags.verify, lfsImage: flags.lfsImage,
+          skipUnchanged: flags.changedOnly, reboot: flags.reboot, force: flags.force, verify: flags.verify, lfsImage: flags.lfsImage, lfsPartitionBytes: board.lfsPartitionBytes,
           log: (s) => (started ? undefined : log(s)),
           onProgress: (p) => {
             if (!started) {

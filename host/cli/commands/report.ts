@@ -3,6 +3,7 @@ import { Option, type Command } from "commander";
 import { action } from "../run.ts";
 import { examples, globalOptions, positiveNumber, wholeNumber } from "../options.ts";
 import { buildReport, reportText, type LiftRecord } from "../../report/lift.ts";
+import { liftRecordJson } from "../../report/lift-record.ts";
 import { forceTimeSvg, svgToPng } from "../../report/plot.ts";
 import { demoLift, liftFromCsv, liftFromStore } from "../../report/source.ts";
 import { Store } from "../../store/store.ts";
@@ -31,7 +32,7 @@ export function register(program: Command): void {
     .option("--png <file>", "write the force-time plot as PNG")
     .option("--width <px>", "PNG width (default 900)", wholeNumber("--width", 100, 10000))
     .option("--body <kg>", "body mass, for × body weight", positiveNumber("--body"))
-    .option("--json", "print the metrics as JSON")
+    .option("--json", "print the lift record as JSON: every metric a number, its unit in its name (schema: host/report/lift-record.schema.json)")
     .action(action(async (flags: ReportFlags, c: Command) => {
       const g = globalOptions(c);
       let rec: LiftRecord;
@@ -52,7 +53,7 @@ export function register(program: Command): void {
       }
       if (flags.body !== undefined) rec.bodyMassKg = flags.body;
       const rep = buildReport(rec, g.units);
-      process.stdout.write(flags.json ? `${JSON.stringify({ metrics: rep.metrics, flags: rep.flags, method: rep.method }, null, 2)}\n` : reportText(rep));
+      process.stdout.write(flags.json ? `${JSON.stringify(liftRecordJson(rep), null, 2)}\n` : reportText(rep));
       if (flags.svg || flags.png) {
         const svg = forceTimeSvg(rep);
         if (flags.svg) fs.writeFileSync(flags.svg, svg);

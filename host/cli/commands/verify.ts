@@ -7,7 +7,7 @@ import { action } from "../run.ts";
 import { examples, globalOptions, wholeNumber } from "../options.ts";
 import { CALIBRATED_PLATES, parsePlates } from "../../calibrate/plates.ts";
 import { runVerification, validateVerifyPlan, type VerifyPlan } from "../../verify/run.ts";
-import { certificateHtml, certificateSvg, certificateText } from "../../verify/render.ts";
+import { certificateHtml, certificateJson, certificateSvg, certificateText } from "../../verify/render.ts";
 import { Store } from "../../store/store.ts";
 import { choosePlace, readJsonFile } from "./calibrate.ts";
 import { DEFAULT_BOARD } from "../../paths.ts";
@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .option("--read <ms>", "averaging time per indication (default 1000)", wholeNumber("--read", 100, 600000))
     .option("--out <dir>", "where to write certificate.{json,txt,svg,html} (default .rackcell/certificates/<date>)")
     .option("--yes", "do not wait for Enter between steps (scripted use)")
-    .option("--json", "print the certificate as JSON")
+    .option("--json", "print the certificate as JSON: numbers, units in the names")
     .action(action(async (flags: VerifyFlags, c: Command) => {
       const g = globalOptions(c);
       const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -106,7 +106,7 @@ export function register(program: Command): void {
         const cert = res.certificate;
         const dir = flags.out ?? path.join(".rackcell", "certificates", new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19));
         fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(path.join(dir, "certificate.json"), `${JSON.stringify(cert, null, 2)}\n`);
+        fs.writeFileSync(path.join(dir, "certificate.json"), `${JSON.stringify(certificateJson(cert), null, 2)}\n`);
         fs.writeFileSync(path.join(dir, "certificate.txt"), certificateText(cert));
         fs.writeFileSync(path.join(dir, "certificate.svg"), certificateSvg(cert));
         fs.writeFileSync(path.join(dir, "certificate.html"), certificateHtml(cert));
@@ -117,7 +117,7 @@ export function register(program: Command): void {
         } catch (err) {
           log(`verify: not stored in the database (${(err as Error).message})`);
         }
-        process.stdout.write(flags.json ? `${JSON.stringify(cert, null, 2)}\n` : certificateText(cert));
+        process.stdout.write(flags.json ? `${JSON.stringify(certificateJson(cert), null, 2)}\n` : certificateText(cert));
         log(`certificate written to ${dir}/certificate.{json,txt,svg,html}`);
         if (cert.overall !== "pass") process.exitCode = 1;
       } finally {

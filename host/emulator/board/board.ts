@@ -8,7 +8,9 @@ import { PRIO_HIGH, newGeneration, schedule } from "./events.ts";
 import { F, mountFlash } from "./flash.ts";
 import { B, REASON } from "./state.ts";
 import { CH, setChipFault, setScenario, setupChips, type Channel } from "./chips.ts";
-import { U, resetUart, txWrite } from "./nodemcu/uart.ts";
+import { U, consoleWrite, resetUart, txWrite } from "./nodemcu/uart.ts";
+import { consoleOut, resetConsole } from "./nodemcu/console.ts";
+import { loadPartitionTable } from "./nodemcu/lfs.ts";
 import { currentPrompt, promptState, queueLine, resetPrompt } from "./nodemcu/prompt.ts";
 import { closeAllFiles, openCount } from "./nodemcu/file.ts";
 import { SAFE_PIN, mapPins, resetGpio } from "./nodemcu/gpio.ts";
@@ -25,7 +27,7 @@ export interface BoardConfig {
   heapScale?: number;
   scenario: string;
   powerOffUs?: number;
-  board: { name: string; heapBytes: number; safeModePin: number; sampleRateSps: number; channels: Channel[] };
+  board: { name: string; heapBytes: number; lfsPartitionBytes: number; safeModePin: number; sampleRateSps: number; channels: Channel[] };
 }
 
 /** From reset to the banner (ROM boot loader, SDK start). */
@@ -122,15 +124,16 @@ function boot(this: void, arg: unknown): void {
   K.capKb = K.baselineKb + K.heapBytes / 1024 / K.heapScale;
   U.ready = true;
   queueLine(" ");
-  txWrite("\nNodeMCU 3.0.0.0 build 2024-02-25 powered by Lua 5.1.4 on SDK 3.0.1-dev(fce080e)\n");
+  consoleWrite("\nNodeMCU 3.0.0.0 build 2024-02-25 powered by Lua 5.1.4 on SDK 3.0.1-dev(fce080e)\n");
   const loadfile = env.loadfile as (this: void, n: string) => LuaMultiReturn<[((this: void) => unknown) | undefined, string | undefined]>;
   const [f, err] = loadfile("init.lua");
+  // pmain(): a load or run error of init.lua is printed with l_print (print's path).
   if (f === undefined) {
-    txWrite(`${err}\n`);
+    consoleOut(`${err}\n`);
     return;
   }
   const [outcome, res] = runFirmware(f, "interactive");
-  if (outcome === "error") txWrite(`${tostring(res[0])}\n`);
+  if (outcome === "error") consoleOut(`${tostring(res[0])}\n`);
 }
 
 /** Everything of the running boot stops now; the next boot comes `delayUs` + boot time later. */
@@ -140,6 +143,7 @@ export function resetBoard(reason: number, delayUs: number): void {
   newGeneration();
   closeAllFiles();
   resetUart();
+  resetConsole();
   resetGpio();
   resetHx711();
   resetPrompt();
@@ -161,7 +165,7 @@ function onAbort(reason: string): void {
     resetBoard(REASON.SOFT_WDT, 0);
   } else if (reason === "oom") {
     B.oomResets += 1;
-    txWrite(`E:M ${firmwareBytes()}\n`);
+    consoleWrite(`E:M ${firmwareBytes()}\n`);
     onCallbackError("not enough memory");
   }
   // "power": the board is already off (powerCut)
@@ -176,7 +180,7 @@ function onCallbackError(msg: string): void {
       runFirmware(handler as (this: void, ...a: unknown[]) => unknown, "interactive", m);
       return;
     }
-    txWrite(`${tostring(m)}\n`);
+    consoleWrite(`${tostring(m)}\n`);
     if (!B.restartPending) {
       B.restartPending = true;
       schedule(K.now + ERROR_RESTART_US, PRIO_HIGH, () => resetBoard(REASON.SOFT_RESTART, 0));
@@ -193,6 +197,7 @@ export function startBoard(config: BoardConfig): void {
   B.chipId = 0x100000 + ((config.seed * 2654435761) % 0xeffff);
   SAFE_PIN.pin = config.board.safeModePin;
   mountFlash(config.flashDir);
+  loadPartitionTable(config.board.lfsPartitionBytes);
   setupChips(config.emuDir, config.board.channels, config.board.sampleRateSps, config.seed, config.scenario, 0);
   mapPins();
   math.randomseed(config.seed);
@@ -228,6 +233,11 @@ export function command(c: Record<string, unknown>): unknown {
   if (op === "stats") return boardStats();
   if (op === "scenario") {
     ledgerCollected(() => setScenario(c.spec as string, B.seed, K.now));
+    return { ok: true };
+  }
+  if (op === "line") {
+    // The host's end of the cable changed its baud rate (the board's UART0 keeps its own).
+    U.hostBaud = c.baud as number;
     return { ok: true };
   }
   if (op === "safe") {

@@ -7,7 +7,7 @@
 import { K, api, apiPure, attachHook, cost } from "./kernel.ts";
 import { joinArgs } from "./varargs";
 import { exists, hostPath } from "./flash.ts";
-import { txWrite } from "./nodemcu/uart.ts";
+import { consoleOut } from "./nodemcu/console.ts";
 import { createUartModule } from "./nodemcu/uart.ts";
 import { createTmrModule } from "./nodemcu/tmr.ts";
 import { createNodeModule, settledFirmwareBytes } from "./nodemcu/node.ts";
@@ -41,9 +41,9 @@ function loadFlashFile(env: Env, name: string): LuaMultiReturn<[((this: void, ..
 
 /** print(...): varargs straight through (no table per call: it would count as the heap). */
 const [printChunk] = loadstring(`
-local joinArgs, txWrite = ...
-return function(...) return txWrite(joinArgs("\\t", ...) .. "\\n") end`, "=emu_print");
-const printImpl = (printChunk as unknown as (this: void, ...a: unknown[]) => (this: void, ...a: unknown[]) => void)(joinArgs, txWrite);
+local joinArgs, consoleOut = ...
+return function(...) return consoleOut(joinArgs("\\t", ...) .. "\\n") end`, "=emu_print");
+const printImpl = (printChunk as unknown as (this: void, ...a: unknown[]) => (this: void, ...a: unknown[]) => void)(joinArgs, consoleOut);
 
 export function createSandbox(): Env {
   const env: Env = {};

@@ -1,14 +1,17 @@
 /**
  * node: heap (the board's heap minus what the firmware holds), restart (asynchronous: the reset
  * comes after the running callback, once the UART drained), bootreason, chip/flash ids, info,
- * setonerror, egc, task.post (three priorities on the task queue), random (the ESP8266's hardware
- * RNG; here 32 bits from Node's crypto.randomBytes per call, never Lua's math.random: keys are made from it).
+ * setonerror, egc, task.post (three priorities on the task queue); output (console.ts); random (the
+ * ESP8266's hardware RNG; here 32 bits from Node's crypto.randomBytes per call, never Lua's
+ * math.random: keys are made from it).
  */
 import { K, api, apiError, heapKb, runFirmware, settleHeap } from "../kernel.ts";
 import { PRIO_HIGH, PRIO_LOW, PRIO_MED, post } from "../events.ts";
 import { B, REASON } from "../state.ts";
 import { U } from "./uart.ts";
 import { request } from "../link.ts";
+import { nodeOutput } from "./console.ts";
+import { PT, getPartitionTable, setPartitionTable } from "./lfs.ts";
 
 /** Host bytes the firmware holds: the Lua heap (less the emulator's ledger) above the baseline. */
 export function firmwareHostBytes(): number {
@@ -60,7 +63,7 @@ export function createNodeModule(): Record<string, unknown> {
       if (group === "sw_version") {
         return { node_version_major: 3, node_version_minor: 0, node_version_revision: 0, git_branch: "release", git_commit_id: "emulated", git_release: "3.0.0-release_20240225", git_commit_dts: "202402250804" };
       }
-      if (group === "build_config") return { ssl: false, lfs_size: 0, modules: MODULES, number_type: "float" };
+      if (group === "build_config") return { ssl: false, lfs_size: PT.lfs_size, modules: MODULES, number_type: "float" };
       return apiError("bad argument #1 to 'info' (invalid group)");
     }, 20),
     setonerror: api((fn?: unknown) => {
@@ -70,6 +73,9 @@ export function createNodeModule(): Record<string, unknown> {
       if (type(s) !== "string") return apiError("bad argument #1 to 'input' (string expected)");
       B.input(string.gsub(s as string, "\n$", "")[0]);
     }, 5),
+    output: nodeOutput,
+    getpartitiontable: getPartitionTable,
+    setpartitiontable: setPartitionTable,
     startupcounts: api(() => {}, 1),
     startup: api(() => {}, 1),
     stripdebug: api(() => 3, 1),

@@ -7,7 +7,7 @@
 import { runFirmware } from "../kernel.ts";
 import { PRIO_LOW, post } from "../events.ts";
 import { calln } from "../varargs";
-import { txWrite } from "./uart.ts";
+import { consoleOut } from "./console.ts";
 
 let pending: string | undefined;
 
@@ -20,7 +20,10 @@ export function resetPrompt(): void {
   pending = undefined;
 }
 
+/** get_prompt() of lua.c: the globals _PROMPT / _PROMPT2 when they are strings, else "> " / ">> ". */
 export function currentPrompt(): string {
+  const custom = promptState.env?.[pending !== undefined ? "_PROMPT2" : "_PROMPT"];
+  if (type(custom) === "string" || type(custom) === "number") return tostring(custom);
   return pending !== undefined ? ">> " : "> ";
 }
 
@@ -67,5 +70,6 @@ function dojob(this: void, arg: unknown): void {
       };
     }
   }
-  txWrite(currentPrompt());
+  // lua_writestring(prompt): through output_redirect, like print.
+  consoleOut(currentPrompt());
 }

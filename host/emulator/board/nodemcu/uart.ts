@@ -10,6 +10,7 @@ import { K, api, apiError, busyUntil, hooks, ledgerAllocated, runFirmware } from
 import { PRIO_HIGH, PRIO_ISR, post, schedule } from "../events.ts";
 import { uartBytes } from "../varargs";
 import { fromHex, sendTx } from "../link.ts";
+import { hardwareBaud, resample } from "./baud.ts";
 
 export const RX_RING = 256;
 export const TX_FIFO = 128;
@@ -18,6 +19,15 @@ export const MAX_INPUT = 256;
 
 export const U = {
   baud: 115200,
+  /** The host's end of the cable (the emulator's option; a board cannot know it): another rate garbles both ways. */
+  hostBaud: 115200,
+  databits: 8,
+  parity: 0,
+  stopbits: 1,
+  /** UART1: TX only (GPIO2, D4), never on the USB serial; paced at its own rate. */
+  baud1: 115200,
+  tx1End: 0,
+  tx1Bytes: 0,
   echo: true,
   txEnd: 0,
   txBytes: 0,
@@ -46,11 +56,31 @@ export function txWrite(s: string): void {
   if (n === 0 || !K.powered) return;
   const bu = byteUs();
   const start = Math.max(K.now, U.txEnd);
-  sendTx(start + bu, bu, s);
+  if (U.baud === U.hostBaud) sendTx(start + bu, bu, s);
+  else {
+    // The host samples at its own rate: what it reads arrives over the same time on the wire.
+    const seen = resample(s, U.baud, U.hostBaud);
+    if (seen.length > 0) sendTx(start + (n * bu) / seen.length, (n * bu) / seen.length, seen);
+  }
   U.txEnd = start + n * bu;
   U.txBytes += n;
   const free = U.txEnd - TX_FIFO * bu;
   if (free > K.now) busyUntil(free);
+}
+
+/**
+ * uart0_putc (app/driver/uart.c) over a string: LF goes out as CR LF, a lone CR is dropped. The
+ * interpreter's console output (echo, prompt, print, errors, boot messages) takes this path;
+ * uart.write does not (its bytes go out unchanged).
+ */
+export function consoleWrite(s: string): void {
+  if (string.find(s, "[\r\n]")[0] === undefined) {
+    txWrite(s);
+    return;
+  }
+  const [noCr] = string.gsub(s, "\r", "");
+  const [crlf] = string.gsub(noCr, "\n", "\r\n");
+  txWrite(crlf);
 }
 
 // ---- RX: the wire, the ring, the input task -------------------------------------------------
@@ -112,9 +142,11 @@ hooks.transientEmuKb = () => {
   return kb;
 };
 
-export function rxFromHost(data: string): WireChunk | undefined {
+export function rxFromHost(sent: string): WireChunk | undefined {
+  // At another rate than the board's, the UART reads what its own bit timing makes of the frames.
+  const data = U.baud === U.hostBaud ? sent : resample(sent, U.hostBaud, U.baud);
   if (data.length === 0) return undefined;
-  const bu = byteUs();
+  const bu = U.baud === U.hostBaud ? byteUs() : (sent.length * 10_000_000) / U.hostBaud / data.length;
   const t0 = Math.max(K.now, wireEnd);
   const c: WireChunk = { t0, bu, data, pos: 0, kb: 0 };
   wire.push(c);
@@ -204,7 +236,7 @@ function inputTask(this: void): void {
       }
       if (ch === "\x7f" || ch === "\b") {
         if (lineN > 0) {
-          if (U.echo) txWrite("\b \b");
+          if (U.echo) consoleWrite("\b \b");
           lineN -= 1;
         }
         lastChar = "";
@@ -212,18 +244,18 @@ function inputTask(this: void): void {
       }
       lastChar = ch;
       if (ch === "\r" || ch === "\n") {
-        if (U.echo) txWrite("\n");
+        if (U.echo) consoleWrite("\n");
         const text = lineText();
         if (U.cb !== undefined) deliver(text);
         clearLine();
         if (text.length === 0) {
-          txWrite(U.currentPrompt());
+          consoleWrite(U.currentPrompt());
           continue;
         }
         U.onLine(text);
         continue;
       }
-      if (U.echo) txWrite(ch);
+      if (U.echo) consoleWrite(ch);
       // A line longer than the buffer: what was collected is discarded (input.c).
       if (lineN + 1 >= MAX_INPUT) clearLine();
       linePush(ch);
@@ -247,6 +279,10 @@ function inputTask(this: void): void {
 /** Boot/reset: the console is back to 115200, echo on, interpreter input, nothing buffered. */
 export function resetUart(): void {
   U.baud = 115200;
+  U.databits = 8;
+  U.parity = 0;
+  U.stopbits = 1;
+  U.baud1 = 115200;
   U.echo = true;
   U.cb = undefined;
   U.dataLen = 0;
@@ -261,29 +297,53 @@ export function resetUart(): void {
 }
 
 // ---- the Lua module --------------------------------------------------------------------------
+/** MOD_CHECK_ID(uart, id): the ESP8266 has UART 0 and 1. */
 function checkId(id: unknown): void {
-  if (id !== 0 && id !== 1) apiError("uart id must be 0 or 1");
+  if (type(id) !== "number") apiError("bad argument #1 (number expected)");
+  if (id !== 0 && id !== 1) apiError(`uart ${Math.floor(id as number)} does not exist`);
+}
+
+/** uart.write(1, …): UART1's TX pin, paced at its rate (the 128-byte FIFO), never on UART0. */
+function tx1Write(s: string): void {
+  const n = s.length;
+  if (n === 0 || !K.powered) return;
+  const bu = 10_000_000 / U.baud1;
+  const start = Math.max(K.now, U.tx1End);
+  U.tx1End = start + n * bu;
+  U.tx1Bytes += n;
+  const free = U.tx1End - TX_FIFO * bu;
+  if (free > K.now) busyUntil(free);
 }
 
 /** uart.write(id, ...): varargs passed straight through (no table per call). */
 const [uartWriteChunk] = loadstring(`
-local checkId, uartBytes, txWrite = ...
+local checkId, uartBytes, txWrite, tx1Write = ...
 return function(id, ...)
   checkId(id)
   local s = uartBytes(...)
-  if id == 0 then txWrite(s) end
+  if id == 0 then txWrite(s) else tx1Write(s) end
 end`, "=emu_uart_write");
-const uartWrite = (uartWriteChunk as unknown as (this: void, ...a: unknown[]) => (this: void, id: number, ...items: unknown[]) => void)(checkId, uartBytes, txWrite);
+const uartWrite = (uartWriteChunk as unknown as (this: void, ...a: unknown[]) => (this: void, id: number, ...items: unknown[]) => void)(checkId, uartBytes, txWrite, tx1Write);
 
 export function createUartModule(): Record<string, unknown> {
   return {
-    setup: api((id: number, baud: unknown, databits?: number, parity?: number, stopbits?: number, echo?: unknown) => {
+    // l_uart_setup: id, baud, databits, parity, stopbits are required (luaL_checkinteger); a rate
+    // platform_uart_setup does not know runs the hardware at 9600, yet the asked rate is returned.
+    setup: api((id: unknown, baud: unknown, databits?: unknown, parity?: unknown, stopbits?: unknown, echo?: unknown) => {
       checkId(id);
-      if (type(baud) !== "number" || (baud as number) <= 0) return apiError("bad argument #2 to 'setup' (number expected)");
-      void databits; void parity; void stopbits;
+      const args = [baud, databits, parity, stopbits];
+      for (let i = 0; i < 4; i++) {
+        if (type(args[i]) !== "number") return apiError(`bad argument #${i + 2} to 'setup' (number expected, got ${args[i] === undefined ? "no value" : type(args[i])})`);
+      }
       if (type(echo) === "number") U.echo = echo !== 0;
-      if (id === 0) U.baud = Math.floor(baud as number);
-      return Math.floor(baud as number);
+      const asked = Math.floor(baud as number);
+      if (id === 0) {
+        U.baud = hardwareBaud(asked);
+        U.databits = databits as number;
+        U.parity = parity as number;
+        U.stopbits = stopbits as number;
+      } else U.baud1 = hardwareBaud(asked);
+      return asked;
     }, 20),
     on: api((method: unknown, a?: unknown, b?: unknown, c?: unknown) => {
       if (method !== "data") return apiError("bad argument #1 to 'on' (method not supported)");
@@ -318,7 +378,8 @@ export function createUartModule(): Record<string, unknown> {
     write: api(uartWrite, 3),
     getconfig: api((id: number) => {
       checkId(id);
-      return $multi(U.baud, 8, 0, 1);
+      if (id === 1) return $multi(U.baud1, 8, 0, 1);
+      return $multi(U.baud, U.databits, U.parity, U.stopbits);
     }, 2),
     alt: api(() => {}, 2),
     PARITY_NONE: 0, PARITY_EVEN: 1, PARITY_ODD: 2,

@@ -1,9 +1,9 @@
 import * as path from "node:path";
-import { luaPrelude, luaOutDir, runLuaProgram } from "../host/testing/lua-vm.ts";
-import { toLuaLiteral } from "../host/testing/lua-values.ts";
-import type { LuaTarget } from "../host/testing/nodemcu-profile.ts";
-import { FAKE_NODEMCU_LUA } from "./fake-nodemcu.host.ts";
-import { DEFAULT_BOARD } from "../host/paths.ts";
+import { luaPrelude, luaOutDir, runLuaProgram } from "../lua-vm.ts";
+import { toLuaLiteral } from "../lua-values.ts";
+import type { LuaTarget } from "../nodemcu-profile.ts";
+import { FAKE_NODEMCU_LUA } from "./fake-nodemcu.ts";
+import { DEFAULT_BOARD } from "../../paths.ts";
 
 /** Runs `script` (Lua, with FAKE = the fake board) after booting the app on the fake NodeMCU; returns what the script __write()s as JSON. */
 export function runOnFake(target: LuaTarget, opts: { files?: Record<string, string>; board?: string; start?: boolean }, script: string): unknown {

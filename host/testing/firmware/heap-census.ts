@@ -1,7 +1,7 @@
 import * as path from "node:path";
-import { luaPrelude, luaOutDir, runLuaProgram } from "../host/testing/lua-vm.ts";
-import { FAKE_NODEMCU_LUA } from "./fake-nodemcu.host.ts";
-import { DEFAULT_BOARD } from "../host/paths.ts";
+import { luaPrelude, luaOutDir, runLuaProgram } from "../lua-vm.ts";
+import { FAKE_NODEMCU_LUA } from "./fake-nodemcu.ts";
+import { DEFAULT_BOARD } from "../../paths.ts";
 
 /**
  * Heap census of the firmware in a plain Lua 5.1 VM (the fake NodeMCU): where the resident heap
@@ -10,9 +10,9 @@ import { DEFAULT_BOARD } from "../host/paths.ts";
  * what the firmware creates: closures, module tables, state. Sizes are host bytes of a 64-bit
  * Lua 5.1 (the emulated board reports host bytes × heapScale 0.65).
  *
- *   npx tsx firmware/heap-census.host.ts [seconds]
+ *   npx tsx host/testing/firmware/heap-census.ts [seconds]
  */
-const MODULES = ["lualib_bundle", "board_unwrap", "filters_median3", "analysis_window", "analysis_detector", "framer", "sampler", "app"];
+const MODULES = ["lualib_bundle", "board_unwrap", "filters_median3", "analysis_window", "analysis_detector", "framer", "sink", "sampler", "proto_rackcell", "app"];
 
 export interface CensusRow { what: string; bytes: number }
 
@@ -32,8 +32,8 @@ T.next = {T.now + 3000, T.now + 9000}
 T.value = {1000, -2000}
 -- code in "flash": every chunk compiled before the baseline
 local chunks = {}
-for _, f in ipairs({"lualib_bundle","board_unwrap","filters_median3","analysis_window","analysis_detector","framer","sampler","app",
-  "commands","calstore","liftlog","board_calfile","board_liftrecord","calibration_fit","protocol_messages","protocol_frame",
+for _, f in ipairs({"lualib_bundle","board_unwrap","filters_median3","analysis_window","analysis_detector","framer","sink","sampler","proto_rackcell","app",
+  "commands","collect","calstore","liftlog","board_calfile","board_liftrecord","calibration_fit","protocol_messages","protocol_frame",
   "protocol_wire_number","protocol_checksum","buildinfo"}) do
   local fn = assert(loadfile("${luaDir}/" .. f .. ".lua"))
   chunks[f] = fn
@@ -61,7 +61,7 @@ T.send("x")
 package.loaded.commands = nil
 T.take()
 mark("(capture)")
-T.counted(function() require("app").stopApp() end)
+T.counted(function() ctx.control.stop() end)
 T.timers = {}
 T.tasks = {}
 mark("stopApp")
@@ -76,7 +76,7 @@ T.uartcb = nil
 T.hx = nil
 T.trigs = {}
 mark("ctx (rest)")
-for _, m in ipairs({"app","sampler","framer","analysis_detector","analysis_window","filters_median3","board_unwrap","lualib_bundle","board","buildinfo"}) do
+for _, m in ipairs({"app","proto_rackcell","sampler","sink","framer","analysis_detector","analysis_window","filters_median3","board_unwrap","lualib_bundle","board","buildinfo"}) do
   package.loaded[m] = nil; mark("unload " .. m)
 end
 T.take()

@@ -1,11 +1,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { installFirmware, startEmulatedBoard, type EmulatedBoard, type EmulatorOptions } from "../host/emulator/index.ts";
-import { DEFAULT_BOARD, repoRoot } from "../host/paths.ts";
-import { decodeSample, openLine, seqDistance, splitFields, type SampleFrame } from "../shared/protocol/frame.ts";
-import { fieldValue } from "../shared/protocol/keyvalue.ts";
-import { encodeCommand } from "../shared/protocol/messages.ts";
+import { installFirmware, startEmulatedBoard, type EmulatedBoard, type EmulatorOptions } from "../../emulator/index.ts";
+import { DEFAULT_BOARD, repoRoot } from "../../paths.ts";
+import { decodeSample, openLine, seqDistance, splitFields, type SampleFrame } from "../../../shared/protocol/frame.ts";
+import { fieldValue } from "../../../shared/protocol/keyvalue.ts";
+import { encodeCommand } from "../../../shared/protocol/messages.ts";
 
 /**
  * The firmware on the emulated board, seen from the host side of the serial line, for the
@@ -64,7 +64,8 @@ export class EmuLink {
     const all = this.partial + s;
     const parts = all.split("\n");
     this.partial = parts.pop() ?? "";
-    for (const line of parts) this.line(line, tUs);
+    // The console's lines end in CR LF (uart0_putc), the app's records in LF: a host accepts both.
+    for (const line of parts) this.line(line.endsWith("\r") ? line.slice(0, -1) : line, tUs);
   }
 
   private line(raw: string, tUs: number): void {
