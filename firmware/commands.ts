@@ -22,12 +22,14 @@
 //                                 Chronojump mode the board still answers sealed rackcell command lines
 //   reboot                        ok, then node.restart()
 //   prompt                        ok, then sampling stops and the UART goes back to the Lua prompt
+//   keys                          ok,pub=<hex>,n=<signed lifts>,prev=<hex>,queue=<n>; err no key (firmware/signer.ts)
+//   keys,init[,force]             new device key from node.random (deferred: ok,pub=<hex>); err key exists
 import type { AppCtx, CapturedPoints } from "./types/rackcell.d.ts";
 import { decodeCommand, encodeReplyError, encodeReplyOk } from "../shared/protocol/messages.ts";
 import { formatFixed, formatInt, parseDecimal } from "../shared/protocol/wire-number.ts";
 import { fitCalibration } from "../shared/calibration/fit.ts";
 import { isSafeText, MAX_CAL_POINTS } from "../shared/board/calfile.ts";
-import { buildInfo } from "./framer.ts";
+import { buildInfo, sealSuffix } from "./framer.ts";
 import { writeLine, paced, pacedSourceBusy } from "./sink.ts";
 const DEFAULT_SAMPLES = 64;
 const MIN_SPAN_FRACTION = 0.02;
@@ -75,6 +77,26 @@ function points(ctx: AppCtx): CapturedPoints[] {
     ctx.cal.points = p;
   }
   return p;
+}
+
+/** A sealed line through the output seam (the signer's deferred reply and records). */
+function sendSealed(body: string): void {
+  writeLine(body, sealSuffix(body), "\n");
+}
+
+/** `keys…`: handed to the signer, which is loaded for it and released unless it has work. */
+function keysCommand(ctx: AppCtx, id: number, a: string[]): void {
+  const signer = require("signer") as typeof import("./signer.ts");
+  if (a[0] === "init") {
+    const why = a.length > 2 || (a.length === 2 && a[1] !== "force") ? "usage keys init [force]" : signer.keysInit(ctx, sendSealed, id, a[1] === "force");
+    if (why !== "") refuse(id, why);
+  } else if (a.length > 0) refuse(id, "usage keys [init [force]]");
+  else {
+    const info = signer.publicInfo();
+    if (info.length === 0) refuse(id, "no key: keys init makes one");
+    else reply(id, info);
+  }
+  signer.releaseIfIdle();
 }
 
 export function handleLine(ctx: AppCtx, line: string): void {
@@ -181,6 +203,8 @@ export function handleLine(ctx: AppCtx, line: string): void {
   } else if (name === "reboot") {
     reply(id, ["restart", "1"]);
     ctx.control.restart();
+  } else if (name === "keys") {
+    keysCommand(ctx, id, a);
   } else if (name === "prompt") {
     reply(id, ["prompt", "1"]);
     ctx.control.stop();

@@ -61,6 +61,8 @@ declare namespace node {
   /** Asynchronous: the board resets shortly after the call returns. */
   function restart(): void;
   function chipid(): number;
+  /** Hardware random source: () → [0, 1); (n) → integer in [1, n]; (l, u) → integer in [l, u]. */
+  function random(l?: number, u?: number): number;
   function flashid(): number;
   /** [rawcode, reason, exccause, …]; reason 0 power-on, 1 hw watchdog, 2 exception, 3 sw watchdog, 4 sw restart, 5 deep-sleep wake, 6 external reset. */
   function bootreason(): LuaMultiReturn<[number, number]>;
@@ -169,7 +171,7 @@ declare namespace bit {
 
 /** @noSelf */
 declare namespace crypto {
-  /** Binary digest; algorithms include "MD5", "SHA1", "SHA256". */
+  /** Binary digest; algorithms include "MD5", "SHA1", "SHA256", "SHA512". */
   function hash(algo: string, data: string): string;
   /** Binary digest of a whole file. */
   function fhash(algo: string, fileName: string): string;

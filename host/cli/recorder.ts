@@ -47,6 +47,8 @@ export class Recorder {
       if (e.type === "lift") {
         const l = e.lift;
         store.addLift(this.sessionId, { ...l, details: l.fields });
+      } else if (e.type === "signature") {
+        store.addLiftSignature(this.sessionId, e.signed);
       }
     });
   }

@@ -165,17 +165,17 @@ describe("deploy to the emulated board", () => {
     const p = await fresh(0x10000);
     const image = fs.statSync(JSON.parse(fs.readFileSync("build/manifest.json", "utf8")).lfs.image).size;
     expect(image).toBeGreaterThan(0x10000);
-    const attempt = deploy(p, { board: BOARD, lfsPartitionBytes: 0x20000 }, true);
+    const attempt = deploy(p, { board: BOARD, lfsPartitionBytes: 0x30000 }, true);
     await expect(attempt).rejects.toMatchObject({ code: "LFS_PARTITION" });
-    await expect(attempt).rejects.toThrow(`the board has an LFS partition of 65536 bytes (0x010000); the LFS image is ${image} bytes. At the board's prompt run:\n  node.setpartitiontable{lfs_size = 0x020000}\n`);
+    await expect(attempt).rejects.toThrow(`the board has an LFS partition of 65536 bytes (0x010000); the LFS image is ${image} bytes. At the board's prompt run:\n  node.setpartitiontable{lfs_size = 0x030000}\n`);
     expect(fs.readdirSync(flashDir).filter((n) => n.startsWith("_up_") || n === "lfs.img")).toEqual([]); // nothing was uploaded
     // The line it gives, typed at the prompt, makes the next deploy go through.
     const s = new PromptSession(p);
     await s.sync();
-    await s.write("node.setpartitiontable{lfs_size = 0x020000}\n");
+    await s.write("node.setpartitiontable{lfs_size = 0x030000}\n");
     await s.expect(/powered by Lua/, 8000, "the restart");
     s.detach();
-    const res = await deploy(p, { board: BOARD, lfsPartitionBytes: 0x20000 }, true);
+    const res = await deploy(p, { board: BOARD, lfsPartitionBytes: 0x30000 }, true);
     expect(res.boot?.build).toBe(JSON.parse(fs.readFileSync("build/manifest.json", "utf8")).buildHash);
   }, 240_000);
 

@@ -158,6 +158,33 @@ describe("crypto.fhash", () => {
   });
 });
 
+describe("node.random", () => {
+  it("draws from a cryptographic source: two boards with the same seed differ; ranges and bad arguments as NodeMCU's", async () => {
+    const script = `tmr.create():alarm(50, tmr.ALARM_SINGLE, function()
+      local t = {}
+      for i = 1, 32 do t[i] = string.format("%02x", node.random(0, 255)) end
+      local lo, hi, ok1 = 1e9, -1e9, true
+      for i = 1, 2000 do
+        local v = node.random(6)
+        if v < lo then lo = v end
+        if v > hi then hi = v end
+        local f = node.random()
+        if f < 0 or f >= 1 then ok1 = false end
+      end
+      print("RND", table.concat(t), lo, hi, ok1, pcall(node.random, 5, 1))
+    end)`;
+    const runs: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { b, log } = await boot(script, { seed: 7 });
+      expect(await b.runUntil(() => /RND\t.*\n/.test(log.text), 2000)).toBe(true);
+      const m = /RND\t([0-9a-f]{64})\t(\d+)\t(\d+)\t(\w+)\t(\w+)\t(.*)\n/.exec(log.text)!;
+      expect([m[2], m[3], m[4], m[5], m[6]]).toEqual(["1", "6", "true", "false", "bad argument #2 to 'random' (interval is empty)"]);
+      runs.push(m[1]);
+    }
+    expect(runs[0]).not.toBe(runs[1]);
+  });
+});
+
 describe("time", () => {
   it("a long callback delays timers (virtual time follows the VM's instructions)", async () => {
     const { b, log } = await boot(`

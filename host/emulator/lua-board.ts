@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { createHash, createHmac } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { toLuaLiteral } from "../testing/lua-values.ts";
@@ -89,7 +89,7 @@ export class LuaBoardProcess {
     }
   }
 
-  /** Synchronous requests from the board: digests (node:crypto). */
+  /** Synchronous requests from the board: digests and node.random's bytes (node:crypto). */
   private answer([op, algo, a, b]: string[]): void {
     try {
       const name = (algo ?? "").toLowerCase();
@@ -97,6 +97,7 @@ export class LuaBoardProcess {
       if (op === "hash") out = createHash(name).update(Buffer.from(a ?? "", "hex")).digest();
       else if (op === "fhash") out = createHash(name).update(fs.readFileSync(Buffer.from(a ?? "", "hex").toString("utf8"))).digest();
       else if (op === "hmac") out = createHmac(name, Buffer.from(a ?? "", "hex")).update(Buffer.from(b ?? "", "hex")).digest();
+      else if (op === "random") out = randomBytes(Math.min(64, Number(algo)));
       else throw new Error(`unknown request ${op}`);
       this.send(`A ${out.toString("hex")}`);
     } catch (e) {

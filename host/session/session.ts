@@ -14,6 +14,7 @@ import { DUPLICATE, SeqTracker, type IntegrityCounts } from "./integrity.ts";
 
 export type { IntegrityCounts };
 import { createLiveState, liftFromRecord, liftFromSummary, type LiftView, type LiveState } from "./live.ts";
+import { SignatureAssembler, type SignedLiftRecords } from "./signatures.ts";
 
 /**
  * A session: every line from the board goes through here. Samples are checked (checksum, shape),
@@ -51,6 +52,7 @@ export interface FrameView {
 
 export type SessionEvent =
   | { type: "lift"; lift: LiftView }
+  | { type: "signature"; signed: SignedLiftRecords }
   | { type: "notice"; text: string }
   | { type: "boot"; fields: Record<string, string> }
   /** conversionIntervalUs: the board's measured conversion interval per channel (`cvus<i>`, NaN when absent). */
@@ -87,6 +89,7 @@ export class Session {
   private primeFrames = 2;
   private lastBoardLiftId = 0;
   private readonly boardLiftsSeen = new Set<string>();
+  private readonly signatures = new SignatureAssembler();
   private readonly medians: Median3State[] = [];
 
   constructor(readonly source: LineSource, infoFields: Record<string, string>, options: SessionOptions = {}) {
@@ -308,7 +311,14 @@ export class Session {
         }
         const lift = liftFromRecord(body, this.live.timeS);
         this.live.lastLift = lift;
+        this.signatures.lift(body);
         this.emit({ type: "lift", lift });
+        return;
+      }
+      case "G":
+      case "Y": {
+        const signed = this.signatures.take(body);
+        if (signed !== undefined) this.emit({ type: "signature", signed });
         return;
       }
       case "M": {

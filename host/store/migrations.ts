@@ -105,6 +105,20 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "lift signatures: the board's E record and its Ed25519 signature record, as received",
+    sql: `
+      CREATE TABLE lift_signatures (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        board_lift_id INTEGER NOT NULL,
+        board_boot INTEGER NOT NULL,
+        lift_record TEXT NOT NULL,
+        signature_record TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export function currentVersion(db: Database): number {

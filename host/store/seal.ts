@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { parseLiftBody } from "../../shared/board/liftrecord.ts";
 import type { Database } from "./sqlite.ts";
 
 /**
@@ -7,6 +8,10 @@ import type { Database } from "./sqlite.ts";
  * every lift) are hashed exactly as the database holds them, and the seal links that digest to
  * the previous seal. Changing, adding or deleting any frame or lift of a sealed session, or
  * removing or reordering a seal, breaks the chain where it happened.
+ *
+ * The board's lift signatures (lift_signatures: the E record and its signature record as received,
+ * firmware/signer.ts) are part of the lifts digest, and the audit compares each signed lift's row
+ * with the record the board signed, so a row rewritten and re-sealed is still named.
  *
  * What it does not do: anyone with the file can rewrite a session and re-seal everything after
  * it. The chain head (the newest seal) is what makes that detectable: written down, sent to a
@@ -51,13 +56,14 @@ export interface AuditResult {
 const SESSION_COLUMNS = "id, started_at, ended_at, port, board, firmware, build, boot, sps, channels, channel_names, calibration_json, athlete_id, note, good, corrupt, missing, duplicates, resets, reconnects, calibration_mismatches";
 const FRAME_COLUMNS = "idx, seq, time_s, raw0, raw1, raw2, raw3, force0, force1, force2, force3, total_n, flags";
 const LIFT_COLUMNS = "id, source, kind, at_s, peak_force_n, time_to_peak_ms, weighed_load_n, time_to_lift_off_ms, hold_ms, details_json";
+const SIGNATURE_COLUMNS = "id, board_lift_id, board_boot, lift_record, signature_record";
 
 /** One stored row as text: every column in a fixed order, NULL as "\N"; numbers as JavaScript prints them (exact for doubles). */
 function rowText(row: Record<string, unknown>, columns: string[]): string {
   return columns.map((c) => (row[c] === null || row[c] === undefined ? "\\N" : String(row[c]).replace(/[\\\t\n]/g, (ch) => (ch === "\t" ? "\\t" : ch === "\n" ? "\\n" : "\\\\")))).join("\t");
 }
 
-function digestRows(db: Database, sql: string, columns: string, sessionId: number): { sha256: string; rows: number } {
+function digestRows(db: Database, sql: string, columns: string, sessionId: number, more?: { sql: string; columns: string; tag: string }): { sha256: string; rows: number } {
   const names = columns.split(", ");
   const h = createHash("sha256");
   let rows = 0;
@@ -66,6 +72,11 @@ function digestRows(db: Database, sql: string, columns: string, sessionId: numbe
     h.update("\n");
     rows++;
   }
+  // rows of a second table, tagged (none: the digest is the first table's alone, as before it existed)
+  if (more !== undefined) {
+    const moreNames = more.columns.split(", ");
+    for (const r of db.prepare(more.sql).iterate(sessionId) as IterableIterator<Record<string, unknown>>) h.update(`${more.tag}\t${rowText(r, moreNames)}\n`);
+  }
   return { sha256: h.digest("hex"), rows };
 }
 
@@ -73,7 +84,8 @@ function digestRows(db: Database, sql: string, columns: string, sessionId: numbe
 export function sessionDigests(db: Database, sessionId: number): { metaSha256: string; framesSha256: string; liftsSha256: string; frames: number; exists: boolean } {
   const meta = digestRows(db, `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`, SESSION_COLUMNS, sessionId);
   const frames = digestRows(db, `SELECT ${FRAME_COLUMNS} FROM frames WHERE session_id = ? ORDER BY idx`, FRAME_COLUMNS, sessionId);
-  const lifts = digestRows(db, `SELECT ${LIFT_COLUMNS} FROM lifts WHERE session_id = ? ORDER BY id`, LIFT_COLUMNS, sessionId);
+  const lifts = digestRows(db, `SELECT ${LIFT_COLUMNS} FROM lifts WHERE session_id = ? ORDER BY id`, LIFT_COLUMNS, sessionId,
+    { sql: `SELECT ${SIGNATURE_COLUMNS} FROM lift_signatures WHERE session_id = ? ORDER BY id`, columns: SIGNATURE_COLUMNS, tag: "signature" });
   return { metaSha256: meta.sha256, framesSha256: frames.sha256, liftsSha256: lifts.sha256, frames: frames.rows, exists: meta.rows === 1 };
 }
 
@@ -124,7 +136,36 @@ function checkSeal(db: Database, s: SealRow, prevSeal: string): string[] {
   if (d.frames !== s.frames) problems.push(`frames: ${d.frames} now, ${s.frames} when sealed`);
   else if (d.framesSha256 !== s.framesSha256) problems.push("frames changed");
   if (d.liftsSha256 !== s.liftsSha256) problems.push("lifts changed");
-  return problems;
+  return [...problems, ...signedLiftMismatches(db, s.sessionId)];
+}
+
+/** Lifts whose row no longer says what the board signed (the E record stored with its signature). */
+export function signedLiftMismatches(db: Database, sessionId: number): string[] {
+  const out: string[] = [];
+  const sigs = db.prepare("SELECT board_lift_id, board_boot, lift_record FROM lift_signatures WHERE session_id = ?").all(sessionId) as { board_lift_id: number; board_boot: number; lift_record: string }[];
+  const lifts = db.prepare("SELECT id, peak_force_n, time_to_peak_ms, weighed_load_n, time_to_lift_off_ms, hold_ms, details_json FROM lifts WHERE session_id = ?").all(sessionId) as Record<string, never>[];
+  const num = (v: number | null) => (v === null ? NaN : v);
+  const same = (a: number, b: number) => (Number.isNaN(a) && Number.isNaN(b)) || a === b;
+  for (const sig of sigs) {
+    const row = lifts.find((l) => {
+      const d = l.details_json ? (JSON.parse(l.details_json) as { id?: string; boot?: string }) : {};
+      return Number(d.id) === sig.board_lift_id && Number(d.boot) === sig.board_boot;
+    });
+    if (row === undefined) {
+      out.push(`board lift ${sig.board_lift_id} (boot ${sig.board_boot}) was signed by the board but its row is gone`);
+      continue;
+    }
+    const e = parseLiftBody(sig.lift_record);
+    const pairs: [string, number, number][] = [
+      ["peakForceN", num(row.peak_force_n), e.peakForceN], ["timeToPeakMs", num(row.time_to_peak_ms), e.timeToPeakMs],
+      ["weighedLoadN", num(row.weighed_load_n), e.weighedLoadN], ["timeToLiftOffMs", num(row.time_to_lift_off_ms), e.timeToLiftOffMs],
+      ["holdMs", num(row.hold_ms), e.holdMs],
+    ];
+    for (const [name, stored, signed] of pairs) {
+      if (!same(stored, signed)) out.push(`lift ${row.id as number}: ${name} is ${stored} in the database, the board signed ${signed}`);
+    }
+  }
+  return out;
 }
 
 /** One session's seal checked against what the database holds, and its link to the seal before. */

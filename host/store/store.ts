@@ -239,6 +239,24 @@ export class Store {
     }));
   }
 
+  // ---- the board's lift signatures (firmware/signer.ts, host/sign/) ------------------------------
+
+  addLiftSignature(sessionId: number, s: { boardLiftId: number; boardBoot: number; liftRecord: string; signatureRecord: string }): number {
+    const r = this.db.prepare("INSERT INTO lift_signatures (session_id, board_lift_id, board_boot, lift_record, signature_record) VALUES (?, ?, ?, ?, ?)")
+      .run(sessionId, s.boardLiftId, s.boardBoot, s.liftRecord, s.signatureRecord);
+    return Number(r.lastInsertRowid);
+  }
+
+  /** The board's signed records for a stored lift (matched by the board's lift id and boot), if it signed it. */
+  liftSignature(liftId: number): { liftRecord: string; signatureRecord: string } | undefined {
+    const lift = this.db.prepare("SELECT session_id, details_json FROM lifts WHERE id = ?").get(liftId) as { session_id: number; details_json: string | null } | undefined;
+    if (lift === undefined || lift.details_json === null) return undefined;
+    const d = JSON.parse(lift.details_json) as { id?: string; boot?: string };
+    const row = this.db.prepare("SELECT lift_record, signature_record FROM lift_signatures WHERE session_id = ? AND board_lift_id = ? AND board_boot = ? ORDER BY id DESC LIMIT 1")
+      .get(lift.session_id, Number(d.id), Number(d.boot)) as { lift_record: string; signature_record: string } | undefined;
+    return row === undefined ? undefined : { liftRecord: row.lift_record, signatureRecord: row.signature_record };
+  }
+
   // ---- calibration certificates ----------------------------------------------------------------
 
   addCertificate(cert: { board?: string; build?: string; calibrationId?: string; passed?: boolean; summary?: string; certificate: unknown }): number {

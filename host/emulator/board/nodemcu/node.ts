@@ -1,12 +1,15 @@
 /**
  * node: heap (the board's heap minus what the firmware holds), restart (asynchronous: the reset
  * comes after the running callback, once the UART drained), bootreason, chip/flash ids, info,
- * setonerror, egc, task.post (three priorities on the task queue); output (console.ts).
+ * setonerror, egc, task.post (three priorities on the task queue); output (console.ts); random (the
+ * ESP8266's hardware RNG; here 32 bits from Node's crypto.randomBytes per call, never Lua's
+ * math.random: keys are made from it).
  */
 import { K, api, apiError, heapKb, runFirmware, settleHeap } from "../kernel.ts";
 import { PRIO_HIGH, PRIO_LOW, PRIO_MED, post } from "../events.ts";
 import { B, REASON } from "../state.ts";
 import { U } from "./uart.ts";
+import { request } from "../link.ts";
 import { nodeOutput } from "./console.ts";
 import { PT, getPartitionTable, setPartitionTable } from "./lfs.ts";
 
@@ -76,6 +79,17 @@ export function createNodeModule(): Record<string, unknown> {
     startupcounts: api(() => {}, 1),
     startup: api(() => {}, 1),
     stripdebug: api(() => 3, 1),
+    // node.random() → [0, 1); node.random(n) → integer in [1, n]; node.random(l, u) → integer in [l, u]
+    random: api((l?: unknown, u?: unknown) => {
+      const b = request("random", "4");
+      const f = (((string.byte(b, 1) * 256 + string.byte(b, 2)) * 256 + string.byte(b, 3)) * 256 + string.byte(b, 4)) / 4294967296;
+      if (l === undefined) return f;
+      const lo = u === undefined ? 1 : l;
+      const hi = u === undefined ? l : u;
+      if (type(lo) !== "number" || type(hi) !== "number") return apiError("bad argument #1 to 'random' (number expected)");
+      if ((lo as number) > (hi as number)) return apiError("bad argument #2 to 'random' (interval is empty)");
+      return (lo as number) + Math.floor(f * ((hi as number) - (lo as number) + 1));
+    }, 5),
     egc: {
       NOT_ACTIVE: 0, ON_ALLOC_FAILURE: 1, ON_MEM_LIMIT: 2, ALWAYS: 4,
       setmode: api((mode: unknown, level?: unknown) => {
