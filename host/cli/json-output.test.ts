@@ -7,6 +7,7 @@ import { liftRecordErrors, numbersInText } from "../testing/json-checks.ts";
 import { DEMO_SCENARIO } from "./commands/demo.ts";
 import { buildProgram } from "./main.ts";
 import { runCli } from "./testing/run-cli.ts";
+import { publicKeyHexOf, signedCertificateText } from "../testing/firmware/signer-files.ts";
 
 /**
  * Every `--json` output of every command, from the bundled CLI (dist/rackcell.mjs) in a scratch
@@ -73,6 +74,20 @@ describe("every --json output is numbers, units in the names (bundled CLI, emula
     expect(w.sampleRateSps).toBe(80);
     expect(w.channels.length).toBe(2);
     expect(w.channels[0].sck.gpio).toBeGreaterThanOrEqual(0);
+  });
+
+  it("keys init (a key made on the emulated board)", async () => {
+    checked.add("keys");
+    const k = (await jsonOf(["keys", "init", "--json"])) as { publicKeyHex: string; fingerprint: string };
+    expect(k.publicKeyHex).toMatch(/^[0-9a-f]{64}$/);
+  }, 60_000);
+
+  it("check (a certificate signed with a known seed)", async () => {
+    checked.add("check");
+    const seed = Buffer.alloc(32, 9);
+    fs.writeFileSync(path.join(dir, "lift.json"), signedCertificateText(seed));
+    const r = (await jsonOf(["check", path.join(dir, "lift.json"), "--trust", publicKeyHexOf(seed), "--json"])) as { valid: number; knownKey: number; lifts: number };
+    expect(r).toMatchObject({ valid: 1, knownKey: 1, lifts: 1 });
   });
 
   it("info", async () => {

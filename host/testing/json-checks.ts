@@ -12,7 +12,7 @@ import { Ajv } from "ajv";
  */
 export const PROSE_KEYS = new Set(["notes", "reasons", "warnings", "description", "what"]);
 /** Keys whose values are identifiers that may happen to be all digits (a hex build hash, a seal). */
-export const IDENTIFIER_KEYS = new Set(["build", "seal", "calId", "calibrationId", "serialNumber", "vendorId", "productId"]);
+export const IDENTIFIER_KEYS = new Set(["build", "seal", "publicKeyHex", "fingerprint", "calId", "calibrationId", "serialNumber", "vendorId", "productId"]);
 
 const NUMBER_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 /** A figure followed by a unit of measure: "201.2 kg", "80.0 Hz", "388 ms", "51.0 %", "1250 kg/s", "±0.1 N". */

@@ -36,8 +36,8 @@ export interface BoardDefinition {
    * The LFS partition the board's firmware must have (bytes, a multiple of 8 KB; host only, left
    * out of board.lua): what the build reports the image against, what the emulated board has and
    * what `deploy` asks a real board for (node.getpartitiontable()). NodeMCU's luac.cross makes a
-   * ≈101 KB image of rackcell's modules, so the NodeMCU v3 boards (4 MB flash) take 128 KB
-   * (0x20000): the common 64 KB would refuse it, and flash is plentiful.
+   * ≈101 KB image of the streaming modules and the signer adds ≈43 KB, so the NodeMCU v3 boards (4 MB flash) take 192 KB
+   * (0x30000): the common 64 KB would refuse it, and flash is plentiful.
    */
   lfsPartitionBytes: number;
   channels: BoardChannel[];

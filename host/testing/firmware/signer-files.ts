@@ -1,4 +1,6 @@
-import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, sign } from "node:crypto";
+import { GENESIS_PREV, signedFields, signedMessage } from "../../../shared/board/signedlift.ts";
+import { buildCertificate, certificateText } from "../../sign/certificate.ts";
 
 /**
  * The signer's flash files (firmware/signer.ts) as the host makes and reads them, for tests and
@@ -19,4 +21,13 @@ export function publicKeyHexOf(seed: Buffer): string {
 /** ed25519.key as the board writes it for this seed. */
 export function keyFile(seed: Buffer): string {
   return checkedLine(`K,${seed.toString("hex")},${publicKeyHexOf(seed)}`);
+}
+
+/** A one-lift certificate signed with this seed (a rack pull's E record as the board sends it), by node:crypto. */
+export function signedCertificateText(seed: Buffer, editE: (e: string) => string = (e) => e): string {
+  const e = "E,id=4,boot=2,kind=rackpull,done=1,conf=1,quiet=1,base=1766.8,thr=1.0,onset=7412,peak=1751.2,net=1751.2,peakt=8116,ttp=703,weighed=1766.8,liftoff=8116,ttl=703,setdown=9127,hold=1011,reweigh=1768.0,rwdiff=1.2,plates=0,end=10370,gap=19";
+  const fields = signedFields(4, 1, 99, "gym", "", GENESIS_PREV);
+  const key = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, seed]), format: "der", type: "pkcs8" });
+  const sig = sign(null, Buffer.from(signedMessage(e, fields), "latin1"), key).toString("hex");
+  return certificateText(buildCertificate(publicKeyHexOf(seed), [{ liftRecord: editE(e), signatureRecord: `${fields},sig=${sig}` }]));
 }
