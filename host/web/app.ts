@@ -17,7 +17,8 @@ import { LiveChart } from "./chart.ts";
 import { FrameStore } from "./frames.ts";
 import { openHostLink, type HostLink } from "./host-link.ts";
 import { LiftList } from "./lifts.ts";
-import { WS_PATH } from "./protocol.ts";
+import { HISTORY_PATH, WS_PATH, type WebHistory } from "./protocol.ts";
+import { fetchHistory, renderHistory } from "./history-panel.ts";
 import { findGrantedPort, hasWebSerial, openSerialLink, portName } from "./serial-link.ts";
 import { Tools } from "./tools.ts";
 
@@ -43,6 +44,15 @@ let boards: BoardDefinition[] = [];
 let attempt = 0;
 const chart = new LiveChart($("chart"), () => current?.store ?? null);
 const lifts = new LiftList($("last-lift"), $("lift-list"));
+let history: WebHistory | null = null;
+
+/** The host's recorded history and lifter (none over Web Serial from a page no host serves). */
+async function loadHistory(): Promise<void> {
+  history = await fetchHistory(HISTORY_PATH.slice(1));
+  lifts.bodyWeightKg = history?.lifter?.bodyWeightKg ?? null;
+  renderHistory($("history"), history, unit);
+  lifts.render(unit);
+}
 
 function status(text: string, kind: "ok" | "warn" | "error" = "ok"): void {
   const el = $("status");
@@ -251,6 +261,7 @@ $("units").addEventListener("change", (e) => {
   chart.setup(current?.session.info.channelNames ?? [], unit);
   lifts.reanalyse(current?.store ?? null, unit);
   lifts.render(unit);
+  renderHistory($("history"), history, unit);
 });
 window.addEventListener("resize", () => chart.resize());
 if (!hasWebSerial()) $("connect-serial").title = noWebSerialText();
@@ -259,4 +270,5 @@ requestAnimationFrame(frame);
 fetch("boards.json").then((r) => r.json()).then((b: BoardDefinition[]) => {
   if (boards.length === 0) boards = b;
 }).catch(() => undefined);
+void loadHistory();
 void connectHost();
