@@ -5,6 +5,7 @@
  * board's signature, as `rackcell history` and `rackcell audit` see them. The JSON at
  * HISTORY_PATH is checked without a browser too.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -13,8 +14,9 @@ import { liftFromRecord } from "../session/live.ts";
 import { Store } from "../store/store.ts";
 import { readHistory } from "./history.ts";
 import { HISTORY_PATH } from "./protocol.ts";
-import { chromiumMissing, launchBrowser, startWebCli } from "./testing/chromium.ts";
+import { BUNDLED_CLI, chromiumMissing, launchBrowser, startWebCli } from "./testing/chromium.ts";
 
+const SHOTS = path.join(path.dirname(new URL(import.meta.url).pathname), "screenshots");
 const missing = process.env.RACKCELL_WITH_BROWSER === "1" ? "" : chromiumMissing();
 if (missing) console.warn(`SKIPPED host/web history browser test: ${missing}`);
 
@@ -85,6 +87,18 @@ describe("the host's history as JSON", () => {
     }
   });
 
+  it("rackcell web --athlete with an unknown lifter is refused before the page is served, naming the known ones", () => {
+    const { dir, db } = storeWithHistory();
+    try {
+      const r = spawnSync(process.execPath, [BUNDLED_CLI, "--db", db, "web", "--listen", "0", "--athlete", "Nobody"], { cwd: dir, encoding: "utf8", timeout: 30_000 });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('no athlete "Nobody" (known: Mira; add one with `rackcell lifter weigh Nobody <kg>`)');
+      expect(r.stdout).not.toMatch(/open http/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("no database yet: empty history, no lifter", () => {
     expect(readHistory(path.join(os.tmpdir(), "rackcell-no-such-dir", "none.db"))).toEqual({ lifter: null, sessions: [], prs: [] });
   });
@@ -136,6 +150,9 @@ describe.skipIf(missing !== "")("the page with a lifter (bundled CLI `web --athl
     expect(Number(m![2])).toBeGreaterThan(2.45);
     expect(Number(m![2])).toBeLessThan(2.52);
     expect(await page.textContent("#lift-list")).toMatch(/× 2\.\d\d body weight/);
+    await page.locator("#history").scrollIntoViewIfNeeded();
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, "host-history-laptop.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
