@@ -44,13 +44,15 @@ let boards: BoardDefinition[] = [];
 let attempt = 0;
 const chart = new LiveChart($("chart"), () => current?.store ?? null);
 const lifts = new LiftList($("last-lift"), $("lift-list"));
-let history: WebHistory | null = null;
+let history: WebHistory | null | Error = null;
 
-/** The host's recorded history and lifter (none over Web Serial from a page no host serves). */
-async function loadHistory(): Promise<void> {
-  history = await fetchHistory(HISTORY_PATH.slice(1));
-  lifts.bodyWeightKg = history?.lifter?.bodyWeightKg ?? null;
+/** The host's recorded history and lifter (none from a page no host serves); `athlete` as chosen on the page. */
+async function loadHistory(athlete?: string): Promise<void> {
+  history = await fetchHistory(HISTORY_PATH.slice(1), athlete).catch((e: Error) => e);
+  lifts.bodyWeightKg = history instanceof Error ? null : history?.lifter?.bodyWeightKg ?? null;
+  const chosenByKeyboard = document.activeElement?.id === "lifter";
   renderHistory($("history"), history, unit);
+  if (chosenByKeyboard) document.getElementById("lifter")?.focus();
   lifts.render(unit);
 }
 
@@ -270,5 +272,9 @@ requestAnimationFrame(frame);
 fetch("boards.json").then((r) => r.json()).then((b: BoardDefinition[]) => {
   if (boards.length === 0) boards = b;
 }).catch(() => undefined);
+$("history").addEventListener("change", (e) => {
+  const t = e.target as HTMLSelectElement;
+  if (t.id === "lifter") void loadHistory(t.value);
+});
 void loadHistory();
 void connectHost();

@@ -21,7 +21,12 @@ export function sealText(s: WebHistory["sessions"][number]): string {
   return s.sealIntact ? "sealed ✓" : `sealed, but changed since: ${s.sealProblems.join("; ")}`;
 }
 
-export function renderHistory(el: HTMLElement, h: WebHistory | null, unit: ForceUnit): void {
+export function renderHistory(el: HTMLElement, h: WebHistory | null | Error, unit: ForceUnit): void {
+  if (h instanceof Error) {
+    el.innerHTML = `<p class="error">History: ${esc(h.message)}</p>`;
+    el.dataset.state = "error";
+    return;
+  }
   if (!h) {
     el.innerHTML = `<p class="muted">${esc(NEEDS_HOST)}</p>`;
     el.dataset.state = "needs-host";
@@ -29,7 +34,9 @@ export function renderHistory(el: HTMLElement, h: WebHistory | null, unit: Force
   }
   el.dataset.state = "ok";
   const bw = h.lifter?.bodyWeightKg ?? null;
-  const who = h.lifter ? `<p>${esc(h.lifter.name)}${bw ? `, ${bw.toFixed(1)} kg body weight` : ", not weighed in"}</p>` : "";
+  const choose = h.lifters.length === 0 ? "" : `<p><label>Lifter <select id="lifter"><option value="">everyone</option>` +
+    h.lifters.map((x) => `<option${x.name === h.lifter?.name ? " selected" : ""}>${esc(x.name)}</option>`).join("") + `</select></label></p>`;
+  const who = choose + (h.lifter ? `<p>${esc(h.lifter.name)}${bw ? `, ${bw.toFixed(1)} kg body weight` : ", not weighed in"}</p>` : "");
   const prs = h.prs.length ? `<p><b>PRs</b></p><ul class="prs">${h.prs.map((p) => `<li>${esc(p.cls)}: ${esc(p.loadKg !== undefined ? `${p.loadKg.toFixed(1)} kg` : formatForce(p.peakForceN ?? NaN, unit))}` +
     `${p.bodyWeightMultiple !== null ? ` (× ${p.bodyWeightMultiple.toFixed(2)} body weight)` : ""} on ${esc(p.day)}</li>`).join("")}</ul>` : "";
   const sessions = h.sessions.length === 0 ? `<p class="muted">No recorded sessions${h.lifter ? ` for ${esc(h.lifter.name)}` : ""} yet: \`rackcell record\` records one.</p>` :
@@ -45,13 +52,16 @@ export function renderHistory(el: HTMLElement, h: WebHistory | null, unit: Force
   el.innerHTML = who + prs + sessions;
 }
 
-/** The host's history, or null when no host serves it (a page over Web Serial, or an old host). */
-export async function fetchHistory(url: string): Promise<WebHistory | null> {
+/** The host's history (`athlete`: that lifter, "" everyone, undefined the host's choice); null when no host serves it. */
+export async function fetchHistory(path: string, athlete?: string): Promise<WebHistory | null> {
+  let r: Response;
   try {
-    const r = await fetch(url, { cache: "no-store" });
-    if (!r.ok) return null;
-    return (await r.json()) as WebHistory;
+    r = await fetch(athlete === undefined ? path : `${path}?athlete=${encodeURIComponent(athlete)}`, { cache: "no-store" });
   } catch {
     return null;
   }
+  if (r.status === 404) return null; // a page no host serves (Web Serial) or a host without a store
+  const body = (await r.json()) as WebHistory | { error: string };
+  if ("error" in body) throw new Error(body.error);
+  return body;
 }

@@ -56,6 +56,7 @@ describe("the host's history as JSON", () => {
     try {
       const h = readHistory(db, { athlete: "Mira" });
       expect(h.lifter).toEqual({ name: "Mira", bodyWeightKg: 80 });
+      expect(h.lifters).toEqual([{ name: "Mira", bodyWeightKg: 80 }]);
       expect(h.sessions.map((s) => s.sessionId)).toEqual([2, 1]);
       const [s2, s1] = h.sessions;
       expect(s1).toMatchObject({ sealed: true, sealIntact: true, sealProblems: [], lifter: "Mira" });
@@ -100,7 +101,9 @@ describe("the host's history as JSON", () => {
   });
 
   it("no database yet: empty history, no lifter", () => {
-    expect(readHistory(path.join(os.tmpdir(), "rackcell-no-such-dir", "none.db"))).toEqual({ lifter: null, sessions: [], prs: [] });
+    const none = path.join(os.tmpdir(), "rackcell-no-such-dir", "none.db");
+    expect(readHistory(none)).toEqual({ lifter: null, lifters: [], sessions: [], prs: [] });
+    expect(() => readHistory(none, { athlete: "Mira" })).toThrow(/no database at .*none\.db yet: weigh the lifter in with `rackcell lifter weigh Mira <kg>`/);
   });
 });
 
@@ -126,6 +129,12 @@ describe.skipIf(missing !== "")("the page with a lifter (bundled CLI `web --athl
     const json = (await res.json()) as { lifter: { bodyWeightKg: unknown }; sessions: { durationS: unknown }[] };
     expect(typeof json.lifter.bodyWeightKg).toBe("number");
     expect(typeof json.sessions[0].durationS).toBe("number");
+    const everyone = (await (await fetch(new URL(`${HISTORY_PATH}?athlete=`, cli.url))).json()) as { lifter: unknown; sessions: unknown[] };
+    expect(everyone.lifter).toBeNull();
+    expect(everyone.sessions).toHaveLength(3);
+    const unknown = await fetch(new URL(`${HISTORY_PATH}?athlete=Nobody`, cli.url));
+    expect(unknown.status).toBe(500);
+    expect(((await unknown.json()) as { error: string }).error).toMatch(/no athlete "Nobody"/);
 
     const page = await browser.context.newPage();
     const errors: string[] = [];
@@ -150,6 +159,17 @@ describe.skipIf(missing !== "")("the page with a lifter (bundled CLI `web --athl
     expect(Number(m![2])).toBeGreaterThan(2.45);
     expect(Number(m![2])).toBeLessThan(2.52);
     expect(await page.textContent("#lift-list")).toMatch(/× 2\.\d\d body weight/);
+
+    // another choice on the page, by keyboard: everyone's sessions, and no body weight to divide by
+    await page.focus("#lifter");
+    await page.selectOption("#lifter", "");
+    await page.waitForSelector('.session[data-session="3"]');
+    expect(await page.textContent("#lift-list")).not.toMatch(/body weight/);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("lifter");
+    await page.selectOption("#lifter", "Mira");
+    await page.waitForFunction(() => /× 2\.\d\d body weight/.test(document.getElementById("lift-list")?.textContent ?? ""));
+    expect(await page.locator('.session[data-session="3"]').count()).toBe(0);
+
     await page.locator("#history").scrollIntoViewIfNeeded();
     fs.mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SHOTS, "host-history-laptop.png"), fullPage: true });

@@ -23,17 +23,22 @@ function signedByBoard(store: Store, lift: LiftRow, all: LiftRow[]): boolean {
 const num = (n: number) => (Number.isFinite(n) ? n : null);
 
 export function readHistory(db: string, o: { athlete?: string; limit?: number } = {}): WebHistory {
-  if (!fs.existsSync(db)) return { lifter: null, sessions: [], prs: [] };
+  if (!fs.existsSync(db)) {
+    if (o.athlete !== undefined) throw new Error(`no database at ${db} yet: weigh the lifter in with \`rackcell lifter weigh ${o.athlete} <kg>\``);
+    return { lifter: null, lifters: [], sessions: [], prs: [] };
+  }
   const store = new Store(db);
   try {
     const a = o.athlete === undefined ? undefined : findAthlete(store, o.athlete);
-    const names = new Map(store.listAthletes().map((x) => [x.id, x.name]));
+    const athletes = store.listAthletes();
+    const names = new Map(athletes.map((x) => [x.id, x.name]));
     let sessions = store.listSessions({ limit: 1_000_000 });
     if (a) sessions = sessions.filter((s) => s.athleteId === a.id);
     sessions = sessions.slice(0, o.limit ?? 20);
     const rec = a ? athleteRecord(athleteFromStore(store, a.id), dayOnThisMachine()) : null;
     return {
       lifter: a ? { name: a.name, bodyWeightKg: rec?.bodyWeightKg ?? null } : null,
+      lifters: athletes.map((x) => ({ name: x.name, bodyWeightKg: x.latestKg })),
       sessions: sessions.map((s) => {
         const audit = store.auditSession(s.id);
         const rows = store.listLifts({ sessionId: s.id, limit: 100000 });

@@ -8,12 +8,15 @@ import type { BoardDefinition } from "../build/boards.ts";
 import type { Placement } from "../calibrate/run.ts";
 
 export const WS_PATH = "/ws";
-/** The host's recorded sessions as JSON (WebHistory); absent when the page is not served by the host. */
+/** The host's recorded sessions as JSON (WebHistory); absent when the page is not served by the host.
+ * `?athlete=NAME` chooses the lifter (empty: everyone); without it, the one `rackcell web --athlete` named. */
 export const HISTORY_PATH = "/api/history";
 
 export interface WebHistory {
   /** `rackcell web --athlete NAME`: the lifter and their last weigh-in (null when never weighed) */
   lifter: { name: string; bodyWeightKg: number | null } | null;
+  /** every lifter in the store, to choose from on the page (HISTORY_PATH?athlete=NAME; empty: everyone) */
+  lifters: { name: string; bodyWeightKg: number | null }[];
   sessions: {
     sessionId: number; startedAt: string; durationS: number; frames: number; corruptFrames: number; missingFrames: number;
     board: string | null; lifter: string | null;

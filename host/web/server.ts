@@ -31,8 +31,8 @@ export interface WebServerOptions {
   port?: number;
   dir?: string;
   relay?: Relay;
-  /** the host's recorded history (HISTORY_PATH); without it the path is not found */
-  history?: () => unknown;
+  /** the host's recorded history (HISTORY_PATH, with its query); without it the path is not found */
+  history?: (query: URLSearchParams) => unknown;
 }
 
 export interface WebServer {
@@ -51,7 +51,7 @@ export async function serveWeb(o: WebServerOptions = {}): Promise<WebServer> {
     if (url.pathname === HISTORY_PATH && o.history) {
       let body: string;
       try {
-        body = JSON.stringify(o.history());
+        body = JSON.stringify(o.history(url.searchParams));
       } catch (e) {
         res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: (e as Error).message }));
         return;
