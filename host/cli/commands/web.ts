@@ -1,4 +1,3 @@
-import * as fs from "node:fs";
 import type { Command } from "commander";
 import { listBoards, loadBoard, type BoardDefinition } from "../../build/boards.ts";
 import { connectBoard, type BoardConnection } from "../board.ts";
@@ -35,11 +34,9 @@ export function register(program: Command): void {
       const g = globalOptions(c);
       const log = (s: string) => process.stderr.write(`${s}\n`);
       const boards = listBoards().map((b) => loadBoard(b));
-      const history = () => readHistory(g.db, { athlete: flags.athlete });
-      if (flags.athlete !== undefined) {
-        if (!fs.existsSync(g.db)) throw new Error(`no database at ${g.db} yet: weigh the lifter in with \`rackcell lifter weigh ${flags.athlete} <kg>\``);
-        history(); // an unknown lifter is refused before the page is served
-      }
+      // the page may choose another lifter (?athlete=NAME, empty: everyone)
+      const history = (q: URLSearchParams) => readHistory(g.db, { athlete: q.has("athlete") ? q.get("athlete") || undefined : flags.athlete });
+      history(new URLSearchParams()); // an unknown lifter is refused before the page is served
       // the port first: a port in use is refused before a board is opened
       const s = await serveWeb({ port: flags.listen, history }).catch((e: NodeJS.ErrnoException) => {
         if (e.code === "EADDRINUSE") throw new Error(`port ${flags.listen} on 127.0.0.1 is in use (another \`rackcell web\`?): stop that program or choose another port with --listen <port>`);
