@@ -36,7 +36,7 @@ export function register(program: Command): void {
       const boards = listBoards().map((b) => loadBoard(b));
       // the page may choose another lifter (?athlete=NAME, empty: everyone)
       const history = (q: URLSearchParams) => readHistory(g.db, { athlete: q.has("athlete") ? q.get("athlete") || undefined : flags.athlete });
-      history(new URLSearchParams()); // an unknown lifter is refused before the page is served
+      if (flags.athlete !== undefined) history(new URLSearchParams()); // an unknown lifter is refused before the page is served
       // the port first: a port in use is refused before a board is opened
       const s = await serveWeb({ port: flags.listen, history }).catch((e: NodeJS.ErrnoException) => {
         if (e.code === "EADDRINUSE") throw new Error(`port ${flags.listen} on 127.0.0.1 is in use (another \`rackcell web\`?): stop that program or choose another port with --listen <port>`);
