@@ -17,7 +17,8 @@ import { LiveChart } from "./chart.ts";
 import { FrameStore } from "./frames.ts";
 import { openHostLink, type HostLink } from "./host-link.ts";
 import { LiftList } from "./lifts.ts";
-import { WS_PATH } from "./protocol.ts";
+import { HISTORY_PATH, WS_PATH, type WebHistory } from "./protocol.ts";
+import { fetchHistory, renderHistory } from "./history-panel.ts";
 import { findGrantedPort, hasWebSerial, openSerialLink, portName } from "./serial-link.ts";
 import { Tools } from "./tools.ts";
 
@@ -43,6 +44,17 @@ let boards: BoardDefinition[] = [];
 let attempt = 0;
 const chart = new LiveChart($("chart"), () => current?.store ?? null);
 const lifts = new LiftList($("last-lift"), $("lift-list"));
+let history: WebHistory | null | Error = null;
+
+/** The host's recorded history and lifter (none from a page no host serves); `athlete` as chosen on the page. */
+async function loadHistory(athlete?: string): Promise<void> {
+  history = await fetchHistory(HISTORY_PATH.slice(1), athlete).catch((e: Error) => e);
+  lifts.bodyWeightKg = history instanceof Error ? null : history?.lifter?.bodyWeightKg ?? null;
+  const chosenByKeyboard = document.activeElement?.id === "lifter";
+  renderHistory($("history"), history, unit);
+  if (chosenByKeyboard) document.getElementById("lifter")?.focus();
+  lifts.render(unit);
+}
 
 function status(text: string, kind: "ok" | "warn" | "error" = "ok"): void {
   const el = $("status");
@@ -251,6 +263,7 @@ $("units").addEventListener("change", (e) => {
   chart.setup(current?.session.info.channelNames ?? [], unit);
   lifts.reanalyse(current?.store ?? null, unit);
   lifts.render(unit);
+  renderHistory($("history"), history, unit);
 });
 window.addEventListener("resize", () => chart.resize());
 if (!hasWebSerial()) $("connect-serial").title = noWebSerialText();
@@ -259,4 +272,9 @@ requestAnimationFrame(frame);
 fetch("boards.json").then((r) => r.json()).then((b: BoardDefinition[]) => {
   if (boards.length === 0) boards = b;
 }).catch(() => undefined);
+$("history").addEventListener("change", (e) => {
+  const t = e.target as HTMLSelectElement;
+  if (t.id === "lifter") void loadHistory(t.value);
+});
+void loadHistory();
 void connectHost();

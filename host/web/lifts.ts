@@ -8,6 +8,7 @@ import { formatForce, fromNewtons, type ForceUnit } from "../../shared/units/for
 import { buildReport, type LiftReport } from "../report/lift.ts";
 import { sameLift, type LiftView } from "../session/live.ts";
 import type { FrameStore } from "./frames.ts";
+import { bodyWeightText } from "./history-panel.ts";
 
 export interface PageLift {
   number: number;
@@ -37,13 +38,19 @@ export function analyse(view: LiftView, store: FrameStore, unit: ForceUnit): Lif
   }, unit);
 }
 
-/** The headline: what a lifter reads at arm's length. */
-export function headline(l: PageLift, unit: ForceUnit): { title: string; lines: string[] } {
+/** " (× 2.50 body weight)" when the lifter's weight is known */
+const times = (forceN: number, bodyWeightKg: number | null) => {
+  const t = bodyWeightText(forceN, bodyWeightKg);
+  return t ? ` (${t})` : "";
+};
+
+/** The headline: what a lifter reads at arm's length; body-weight multiples when the lifter is known. */
+export function headline(l: PageLift, unit: ForceUnit, bodyWeightKg: number | null = null): { title: string; lines: string[] } {
   const r = l.report;
   if (r?.rack) {
     const k = r.rack;
     const lines = [
-      k.weighedLoadN >= 0 ? `on the pins ${formatForce(k.weighedLoadN, unit)} ${plusMinus(2 * k.weighedStdUncertaintyN, unit)}` : "load not weighed (no steady rest before the pull)",
+      k.weighedLoadN >= 0 ? `on the pins ${formatForce(k.weighedLoadN, unit)} ${plusMinus(2 * k.weighedStdUncertaintyN, unit)}${times(k.weighedLoadN, bodyWeightKg)}` : "load not weighed (no steady rest before the pull)",
       k.found ? `pull force up to lift-off ${formatForce(k.peakLifterForceN, unit)}` : "no pull found",
       `time to lift-off ${k.liftedOff ? sec(k.timeToLiftOffMs) : "– (the bar stayed on the pins)"}`,
       `hold ${sec(k.holdMs)}`,
@@ -57,7 +64,7 @@ export function headline(l: PageLift, unit: ForceUnit): { title: string; lines: 
     return {
       title: "Isometric pull",
       lines: [
-        `peak force ${formatForce(i.peakForceN, unit)}`,
+        `peak force ${formatForce(i.peakForceN, unit)}${times(i.peakForceN, bodyWeightKg)}`,
         `time to 90 % of peak ${i.timeTo90PctMs >= 0 ? `${i.timeTo90PctMs.toFixed(0)} ms` : "–"}`,
         `RFD 0–100 ms ${m ? `${formatForce(m.rfd100NPerS, unit)}/s (model)` : "–"}${i.rfdUnreliable ? "; raw RFD unreliable at this rate" : ""}`,
       ],
@@ -69,6 +76,8 @@ export function headline(l: PageLift, unit: ForceUnit): { title: string; lines: 
 
 export class LiftList {
   readonly lifts: PageLift[] = [];
+  /** the lifter's last weigh-in (`rackcell web --athlete NAME`), null when unknown */
+  bodyWeightKg: number | null = null;
 
   constructor(private readonly lastEl: HTMLElement, private readonly listEl: HTMLElement) {}
 
@@ -104,11 +113,11 @@ export class LiftList {
       this.listEl.innerHTML = "";
       return;
     }
-    const h = headline(last, unit);
+    const h = headline(last, unit, this.bodyWeightKg);
     this.lastEl.innerHTML = `<h3>Lift ${last.number}: ${esc(h.title)}</h3><ul class="headline">${h.lines.map((x) => `<li>${esc(x)}</li>`).join("")}</ul>` +
       (last.report && last.report.flags.length > 0 ? `<ul class="flags">${last.report.flags.map((f) => `<li>${esc(f)}</li>`).join("")}</ul>` : "");
     this.listEl.innerHTML = [...this.lifts].reverse().map((l) => {
-      const hl = headline(l, unit);
+      const hl = headline(l, unit, this.bodyWeightKg);
       const seal = l.boardRecord ? "board record ✓ (checksummed, in the board's lift log)" : "host only (not in the board's lift log); the page does not seal: `rackcell record` does";
       const rows = l.report ? l.report.metrics.map((m) => `<tr><th>${esc(m.label)}</th><td>${esc(m.value)}${m.note ? `<div class="note">${esc(m.note)}</div>` : ""}</td></tr>`).join("") : "";
       return `<li class="lift" data-kind="${esc(l.view.kind)}"><details><summary><b>${l.number}. ${esc(hl.title)}</b> at ${l.view.atS.toFixed(1)} s — ${esc(hl.lines[0])}</summary>` +

@@ -8,6 +8,25 @@ import type { BoardDefinition } from "../build/boards.ts";
 import type { Placement } from "../calibrate/run.ts";
 
 export const WS_PATH = "/ws";
+/** The host's recorded sessions as JSON (WebHistory); absent when the page is not served by the host.
+ * `?athlete=NAME` chooses the lifter (empty: everyone); without it, the one `rackcell web --athlete` named. */
+export const HISTORY_PATH = "/api/history";
+
+export interface WebHistory {
+  /** `rackcell web --athlete NAME`: the lifter and their last weigh-in (null when never weighed) */
+  lifter: { name: string; bodyWeightKg: number | null } | null;
+  /** every lifter in the store, to choose from on the page (HISTORY_PATH?athlete=NAME; empty: everyone) */
+  lifters: { name: string; bodyWeightKg: number | null }[];
+  sessions: {
+    sessionId: number; startedAt: string; durationS: number; frames: number; corruptFrames: number; missingFrames: number;
+    board: string | null; lifter: string | null;
+    /** sealed when the recording ended; intact: its rows still hash to the seal (`rackcell audit`) */
+    sealed: boolean; sealIntact: boolean; sealProblems: string[];
+    lifts: { liftId: number; kind: string; atS: number; peakForceN: number | null; weighedLoadN: number | null; timeToLiftOffMs: number | null; holdMs: number | null; signedByBoard: boolean }[];
+  }[];
+  /** the lifter's personal records (rack pulls by pin height in kg, isometric in N) */
+  prs: { cls: string; day: string; loadKg?: number; peakForceN?: number; bodyWeightMultiple: number | null }[];
+}
 
 export type HostMessage =
   /** First message: what the host holds. `board` is null when it holds none (Web Serial only). */

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { repoRoot } from "../paths.ts";
 import { WebSocketServer, type WebSocket } from "ws";
-import { WS_PATH } from "./protocol.ts";
+import { HISTORY_PATH, WS_PATH } from "./protocol.ts";
 import type { Relay } from "./relay.ts";
 
 const TYPES: Record<string, string> = {
@@ -31,6 +31,8 @@ export interface WebServerOptions {
   port?: number;
   dir?: string;
   relay?: Relay;
+  /** the host's recorded history (HISTORY_PATH, with its query); without it the path is not found */
+  history?: (query: URLSearchParams) => unknown;
 }
 
 export interface WebServer {
@@ -46,6 +48,17 @@ export async function serveWeb(o: WebServerOptions = {}): Promise<WebServer> {
   const dir = o.dir ?? pageDir();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
+    if (url.pathname === HISTORY_PATH && o.history) {
+      let body: string;
+      try {
+        body = JSON.stringify(o.history(url.searchParams));
+      } catch (e) {
+        res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: (e as Error).message }));
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(body);
+      return;
+    }
     const name = url.pathname === "/" ? "index.html" : path.basename(url.pathname);
     const file = path.join(dir, name);
     if (!fs.existsSync(file)) {

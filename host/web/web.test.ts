@@ -153,6 +153,9 @@ describe.skipIf(missing !== "")("the page straight to the board with Web Serial 
     await page.click("#connect-serial");
     await page.waitForFunction(() => document.getElementById("status")?.textContent?.startsWith("Connected with Web Serial: USB serial 1a86:7523"), null, { timeout: 20_000 });
     expect(serial.written.some((l) => /^C,\d+,info\*[0-9a-f]{4}$/.test(l))).toBe(true);
+    // no host behind this page: no store to show
+    expect(await page.getAttribute("#history", "data-state")).toBe("needs-host");
+    expect(await page.textContent("#history")).toMatch(/History needs the host/);
     await page.click("#tare");
     await page.waitForFunction(() => /^Tared:/.test(document.getElementById("tare-status")?.textContent ?? ""), null, { timeout: 20_000 });
 

@@ -4,12 +4,14 @@ import { connectBoard, type BoardConnection } from "../board.ts";
 import { action } from "../run.ts";
 import { examples, globalOptions, wholeNumber } from "../options.ts";
 import { createRelay } from "../../web/relay.ts";
+import { readHistory } from "../../web/history.ts";
 import { serveWeb } from "../../web/server.ts";
 
 interface WebFlags {
   listen: number;
   scenario?: string;
   board: boolean;
+  athlete?: string;
 }
 
 function knownBoard(name: string): BoardDefinition | null {
@@ -26,13 +28,17 @@ export function register(program: Command): void {
     .description("the lifter's page on 127.0.0.1: through this host (the board at --port, or an emulated one) or straight to the board with Web Serial (Chrome/Edge)")
     .option("--listen <port>", "port on 127.0.0.1 (0: any free port)", wholeNumber("--listen", 0, 65535), 8711)
     .option("--scenario <spec>", "emulated board only: scenario to play (e.g. empty, rackpull:kg=200)")
+    .option("--athlete <name>", "the lifter on the rack: body-weight multiples from their last weigh-in, their sessions and PRs in History")
     .option("--no-board", "serve the page only; the browser connects to the board itself with Web Serial")
     .action(action(async (flags: WebFlags, c: Command) => {
       const g = globalOptions(c);
       const log = (s: string) => process.stderr.write(`${s}\n`);
       const boards = listBoards().map((b) => loadBoard(b));
+      // the page may choose another lifter (?athlete=NAME, empty: everyone)
+      const history = (q: URLSearchParams) => readHistory(g.db, { athlete: q.has("athlete") ? q.get("athlete") || undefined : flags.athlete });
+      if (flags.athlete !== undefined) history(new URLSearchParams()); // an unknown lifter is refused before the page is served
       // the port first: a port in use is refused before a board is opened
-      const s = await serveWeb({ port: flags.listen }).catch((e: NodeJS.ErrnoException) => {
+      const s = await serveWeb({ port: flags.listen, history }).catch((e: NodeJS.ErrnoException) => {
         if (e.code === "EADDRINUSE") throw new Error(`port ${flags.listen} on 127.0.0.1 is in use (another \`rackcell web\`?): stop that program or choose another port with --listen <port>`);
         throw e;
       });
@@ -62,5 +68,6 @@ export function register(program: Command): void {
     "rackcell --port /dev/ttyUSB0 web               # this host talks to the board",
     "rackcell web --no-board                        # Chrome/Edge talks to the board (Web Serial)",
     "rackcell web --listen 0                        # any free port",
+    "rackcell web --athlete Mira                    # × body weight, Mira's sessions and PRs",
   ]);
 }
