@@ -7,7 +7,7 @@ import { formatForce, fromNewtons, STANDARD_GRAVITY_MPS2 } from "../../shared/un
 import { buildProgram } from "./main.ts";
 import { parseUnit } from "./options.ts";
 import { History, plainLine, renderScreen, type LiveSnapshot } from "./live-view.ts";
-import { startPtyBoard, type PtyBoard } from "./testing/pty-board.ts";
+import { startPtyBoard, type PtyBoard } from "../testing/scripted-board/pty.ts";
 import { runCli } from "./testing/run-cli.ts";
 
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env, timeoutMs: 30000 });

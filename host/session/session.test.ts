@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { encodeFields, encodeSample } from "../../shared/protocol/frame.ts";
 import { encodeRecord, encodeReplyError, encodeReplyOk } from "../../shared/protocol/messages.ts";
 import { STANDARD_GRAVITY_MPS2 } from "../../shared/units/force.ts";
-import { createMockBoard, MOCK_INFO, MockBinding } from "../transport/mock-board.ts";
+import { createMockBoard, MOCK_INFO, MockBinding } from "../testing/scripted-board/mock-binding.ts";
 import { parseBoardInfo } from "./board-info.ts";
 import { SeqClock } from "./clock.ts";
 import { CommandClient, createIdAllocator } from "./commands.ts";

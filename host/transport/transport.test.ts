@@ -8,7 +8,8 @@ import { discoverPorts, formatDiscovery, parseAnnounce } from "./discover.ts";
 import { explainOpenError } from "./errors.ts";
 import { handshake, looksLikeNodeMcuPrompt } from "./handshake.ts";
 import { openLink, type PortLike } from "./link.ts";
-import { createMockBoard, heartbeatLine, MOCK_INFO, MockBinding } from "./mock-board.ts";
+import { heartbeatLine } from "../testing/scripted-board/board.ts";
+import { createMockBoard, MOCK_INFO, MockBinding } from "../testing/scripted-board/mock-binding.ts";
 
 const mockFactory = (path: string, baudRate: number) => new SerialPortMock({ path, baudRate, autoOpen: false }) as unknown as PortLike;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
