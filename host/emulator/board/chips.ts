@@ -24,6 +24,8 @@ export const CH = {
   scenario: undefined as Scenario | undefined,
   /** Virtual µs where scenario time 0 is. */
   scenarioStartUs: 0,
+  /** KB the scenario in place kept when it was loaded (what the heap figures count as not the firmware's). */
+  scenarioKb: 0,
   physics: "physics",
   faults: [] as string[],
 };
@@ -44,7 +46,11 @@ export function loadScenario(spec: string, seed: number): Scenario {
 export function setupChips(emuDir: string, channels: Channel[], rateSps: number, seed: number, spec: string, nowUs: number): void {
   void emuDir;
   CH.channels = channels;
+  collectgarbage("collect");
+  const k0 = collectgarbage("count");
   CH.scenario = loadScenario(spec, seed);
+  collectgarbage("collect");
+  CH.scenarioKb = collectgarbage("count") - k0;
   CH.scenarioStartUs = nowUs;
   CH.chips = [];
   CH.faults = [];
@@ -61,6 +67,11 @@ export function setupChips(emuDir: string, channels: Channel[], rateSps: number,
     CH.chips.push(chip);
     CH.faults.push("none");
   }
+}
+
+/** Lets go of the scenario in place (before the next is loaded: see board.ts, op "scenario"). */
+export function dropScenario(): void {
+  CH.scenario = undefined;
 }
 
 export function setScenario(spec: string, seed: number, nowUs: number): void {

@@ -129,14 +129,16 @@ export function settleHeap(): number {
 
 /**
  * Runs `fn` (emulator work that keeps memory beyond the baseline, e.g. loading a scenario) and
- * adds what it kept to the ledger: a full collect before and after (for rare operations).
+ * adds what it kept to the ledger (and returns it): a full collect before and after (for rare operations).
  */
-export function ledgerCollected(fn: (this: void) => void): void {
+export function ledgerCollected(fn: (this: void) => void): number {
   collectgarbage("collect");
   const k0 = collectgarbage("count");
   fn();
   collectgarbage("collect");
-  K.emuKb += collectgarbage("count") - k0;
+  const kb = collectgarbage("count") - k0;
+  K.emuKb += kb;
+  return kb;
 }
 
 /**
