@@ -295,11 +295,12 @@ describe.skipIf(missing !== "")("the page through the host when the link misbeha
     await board.fault({ kind: "reset" });
     await page.waitForFunction(() => Number(document.getElementById("integrity")?.dataset.resets) >= 1, null, { timeout: 20_000 });
 
-    await board.fault({ kind: "unplug", seconds: 4 });
-    await page.waitForFunction(() => /The host lost the board .* it reconnects by itself/.test(document.getElementById("status")?.textContent ?? ""), null, { timeout: 10_000 });
+    // unplugged for well over the host's 3 s silence limit, so a busy machine still sees the loss before the board is back
+    await board.fault({ kind: "unplug", seconds: 10 });
+    await page.waitForFunction(() => /The host lost the board .* it reconnects by itself/.test(document.getElementById("status")?.textContent ?? ""), null, { timeout: 20_000 });
     await page.waitForFunction(() => Number(document.getElementById("integrity")?.dataset.reconnects) >= 1, null, { timeout: 30_000 });
     const good = Number((await counts()).good);
-    await page.waitForFunction((n) => Number(document.getElementById("integrity")?.dataset.good) > n + 80, good, { timeout: 10_000 });
+    await page.waitForFunction((n) => Number(document.getElementById("integrity")?.dataset.good) > n + 80, good, { timeout: 20_000 });
     expect(await page.textContent("#status")).toMatch(/^Connected through the host/);
-  }, 120_000);
+  }, 180_000);
 });
