@@ -7,7 +7,7 @@ import { decodeCalFile, emptyCalChannel, encodeCalFile } from "../shared/board/c
 import { parseLiftBody } from "../shared/board/liftrecord.ts";
 import { splitFields, sealLine } from "../shared/protocol/frame.ts";
 import { encodeCommand } from "../shared/protocol/messages.ts";
-import { EmuLink, field, manifestBuildHash } from "../host/testing/firmware/emu-link.ts";
+import { EmuLink, field, manifestBuildHash, nominalCalFile } from "../host/testing/firmware/emu-link.ts";
 import { DEFAULT_BOARD } from "../host/paths.ts";
 
 /**
@@ -35,15 +35,7 @@ afterEach(async () => {
   open = [];
 });
 
-/** cal.txt for ideal cells (k from the rated output, zero = ideal zero) under the given id. */
-function nominalCal(id: string): string {
-  const chans = BOARD.channels.map((ch) => {
-    const zero = idealCounts(ch.cell, 0, ch.hx711Mode);
-    const span = idealCounts(ch.cell, ch.cell.capacityN, ch.hx711Mode) - zero;
-    return { ...emptyCalChannel(), nPerCount: ch.cell.capacityN / span, zeroCounts: zero, fitZeroCounts: zero };
-  });
-  return encodeCalFile(id, "d1", chans);
-}
+const nominalCal = (id: string) => nominalCalFile(BOARD, id, "d1");
 
 async function booted(l: EmuLink, maxMs = 5000): Promise<string> {
   expect(await l.until(() => l.records("B,").length > 0, maxMs), "B record").toBe(true);

@@ -1,15 +1,14 @@
+import { DEFAULT_BOARD } from "../host/paths.ts";
 import { createPublicKey, verify, createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadBoard } from "../host/build/boards.ts";
-import { idealCounts } from "../host/emulator/board/physics/index.ts";
-import { emptyCalChannel, encodeCalFile } from "../shared/board/calfile.ts";
 import { GENESIS_PREV, signedMessage } from "../shared/board/signedlift.ts";
 import { joinSignature, parseLiftSignature } from "../shared/board/signedlift-parse.ts";
 import { splitFields } from "../shared/protocol/frame.ts";
 import { encodeCommand } from "../shared/protocol/messages.ts";
-import { EmuLink, field } from "../host/testing/firmware/emu-link.ts";
+import { EmuLink, field, nominalCalFile } from "../host/testing/firmware/emu-link.ts";
 import { checkedLine, keyFile } from "../host/testing/firmware/signer-files.ts";
 
 /**
@@ -17,7 +16,7 @@ import { checkedLine, keyFile } from "../host/testing/firmware/signer-files.ts";
  * kept in flash, refused twice unless forced, and every lift signed in slices while streaming;
  * the signature checked with node:crypto (an independent Ed25519).
  */
-const BOARD = loadBoard("nodemcu-v3-2pin");
+const BOARD = loadBoard(DEFAULT_BOARD);
 const SPKI_ED25519 = Buffer.from("302a300506032b6570032100", "hex");
 
 let open: EmuLink[] = [];
@@ -26,14 +25,7 @@ afterEach(async () => {
   open = [];
 });
 
-function nominalCal(id: string): string {
-  const chans = BOARD.channels.map((ch) => {
-    const zero = idealCounts(ch.cell, 0, ch.hx711Mode);
-    const span = idealCounts(ch.cell, ch.cell.capacityN, ch.hx711Mode) - zero;
-    return { ...emptyCalChannel(), nPerCount: ch.cell.capacityN / span, zeroCounts: zero, fitZeroCounts: zero };
-  });
-  return encodeCalFile(id, "d1", chans);
-}
+const nominalCal = (id: string) => nominalCalFile(BOARD, id, "d1");
 
 function publicKeyOf(hex: string) {
   return createPublicKey({ key: Buffer.concat([SPKI_ED25519, Buffer.from(hex, "hex")]), format: "der", type: "spki" });

@@ -1,7 +1,5 @@
 import { loadBoard } from "../../host/build/boards.ts";
-import { idealCounts } from "../../host/emulator/board/physics/index.ts";
-import { emptyCalChannel, encodeCalFile } from "../../shared/board/calfile.ts";
-import { EmuLink } from "../../host/testing/firmware/emu-link.ts";
+import { EmuLink, nominalCalFile } from "../../host/testing/firmware/emu-link.ts";
 import { DEFAULT_BOARD } from "../../host/paths.ts";
 
 /**
@@ -26,15 +24,7 @@ import { DEFAULT_BOARD } from "../../host/paths.ts";
  */
 const BOARD = DEFAULT_BOARD;
 
-function nominalCal(): string {
-  const def = loadBoard(BOARD);
-  const chans = def.channels.map((ch) => {
-    const zero = idealCounts(ch.cell, 0, ch.hx711Mode);
-    const span = idealCounts(ch.cell, ch.cell.capacityN, ch.hx711Mode) - zero;
-    return { ...emptyCalChannel(), nPerCount: ch.cell.capacityN / span, zeroCounts: zero, fitZeroCounts: zero };
-  });
-  return encodeCalFile("nominal", "bench", chans);
-}
+const nominalCal = () => nominalCalFile(loadBoard(BOARD), "nominal", "bench");
 
 type Stats = Awaited<ReturnType<EmuLink["board"]["stats"]>> & { firmwareInstructionsTotal?: number };
 

@@ -1,9 +1,8 @@
+import { DEFAULT_BOARD } from "../../host/paths.ts";
 import { loadBoard } from "../../host/build/boards.ts";
-import { idealCounts } from "../../host/emulator/board/physics/index.ts";
 import { buildCertificate, certificateText, checkCertificate } from "../../host/sign/certificate.ts";
-import { emptyCalChannel, encodeCalFile } from "../../shared/board/calfile.ts";
 import { joinSignature } from "../../shared/board/signedlift-parse.ts";
-import { EmuLink } from "../../host/testing/firmware/emu-link.ts";
+import { EmuLink, nominalCalFile } from "../../host/testing/firmware/emu-link.ts";
 import { keyFile, publicKeyHexOf } from "../../host/testing/firmware/signer-files.ts";
 
 /**
@@ -28,17 +27,9 @@ import { keyFile, publicKeyHexOf } from "../../host/testing/firmware/signer-file
  * - sign.verify_ms: host, node:crypto: checking one single-lift certificate (parse, verify,
  *   figures, canonical form), mean of 200.
  */
-const BOARD = "nodemcu-v3-2pin";
+const BOARD = DEFAULT_BOARD;
 
-function nominalCal(): string {
-  const def = loadBoard(BOARD);
-  const chans = def.channels.map((ch) => {
-    const zero = idealCounts(ch.cell, 0, ch.hx711Mode);
-    const span = idealCounts(ch.cell, ch.cell.capacityN, ch.hx711Mode) - zero;
-    return { ...emptyCalChannel(), nPerCount: ch.cell.capacityN / span, zeroCounts: zero, fitZeroCounts: zero };
-  });
-  return encodeCalFile("nominal", "bench", chans);
-}
+const nominalCal = () => nominalCalFile(loadBoard(BOARD), "nominal", "bench");
 
 const SCENARIO = "rackpull:kg=200,emptyS=4,restS=3,holdS=1,afterS=45";
 

@@ -5,6 +5,9 @@ import { installFirmware, startEmulatedBoard, type EmulatedBoard, type EmulatorO
 import { DEFAULT_BOARD, repoRoot } from "../../paths.ts";
 import { decodeSample, openLine, seqDistance, splitFields, type SampleFrame } from "../../../shared/protocol/frame.ts";
 import { fieldValue } from "../../../shared/protocol/keyvalue.ts";
+import { emptyCalChannel, encodeCalFile } from "../../../shared/board/calfile.ts";
+import type { BoardDefinition } from "../../../shared/board/definition.d.ts";
+import { idealCounts } from "../../emulator/board/physics/index.ts";
 import { encodeCommand } from "../../../shared/protocol/messages.ts";
 
 /**
@@ -160,4 +163,14 @@ export function field(fields: string[], key: string): string {
 /** The build hash the firmware was built with (build/manifest.json). */
 export function manifestBuildHash(): string {
   return (JSON.parse(fs.readFileSync(path.join(repoRoot(), "build", "manifest.json"), "utf8")) as { buildHash: string }).buildHash;
+}
+
+/** cal.txt for ideal cells of `board` (N/count from the rated output, zero = the ideal zero) under the given id and date. */
+export function nominalCalFile(board: BoardDefinition, id: string, date: string): string {
+  const chans = board.channels.map((ch) => {
+    const zero = idealCounts(ch.cell, 0, ch.hx711Mode);
+    const span = idealCounts(ch.cell, ch.cell.capacityN, ch.hx711Mode) - zero;
+    return { ...emptyCalChannel(), nPerCount: ch.cell.capacityN / span, zeroCounts: zero, fitZeroCounts: zero };
+  });
+  return encodeCalFile(id, date, chans);
 }
