@@ -1,5 +1,6 @@
 import mqtt, { type MqttClient } from "mqtt";
 import { Recorder } from "../cli/recorder.ts";
+import type { LiftView } from "../session/live.ts";
 import { Session, type LineSource } from "../session/session.ts";
 import type { Store } from "../store/store.ts";
 import { gymWildcard, MAX_RACK_PAYLOAD_BYTES, parseRackTopic, rackTopic, STATUS_OFFLINE, STATUS_ONLINE } from "./topics.ts";
@@ -34,6 +35,11 @@ export interface RackState {
   recorder: Recorder;
   oversizedPayloads: number;
   lifts: number;
+  /** The newest lift stored this run (null before the first) and when it arrived (host clock, ms since the epoch). */
+  lastLift: LiftView | null;
+  lastLiftAtMs: number;
+  /** The rack's lines as they arrive (the session reads them too), and lines to it (published on `cmd`). */
+  lines: LineSource;
 }
 
 export interface GymCounts {
@@ -43,12 +49,18 @@ export interface GymCounts {
   badPayloads: number;
 }
 
+/** The host's MQTT client id: one per gym, so a restarted host resumes its persistent session. */
+export function hostClientId(gym: string): string {
+  return `rackcell-host-${gym}`;
+}
+
 class RackSource implements LineSource {
-  private readonly subs: ((line: string) => void)[] = [];
+  private readonly subs = new Set<(line: string) => void>();
   constructor(private readonly publish: (line: string) => Promise<void>) {}
   onLine(cb: (line: string) => void): () => void {
-    this.subs.push(cb);
-    return () => this.subs.splice(this.subs.indexOf(cb), 1);
+    const mine = (line: string) => cb(line); // one entry per subscription, even for the same callback
+    this.subs.add(mine);
+    return () => this.subs.delete(mine);
   }
   write(line: string): Promise<void> {
     return this.publish(line);
@@ -61,25 +73,40 @@ class RackSource implements LineSource {
 export class GymHost {
   readonly racks = new Map<string, RackState>();
   readonly counts: GymCounts = { payloads: 0, oversizedPayloads: 0, badPayloads: 0 };
+  /** Racks whose retained status says offline but which have not spoken since this host started. */
+  readonly offlineUnheard = new Set<string>();
   private readonly sources = new Map<string, RackSource>();
   private closed = false;
 
   private constructor(readonly client: MqttClient, private readonly o: GymHostOptions) {}
 
   static async connect(o: GymHostOptions): Promise<GymHost> {
-    let client: MqttClient;
+    // A fixed client id with clean=false: the broker keeps the subscription and queues QoS 1 lifts
+    // while the host is away (restart, crash); the rack's lift log covers a broker that forgot.
+    const client = mqtt.connect(o.url, {
+      clientId: hostClientId(o.gym), clean: false, username: o.username, password: o.password,
+      reconnectPeriod: o.reconnectMs ?? 500, connectTimeout: 10000, queueQoSZero: false,
+    });
+    const host = new GymHost(client, o);
+    // Before the connection is up: a resumed session's queued lifts may come in the same read as
+    // the broker's CONNACK, before any code awaiting the connection would run.
+    client.on("message", (topic, payload) => host.handle(topic, payload));
     try {
-      // A fixed client id with clean=false: the broker keeps the subscription and queues QoS 1 lifts
-      // while the host is away (restart, crash); the rack's lift log covers a broker that forgot.
-      client = await mqtt.connectAsync(o.url, {
-        clientId: `rackcell-host-${o.gym}`, clean: false, username: o.username, password: o.password,
-        reconnectPeriod: o.reconnectMs ?? 500, connectTimeout: 10000, queueQoSZero: false,
+      await new Promise<void>((resolve, reject) => {
+        const done = (err?: Error) => {
+          client.off("connect", ok);
+          client.off("error", done);
+          if (err) reject(err);
+          else resolve();
+        };
+        const ok = () => done();
+        client.once("connect", ok);
+        client.once("error", done);
       });
     } catch (err) {
+      client.end(true);
       throw new Error(`cannot connect to the broker ${o.url}: ${(err as Error).message}`);
     }
-    const host = new GymHost(client, o);
-    client.on("message", (topic, payload) => host.handle(topic, payload));
     // After any reconnect (broker restart) ask every rack for the lifts we have not seen.
     client.on("connect", () => {
       void client.subscribeAsync(gymWildcard(o.gym), { qos: 1 }).then(() => host.askForMissedLifts()).catch(() => undefined);
@@ -109,7 +136,10 @@ export class GymHost {
         return;
       }
       const known = this.racks.get(t.rack);
-      if (!known && text === STATUS_OFFLINE) return; // a retained offline of a rack not heard this run
+      if (!known && text === STATUS_OFFLINE) {
+        this.offlineUnheard.add(t.rack); // a retained offline of a rack not heard this run: no session for it
+        return;
+      }
       const r = known ?? this.rack(t.rack);
       const wasOnline = r.online;
       r.online = text === STATUS_ONLINE;
@@ -146,21 +176,29 @@ export class GymHost {
     if (have) return have;
     const cmdTopic = rackTopic(this.o.gym, name, "cmd");
     const source = new RackSource((line) => this.client.publishAsync(cmdTopic, line, { qos: 1 }).then(() => undefined));
-    const session = new Session(source, {});
+    // The session row's port ends with the rack's topic path whatever the broker's address: the
+    // lifts an earlier run of this host stored for the rack are found by it, so a replay of one
+    // (the rack's lift log, or the broker's queue for this host) is not stored twice.
+    const rackPath = `/${rackTopic(this.o.gym, name, "frames").replace(/\/frames$/, "")}`;
+    const session = new Session(source, {}, { boardLiftsSeen: this.o.store.boardLiftIdentities(rackPath) });
     const recorder = new Recorder(this.o.store, session, {
-      port: `${this.o.url.replace(/\/\/[^@/]*@/, "//")}/${rackTopic(this.o.gym, name, "frames").replace(/\/frames$/, "")}`,
+      port: `${this.o.url.replace(/\/\/[^@/]*@/, "//")}${rackPath}`,
       onCommit: (total) => this.o.onCommit?.(name, total),
     });
-    const state: RackState = { rack: name, online: true, session, recorder, oversizedPayloads: 0, lifts: 0 };
+    const state: RackState = { rack: name, online: true, session, recorder, oversizedPayloads: 0, lifts: 0, lastLift: null, lastLiftAtMs: NaN, lines: source };
     session.onEvent((e) => {
       if (e.type === "lift") {
         state.lifts++;
+        state.lastLift = e.lift;
+        state.lastLiftAtMs = Date.now();
         this.o.onLift?.(name);
       }
     });
     this.sources.set(name, source);
     this.racks.set(name, state);
-    void session.refreshInfo();
+    this.offlineUnheard.delete(name);
+    // Lifts the rack made while no host listened (after the ones already stored) come back on request.
+    void session.refreshInfo().then(() => this.askForMissedLifts(state));
     return state;
   }
 

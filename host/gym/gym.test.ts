@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Store } from "../store/store.ts";
-import { GymHost } from "./gym-host.ts";
+import { GymHost, hostClientId } from "./gym-host.ts";
 import { SimRack } from "./loadgen.ts";
 import type { RacksFile } from "./racks-file.ts";
 import { embeddedTestBroker, mosquittoTestBroker, type TestBroker } from "./test-brokers.ts";
@@ -176,6 +176,56 @@ describe.each(["embedded", "mosquitto"] as const)("gym over MQTT, %s broker", (k
     expect(counts.reconnects).toBe(1);
     expect(store.listLifts({ sessionId }).filter((l) => l.source === "board").map((l) => l.peakForceN).sort()).toEqual([2000, 2001, 2002]);
     expect(store.getSession(sessionId)!.missing).toBe(a.framesDropped);
+  });
+
+  it("a restarted host resumes its persistent session (one client id per gym): a lift made while it was away arrives from the broker's queue", async () => {
+    const a = await rack("rack-a");
+    await until(() => expect(host!.racks.get("rack-a")?.lifts ?? -1).toBe(0));
+    a.lift(1500);
+    await until(() => expect(host!.racks.get("rack-a")!.lifts).toBe(1));
+    expect(host!.client.options.clientId).toBe(hostClientId(GYM));
+    expect(host!.client.options.clean).toBe(false);
+    await host!.close();
+    host = null;
+    a.lift(1501); // only the broker can hold it for the host now (the rack does not reconnect, so it re-sends nothing)
+    await new Promise((r) => setTimeout(r, 300));
+    // a second database: nothing stored there makes the new host ask the rack for lifts
+    const store2 = new Store(path.join(dir, "second.db"));
+    try {
+      host = await GymHost.connect({ url: broker.url, gym: GYM, store: store2, username: broker.hostUsername, password: broker.hostPassword, reconnectMs: 100 });
+      await until(() => expect(host!.racks.get("rack-a")?.lifts ?? 0).toBe(1));
+      expect(host!.racks.get("rack-a")!.lastLift!.peakForceN).toBe(1501);
+      await host.close();
+      host = null;
+      expect(store2.listLifts().filter((l) => l.source === "board").map((l) => l.peakForceN)).toEqual([1501]);
+    } finally {
+      store2.close();
+    }
+  });
+
+  it("a lift replayed after the host restarted is stored once (the store knows it by the board's lift id and boot)", async () => {
+    const a = await rack("rack-a");
+    await until(() => expect(host!.racks.get("rack-a")?.lifts ?? -1).toBe(0));
+    a.lift(1600);
+    a.lift(1601);
+    await until(() => expect(host!.racks.get("rack-a")!.lifts).toBe(2));
+    await host!.close();
+    host = await GymHost.connect({ url: broker.url, gym: GYM, store, username: broker.hostUsername, password: broker.hostPassword, reconnectMs: 100 });
+    await until(() => expect(host!.racks.get("rack-a")?.recorder.frames ?? 0).toBeGreaterThan(16));
+    // the rack's WiFi drops and comes back: it re-sends its whole lift log (1600, 1601, then 1602)
+    await a.linkDown();
+    a.lift(1602);
+    a.linkUpAgain();
+    await until(() => expect(host!.racks.get("rack-a")!.lifts).toBe(1));
+    // every repeat the rack sends comes before the reply to this request for its whole log
+    const res = await host!.racks.get("rack-a")!.session.command("lifts", ["0"], { timeoutMs: 10000 });
+    expect(Number(res.fields.count)).toBe(3);
+    expect(host!.racks.get("rack-a")!.lifts).toBe(1);
+    await host!.close();
+    host = null;
+    const stored = store.listLifts().filter((l) => l.source === "board");
+    expect(new Set(stored.map((l) => l.sessionId)).size).toBe(2);
+    expect(stored.map((l) => l.peakForceN).sort()).toEqual([1600, 1601, 1602]);
   });
 });
 

@@ -66,7 +66,17 @@ export interface SessionOptions {
   analyse?: boolean;
   nextId?: () => number;
   now?: () => number;
+  /** The board's lifts already stored (by an earlier host run): a replay of one is not a new lift. */
+  boardLiftsSeen?: readonly BoardLiftIdentity[];
 }
+
+/** A board lift's identity: its id (counts up across the board's boots) and the boot it was made in. */
+export interface BoardLiftIdentity {
+  boot: string;
+  id: number;
+}
+
+const boardLiftKey = (l: BoardLiftIdentity) => `${l.boot}:${l.id}`;
 
 export class Session {
   info: BoardInfo;
@@ -106,6 +116,10 @@ export class Session {
     for (let c = 0; c < n; c++) this.medians.push(createMedian3());
     this.detector = options.analyse === false ? null : detectorCreate(defaultDetectorConfig(this.info.sps));
     this.commands = new CommandClient((line) => source.write(line), options.nextId ?? createIdAllocator());
+    for (const l of options.boardLiftsSeen ?? []) {
+      this.boardLiftsSeen.add(boardLiftKey(l));
+      this.lastBoardLiftId = Math.max(this.lastBoardLiftId, l.id);
+    }
     this.unsubscribe.push(source.onLine((line) => this.handleLine(line)));
     if (source.onState) {
       this.unsubscribe.push(source.onState((e) => this.handleState(e)));
@@ -304,7 +318,7 @@ export class Session {
         // Lift ids count up per board; a replay (`lifts,<sinceId>` after a reconnect) may repeat some.
         const id = liftId(body);
         if (id > 0) {
-          const key = `${fieldValue(splitFields(body), "boot")}:${id}`;
+          const key = boardLiftKey({ boot: fieldValue(splitFields(body), "boot"), id });
           if (this.boardLiftsSeen.has(key)) return;
           this.boardLiftsSeen.add(key);
           this.lastBoardLiftId = Math.max(this.lastBoardLiftId, id);

@@ -239,6 +239,22 @@ export class Store {
     }));
   }
 
+  /**
+   * The board lifts stored for every session whose port ends with `portSuffix` (a gym's rack:
+   * `…/rackcell/<gym>/<rack>`), by the board's identity of each (its lift id and boot).
+   */
+  boardLiftIdentities(portSuffix: string): { boot: string; id: number }[] {
+    const rows = this.db.prepare(`SELECT l.details_json FROM lifts l JOIN sessions s ON s.id = l.session_id
+      WHERE l.source = 'board' AND l.details_json IS NOT NULL AND substr(s.port, -length(?)) = ?`).all(portSuffix, portSuffix) as { details_json: string }[];
+    const out: { boot: string; id: number }[] = [];
+    for (const r of rows) {
+      const d = JSON.parse(r.details_json) as { id?: string; boot?: string };
+      const id = Number(d.id);
+      if (Number.isInteger(id) && id > 0) out.push({ boot: d.boot ?? "", id });
+    }
+    return out;
+  }
+
   // ---- the board's lift signatures (firmware/signer.ts, host/sign/) ------------------------------
 
   addLiftSignature(sessionId: number, s: { boardLiftId: number; boardBoot: number; liftRecord: string; signatureRecord: string }): number {
