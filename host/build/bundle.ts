@@ -26,6 +26,13 @@ export function bundlePage(outDir: string): void {
   fs.copyFileSync("host/web/index.html", path.join(outDir, "index.html"));
   fs.copyFileSync("host/web/style.css", path.join(outDir, "style.css"));
   fs.copyFileSync(path.join("node_modules", "uplot", "dist", "uPlot.min.css"), path.join(outDir, "uplot.css"));
+  // `rackcell gym`'s page of tiles (host/gym/page), served beside the lifter's page it opens.
+  buildSync({
+    entryPoints: ["host/gym/page/app.ts"], outfile: path.join(outDir, "gym.js"), bundle: true, platform: "browser", format: "esm",
+    target: "es2022", sourcemap: true, minify: true, logLevel: "error",
+  });
+  fs.copyFileSync("host/gym/page/gym.html", path.join(outDir, "gym.html"));
+  fs.copyFileSync("host/gym/page/gym.css", path.join(outDir, "gym.css"));
   // The boards this tool knows, for a page that talks to a board with Web Serial (no host).
   fs.writeFileSync(path.join(outDir, "boards.json"), JSON.stringify(listBoards().map((b) => loadBoard(b))));
 }

@@ -16,7 +16,7 @@ const until = (fn: () => void, timeout = 20000) => vi.waitFor(fn, { timeout, int
 
 function startGym(args: string[]): Promise<{ child: ChildProcess; port: number; stderr: () => string; stdout: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], cwd: os.tmpdir() });
+    const child = spawn(process.execPath, [CLI, ...args, "--page-listen", "0"], { stdio: ["ignore", "pipe", "pipe"], cwd: os.tmpdir() });
     let err = "";
     let out = "";
     child.stdout!.on("data", (d: Buffer) => (out += d.toString()));

@@ -127,7 +127,8 @@ async function connect(via: Current["via"], path: string, open: () => Promise<Li
 }
 
 async function connectHost(): Promise<void> {
-  const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${WS_PATH}`;
+  // the page's query goes with it: a host serving several boards (`rackcell gym`: ?rack=NAME) relays the one named
+  const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${WS_PATH}${location.search}`;
   let first: HostLink;
   try {
     first = await openHostLink(url, 3000);

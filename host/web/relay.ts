@@ -18,7 +18,8 @@ export interface RelayBoard {
 }
 
 export interface Relay {
-  attach(ws: WebSocket): void;
+  /** A page connected; `query` is its WebSocket URL's query (the page's own, passed on). */
+  attach(ws: WebSocket, query?: URLSearchParams): void;
   close(): void;
 }
 

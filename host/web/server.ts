@@ -31,6 +31,8 @@ export interface WebServerOptions {
   port?: number;
   dir?: string;
   relay?: Relay;
+  /** the page served at "/" (default index.html, the lifter's page) */
+  index?: string;
   /** the host's recorded history (HISTORY_PATH, with its query); without it the path is not found */
   history?: (query: URLSearchParams) => unknown;
 }
@@ -44,7 +46,7 @@ export interface WebServer {
 
 export async function serveWeb(o: WebServerOptions = {}): Promise<WebServer> {
   let relay = o.relay;
-  const waiting: WebSocket[] = [];
+  const waiting: [WebSocket, URLSearchParams][] = [];
   const dir = o.dir ?? pageDir();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
@@ -59,7 +61,7 @@ export async function serveWeb(o: WebServerOptions = {}): Promise<WebServer> {
       res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(body);
       return;
     }
-    const name = url.pathname === "/" ? "index.html" : path.basename(url.pathname);
+    const name = url.pathname === "/" ? (o.index ?? "index.html") : path.basename(url.pathname);
     const file = path.join(dir, name);
     if (!fs.existsSync(file)) {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");
@@ -83,15 +85,16 @@ export async function serveWeb(o: WebServerOptions = {}): Promise<WebServer> {
     server, path: WS_PATH,
     verifyClient: ({ origin }: { origin: string }, done: (ok: boolean, code?: number, why?: string) => void) => done(origins.has(origin), 403, "only the page rackcell web serves may connect"),
   });
-  wss.on("connection", (ws) => {
-    if (relay) relay.attach(ws);
-    else waiting.push(ws); // the board is still being opened
+  wss.on("connection", (ws, req) => {
+    const query = new URL(req.url ?? "/", "http://x").searchParams;
+    if (relay) relay.attach(ws, query);
+    else waiting.push([ws, query]); // the board is still being opened
   });
   return {
     url: `http://${host}:${addr.port}/`,
     setRelay(r) {
       relay = r;
-      for (const ws of waiting.splice(0)) r.attach(ws);
+      for (const [ws, query] of waiting.splice(0)) r.attach(ws, query);
     },
     close: async () => {
       relay?.close();

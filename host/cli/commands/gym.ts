@@ -3,6 +3,10 @@ import { startEmbeddedBroker, type EmbeddedBroker } from "../../gym/broker.ts";
 import { GymHost } from "../../gym/gym-host.ts";
 import { readRacksFile } from "../../gym/racks-file.ts";
 import { checkName } from "../../gym/topics.ts";
+import { createGymRelay } from "../../gym/page/relay.ts";
+import { listBoards, loadBoard } from "../../build/boards.ts";
+import { readHistory } from "../../web/history.ts";
+import { serveWeb, type WebServer } from "../../web/server.ts";
 import { Store } from "../../store/store.ts";
 import { formatCounts } from "../counts.ts";
 import { action, untilStopped } from "../run.ts";
@@ -16,6 +20,8 @@ interface GymOptions {
   password?: string;
   gym?: string;
   seconds?: number;
+  page: boolean;
+  pageListen: number;
 }
 
 export function register(program: Command): void {
@@ -29,6 +35,8 @@ export function register(program: Command): void {
     .option("--password <password>", "the host's password on --broker (default: $RACKCELL_MQTT_PASSWORD)")
     .option("--gym <name>", "gym name in the topics rackcell/<gym>/<rack>/… (default: the racks file's)")
     .option("--seconds <n>", "stop after n seconds (default: until Ctrl-C)", positiveNumber("--seconds"))
+    .option("--page-listen <port>", "the gym page's port on 127.0.0.1 (0: any free port)", wholeNumber("--page-listen", 0, 65535), 8712)
+    .option("--no-page", "record only: serve no gym page")
     .action(action(async (o: GymOptions, c: Command) => {
       const g = globalOptions(c);
       if (!o.broker && !o.racks) throw new Error("the embedded broker needs --racks <file> (which racks may connect, and their passwords), or give --broker");
@@ -52,6 +60,21 @@ export function register(program: Command): void {
       }
       const store = new Store(g.db);
       const host = await GymHost.connect({ url, gym, store, username, password });
+      let page: WebServer | undefined;
+      if (o.page) {
+        // the tiles at "/", each rack's lifter screen (host/web's page) at index.html?rack=NAME
+        page = await serveWeb({
+          port: o.pageListen, index: "gym.html",
+          history: (q) => readHistory(g.db, { athlete: q.get("athlete") || undefined }),
+        }).catch(async (e: NodeJS.ErrnoException) => {
+          await host.close();
+          await broker?.close();
+          if (e.code === "EADDRINUSE") throw new Error(`port ${o.pageListen} on 127.0.0.1 is in use: choose another with --page-listen <port>, or --no-page`);
+          throw e;
+        });
+        page.setRelay(createGymRelay(host, { gym, boards: listBoards().map((b) => loadBoard(b)) }));
+        process.stderr.write(`gym page: open ${page.url}\n`);
+      }
       process.stderr.write(`recording gym "${gym}" from ${o.broker ?? "the embedded broker"} into ${g.db}${o.seconds ? ` for ${o.seconds} s` : " (Ctrl-C to stop)"}\n`);
       const progress = setInterval(() => {
         if (!process.stderr.isTTY) return;
@@ -65,6 +88,7 @@ export function register(program: Command): void {
       }, 500);
       await untilStopped({ seconds: o.seconds });
       clearInterval(progress);
+      await page?.close();
       const seals = await host.close();
       await broker?.close();
       if (process.stderr.isTTY) process.stderr.write("\n");
@@ -79,6 +103,7 @@ export function register(program: Command): void {
   examples(cmd, [
     "rackcell gym --racks racks.json",
     "rackcell gym --racks racks.json --listen 1884 --seconds 3600",
+    "rackcell gym --racks racks.json --page-listen 0            # the gym page on any free port",
     "rackcell gym --broker mqtt://broker.local:1883 --username rackcell-host --gym north",
   ]);
 }
