@@ -71,6 +71,7 @@ describe("rackcell gym (bundled CLI)", () => {
     await rack.start();
     rack.lift(1300);
     expect(await exited).toBe(0);
+    expect(g.stderr()).toMatch(/gym page: open http:\/\/127\.0\.0\.1:\d+\//);
     const line = g.stdout().trim();
     expect(line).toMatch(/^rack rack-1: session 1, \d+ frames, 1 lift\(s\); \d+ good · 0 corrupt · 0 missing .*; sealed [0-9a-f]{64}$/);
     const store = new Store(db);
