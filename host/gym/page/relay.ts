@@ -14,6 +14,8 @@ import type { GymHost, RackState } from "../gym-host.ts";
 import { rackTopic } from "../topics.ts";
 import { GYM_VIEW_QUERY, RACK_QUERY, type GymSnapshot, type RackTile } from "./protocol.ts";
 
+/** Less than the lifter page waits for the host's hello (3 s). */
+const BOARD_WAIT_MS = 2000;
 const finiteOrNull = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
 
 function tile(r: RackState): RackTile {
@@ -55,10 +57,13 @@ export function createGymRelay(host: GymHost, o: { gym: string; boards: BoardDef
     send(ws, gymSnapshot(host, o.gym));
   };
 
-  const attachRack = (ws: WebSocket, name: string) => {
+  const attachRack = async (ws: WebSocket, name: string) => {
     const path = rackTopic(o.gym, name, "frames").replace(/\/frames$/, "");
     const r = host.racks.get(name);
-    const board = r ? o.boards.find((b) => b.name === r.session.info.board) ?? null : null;
+    const boardOf = (x: RackState) => o.boards.find((b) => b.name === x.session.info.board) ?? null;
+    // a rack just heard may not have answered the host's `info` yet: wait a little for its board
+    for (let i = 0; r && !boardOf(r) && i < BOARD_WAIT_MS / 100 && ws.readyState === ws.OPEN; i++) await new Promise((res) => setTimeout(res, 100));
+    const board = r ? boardOf(r) : null;
     // no board: the page says the host holds none, and tries again when reloaded
     send(ws, { t: "hello", port: path, emulated: false, board, boards: o.boards });
     if (!r || !board) return;
@@ -94,7 +99,7 @@ export function createGymRelay(host: GymHost, o: { gym: string; boards: BoardDef
   return {
     attach(ws, query) {
       const rack = query?.get(RACK_QUERY);
-      if (rack) attachRack(ws, rack);
+      if (rack) void attachRack(ws, rack);
       else if (query?.toString() === GYM_VIEW_QUERY) attachGym(ws);
       else send(ws, { t: "hello", port: "", emulated: false, board: null, boards: o.boards }); // the lifter's page without a rack
     },
