@@ -3,6 +3,7 @@ import type { KeyState, SignState } from "../shared/crypto/ed25519.ts";
 
 type Ed25519 = typeof import("../shared/crypto/ed25519.ts");
 type SignedLift = typeof import("../shared/board/signedlift.ts");
+type Hmac = typeof import("./signer-hmac.ts");
 
 /**
  * The board's signer: the device key (made here from node.random, kept in flash, never sent) and
@@ -29,7 +30,7 @@ export const CHAIN_FILE = "sigchain";
 export const CHAIN_TMP = "sigchain.tmp";
 /** Timer period between two slices: the sampler and the UART run in between. */
 const SLICE_MS = 10;
-const MODULES = "signer crypto_ed25519 crypto_field25519 crypto_scalar25519 board_signedlift protocol_wire_number lualib_bundle";
+const MODULES = "signer signer_hmac hmac_liftmac crypto_ed25519 crypto_field25519 crypto_scalar25519 board_signedlift protocol_wire_number lualib_bundle";
 
 const sha512 = (s: string): string => crypto.hash("sha512", s);
 
@@ -109,6 +110,17 @@ function recover(name: string, tmp: string): void {
   else file.remove(tmp);
 }
 
+/** A sealed file's body after finishing or undoing an interrupted replacement. */
+function recovered(name: string, tmp: string): string {
+  recover(name, tmp);
+  return readSealed(name);
+}
+
+/** The HMAC scheme (signer-hmac.ts), loaded on use. */
+function hm(): Hmac {
+  return require("signer-hmac") as Hmac;
+}
+
 /** The key pair (binary), or undefined without a valid key. */
 function readKey(): { seed: string; pub: string } | undefined {
   recover(KEY_FILE, KEY_TMP);
@@ -118,7 +130,7 @@ function readKey(): { seed: string; pub: string } | undefined {
 }
 
 export function hasKey(): boolean {
-  return readKey() !== undefined;
+  return readKey() !== undefined || hm().readKey(recovered) !== undefined;
 }
 
 /** [counter, prev hex] of the last lift signed with the key `pubHex`. */
@@ -146,21 +158,33 @@ function release(): void {
 function beginNext(): void {
   if (sl === undefined) sl = require("../shared/board/signedlift") as SignedLift;
   const body = table.remove(queue, 1) as string;
-  const key = readKey();
-  if (key === undefined) {
+  const macKey = hm().readKey(recovered);
+  const key = macKey === undefined ? readKey() : undefined;
+  if (macKey === undefined && key === undefined) {
     send("M,lift not signed: no device key (rackcell keys init)");
     return;
   }
-  signingPubHex = encoder.toHex(key.pub);
+  signingPubHex = macKey !== undefined ? hm().keyId(macKey) : encoder.toHex(key!.pub);
   const [n, prev] = readChain(signingPubHex);
   const [, , liftId] = string.find(body, "^E,id=(%d+)");
   fields = sl!.signedFields(tonumber(liftId) ?? 0, n + 1, node.chipid(), ctx.cal.id, "", prev);
+  if (macKey !== undefined) {
+    // HMAC: one C call, no slices; the records and the chain go out as after a signature
+    const [y, messageSha] = hm().macLift(macKey, tonumber(liftId) ?? 0, body, fields);
+    outLines[outLines.length] = fields;
+    outLines[outLines.length] = y;
+    notice = liftId as string;
+    chainBody = `${messageSha},${signingPubHex}`;
+    fields = "";
+    return;
+  }
   message = sl!.signedMessage(body, fields);
   // the message format is needed once per lift: released before the curve work starts
   loaded().board_signedlift = undefined;
   loaded().protocol_wire_number = undefined;
   sl = undefined;
-  signing = ed!.signStart(key.seed, key.pub, message, sha512);
+  if (ed === undefined) ed = require("../shared/crypto/ed25519") as Ed25519;
+  signing = ed.signStart(key!.seed, key!.pub, message, sha512);
 }
 
 /** The signature is ready: its records, the chain update and the notice follow, one per tick. */
@@ -213,6 +237,8 @@ function afterSigning(): boolean {
 function finishKeygen(st: KeyState): void {
   const pubHex = encoder.toHex(st.publicKey);
   const ok = writeSealed(KEY_FILE, KEY_TMP, `K,${encoder.toHex(st.seed)},${pubHex}`);
+  // only now the old HMAC key goes (a cut before this keeps it, and it wins: the old state)
+  if (ok) file.remove(hm().HMAC_KEY_FILE);
   send(ok ? `R,${fmtInt(keygenReplyId)},ok,pub=${pubHex}` : `R,${fmtInt(keygenReplyId)},err,flash write failed`);
   keygen = undefined;
 }
@@ -233,7 +259,9 @@ function tick(): void {
     if (out > longestOutputUs) longestOutputUs = out;
     return;
   }
-  if (ed === undefined) {
+  if (keygen === undefined && signing === undefined && queue.length > 0 && (file.exists(hm().HMAC_KEY_FILE) || file.exists(hm().HMAC_KEY_TMP))) {
+    beginNext(); // the HMAC scheme needs no curve code
+  } else if (ed === undefined) {
     ed = require("../shared/crypto/ed25519") as Ed25519;
   } else if (keygen !== undefined) {
     if (ed.keyStep(keygen)) finishKeygen(keygen);
@@ -257,7 +285,7 @@ function run(c: AppCtx, sender: (this: void, body: string) => void): void {
 
 /** A lift was recorded (its E body): sign it when the signatures before it are done. */
 export function enqueue(c: AppCtx, sender: (this: void, body: string) => void, liftBody: string): void {
-  if (!file.exists(KEY_FILE) && !file.exists(KEY_TMP)) {
+  if (!file.exists(KEY_FILE) && !file.exists(KEY_TMP) && !file.exists(hm().HMAC_KEY_FILE) && !file.exists(hm().HMAC_KEY_TMP)) {
     if (timer === undefined) release();
     return;
   }
@@ -271,9 +299,17 @@ export function enqueue(c: AppCtx, sender: (this: void, body: string) => void, l
  * unless forced (a new key cannot sign for the old one: certificates made with it stay valid but
  * new lifts chain from zero). Deferred reply: ok,pub=<hex> once the public key is computed.
  */
-export function keysInit(c: AppCtx, sender: (this: void, body: string) => void, id: number, force: boolean): string {
+export function keysInit(c: AppCtx, sender: (this: void, body: string) => void, id: number, force: boolean, hmac: boolean): string {
   if (keygen !== undefined) return "busy";
   if (!force && hasKey()) return "key exists: keys init force replaces it";
+  if (hmac) {
+    // the key is sent this once, for the host to register: only its holder can check a MAC
+    const keyHex = hm().makeKey(writeSealed);
+    if (keyHex === "") return "flash write failed";
+    file.remove(KEY_FILE);
+    sender(`R,${fmtInt(id)},ok,scheme=hmac-sha256,key=${keyHex},keyid=${hm().keyId(encoder.fromHex(keyHex))}`);
+    return "";
+  }
   const seed: string[] = [];
   for (let i = 0; i < 32; i++) seed[i] = string.char(node.random(0, 255));
   if (ed === undefined) ed = require("../shared/crypto/ed25519") as Ed25519;
@@ -285,11 +321,17 @@ export function keysInit(c: AppCtx, sender: (this: void, body: string) => void, 
 
 /** `keys`: the public key and the chain state as reply pairs (none without a key). */
 export function publicInfo(): string[] {
+  const macKey = hm().readKey(recovered);
+  if (macKey !== undefined) {
+    const keyId = hm().keyId(macKey);
+    const [n, prev] = readChain(keyId);
+    return ["scheme", "hmac-sha256", "keyid", keyId, "n", fmtInt(n), "prev", prev, "queue", fmtInt(queue.length)];
+  }
   const key = readKey();
   if (key === undefined) return [];
   const pubHex = encoder.toHex(key.pub);
   const [n, prev] = readChain(pubHex);
-  return ["pub", pubHex, "n", fmtInt(n), "prev", prev, "queue", fmtInt(queue.length)];
+  return ["scheme", "ed25519", "pub", pubHex, "n", fmtInt(n), "prev", prev, "queue", fmtInt(queue.length)];
 }
 
 /** Releases the module right away when a command loaded it and nothing is running. */

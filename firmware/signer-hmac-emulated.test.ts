@@ -1,0 +1,93 @@
+import { createHash, createHmac } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadBoard } from "../host/build/boards.ts";
+import { DEFAULT_BOARD } from "../host/paths.ts";
+import { EmuLink, field, nominalCalFile } from "../host/testing/firmware/emu-link.ts";
+import { checkedLine, keyFile } from "../host/testing/firmware/signer-files.ts";
+import { GENESIS_PREV } from "../shared/board/signedlift.ts";
+import { joinMac, parseLiftSignature } from "../shared/board/signedlift-parse.ts";
+import { KEY_ID_LABEL, macMessage } from "../shared/hmac/liftmac.ts";
+import { splitFields } from "../shared/protocol/frame.ts";
+
+/**
+ * The signer's HMAC-SHA256 scheme (firmware/signer-hmac.ts) on the emulated board: `keys init
+ * hmac` makes a 32-byte key from node.random and answers it once; each lift's MAC (NodeMCU's C
+ * crypto.hmac, binary digest) is checked with node:crypto's createHmac under that key.
+ */
+const BOARD = loadBoard(DEFAULT_BOARD);
+
+let open: EmuLink[] = [];
+afterEach(async () => {
+  await Promise.all(open.map((l) => l.close()));
+  open = [];
+});
+
+async function start(opts: Parameters<typeof EmuLink.start>[0]): Promise<EmuLink> {
+  const l = await EmuLink.start(opts);
+  open.push(l);
+  expect(await l.until(() => l.records("B,").length > 0, 5000)).toBe(true);
+  return l;
+}
+
+const keyIdOf = (key: Buffer) => createHmac("sha256", key).update(KEY_ID_LABEL).digest("hex");
+
+describe("HMAC key on the emulated board", () => {
+  it("keys init hmac: a key from node.random in flash, answered once; keys names it by its id only; refused twice unless forced; replaces an Ed25519 key", async () => {
+    const l = await start({ scenario: "empty", files: { "ed25519.key": keyFile(Buffer.alloc(32, 3)) } });
+    await l.advance(1000);
+    expect((await l.command("keys", ["init", "hmac"])).slice(2)).toEqual(["err", "key exists: keys init force replaces it"]);
+    const init = await l.command("keys", ["init", "hmac", "force"], 10_000);
+    expect(init[2]).toBe("ok");
+    expect(field(init, "scheme")).toBe("hmac-sha256");
+    const key = Buffer.from(field(init, "key"), "hex");
+    expect(key.length).toBe(32);
+    expect(field(init, "keyid")).toBe(keyIdOf(key));
+    expect(fs.readFileSync(path.join(l.flashDir, "hmac.key"), "latin1")).toBe(checkedLine(`H,${key.toString("hex")}`));
+    // the Ed25519 key is gone: one key per board
+    expect(fs.existsSync(path.join(l.flashDir, "ed25519.key"))).toBe(false);
+    const sentBefore = l.text.length;
+    const info = await l.command("keys");
+    expect([field(info, "scheme"), field(info, "keyid"), field(info, "n"), field(info, "prev")]).toEqual(["hmac-sha256", keyIdOf(key), "0", GENESIS_PREV]);
+    expect(l.text.slice(sentBefore).join("\n")).not.toContain(key.toString("hex"));
+    expect((await l.command("keys", ["init", "hmac"])).slice(2)).toEqual(["err", "key exists: keys init force replaces it"]);
+    expect((await l.command("keys", ["init", "force", "hmac"])).slice(2)).toEqual(["err", "usage keys init [hmac] [force]"]);
+    const st = await l.board.stats();
+    expect(st.restarts).toBe(0);
+  }, 60_000);
+});
+
+describe("HMAC-signing lifts on the emulated board while streaming", () => {
+  it("two rack pulls: each MAC verifies with createHmac, the second chains on the first, a wrong key or a changed byte fails, no sample lost", async () => {
+    const key = Buffer.alloc(32, 9);
+    const l = await start({ scenario: "rackpull:kg=180,emptyS=4,restS=3,holdS=1,afterS=8", files: { "cal.txt": nominalCalFile(BOARD, "gym-1", "d1"), "hmac.key": checkedLine(`H,${key.toString("hex")}`) } });
+    await l.advance(1500);
+    expect((await l.command("tare"))[2]).toBe("ok");
+    expect(await l.until(() => l.records("Y,").length >= 1, 30_000, 100)).toBe(true);
+    await l.board.setScenario("rackpull:kg=185,emptyS=2,restS=3,holdS=1,afterS=10");
+    const signed = await l.until(() => l.records("Y,").length >= 2, 40_000, 100);
+    if (!signed) console.log(l.text.filter((x) => !x.startsWith("H,")).join("\n"));
+    expect(signed).toBe(true);
+    const es = l.records("E,");
+    const gs = l.records("G,").map((g, i) => parseLiftSignature(joinMac(g, l.records("Y,")[i])));
+    expect(gs.map((g) => [g.error, g.scheme, g.counter, g.calId])).toEqual([["", "hmac-sha256", 1, "gym-1"], ["", "hmac-sha256", 2, "gym-1"]]);
+    const msgs = gs.map((g, i) => Buffer.from(macMessage(es[i], g.fields), "latin1"));
+    expect(gs.map((g, i) => g.liftId === Number(field(splitFields(es[i]), "id")))).toEqual([true, true]);
+    gs.forEach((g, i) => expect(createHmac("sha256", key).update(msgs[i]).digest("hex"), `lift ${i + 1}`).toBe(g.signatureHex));
+    expect([gs[0].prevHex, gs[1].prevHex]).toEqual([GENESIS_PREV, createHash("sha256").update(msgs[0]).digest("hex")]);
+    // another key, or a changed byte, gives another MAC
+    expect(createHmac("sha256", Buffer.alloc(32, 8)).update(msgs[0]).digest("hex")).not.toBe(gs[0].signatureHex);
+    const bad = Buffer.from(msgs[0]);
+    bad[40] ^= 1;
+    expect(createHmac("sha256", key).update(bad).digest("hex")).not.toBe(gs[0].signatureHex);
+    expect(await l.until(() => l.records("M,signed lift").length >= 2, 2000)).toBe(true);
+    const chain = fs.readFileSync(path.join(l.flashDir, "sigchain"), "latin1");
+    expect(chain).toBe(checkedLine(`C,2,${createHash("sha256").update(msgs[1]).digest("hex")},${keyIdOf(key)}`));
+    await l.advance(2000);
+    const h = l.lastHeartbeat()!;
+    expect(l.stats.gaps + Number(h.lost0) + Number(h.lost1)).toBe(0);
+    const st = await l.board.stats();
+    expect([st.restarts, st.watchdogResets, st.oomResets]).toEqual([0, 0, 0]);
+  }, 180_000);
+});
