@@ -22,9 +22,9 @@
 //                                 Chronojump mode the board still answers sealed rackcell command lines
 //   reboot                        ok, then node.restart()
 //   prompt                        ok, then sampling stops and the UART goes back to the Lua prompt
-//   keys                          ok,scheme=ed25519,pub=<hex>,n=<signed lifts>,prev=<hex>,queue=<n> (hmac-sha256: keyid=<hex>, never the key); err no key (firmware/signer.ts)
-//   keys,init[,force]             new device key from node.random (deferred: ok,pub=<hex>); err key exists
-//   keys,init,hmac[,force]        an HMAC-SHA256 key instead: ok,scheme=hmac-sha256,key=<hex>,keyid=<hex> (the one time the key is sent)
+//   keys                          ok,scheme=ed25519,pub=<hex>,board=<chip id>,n=<signed lifts>,prev=<hex>,queue=<n> (hmac-sha256: keyid=<hex>, never the key); err no key (firmware/signer.ts)
+//   keys,init[,force]             new device key from node.random (deferred: ok,pub=<hex>,board=<chip id>); err key exists
+//   keys,init,hmac[,force]        an HMAC-SHA256 key instead: ok,scheme=hmac-sha256,key=<hex>,keyid=<hex>,board=<chip id> (the one time the key is sent)
 import type { AppCtx, CapturedPoints } from "./types/rackcell.d.ts";
 import { decodeCommand, encodeReplyError, encodeReplyOk } from "../shared/protocol/messages.ts";
 import { formatFixed, formatInt, parseDecimal } from "../shared/protocol/wire-number.ts";

@@ -239,7 +239,7 @@ function finishKeygen(st: KeyState): void {
   const ok = writeSealed(KEY_FILE, KEY_TMP, `K,${encoder.toHex(st.seed)},${pubHex}`);
   // only now the old HMAC key goes (a cut before this keeps it, and it wins: the old state)
   if (ok) file.remove(hm().HMAC_KEY_FILE);
-  send(ok ? `R,${fmtInt(keygenReplyId)},ok,pub=${pubHex}` : `R,${fmtInt(keygenReplyId)},err,flash write failed`);
+  send(ok ? `R,${fmtInt(keygenReplyId)},ok,pub=${pubHex},board=${fmtInt(node.chipid())}` : `R,${fmtInt(keygenReplyId)},err,flash write failed`);
   keygen = undefined;
 }
 
@@ -307,7 +307,7 @@ export function keysInit(c: AppCtx, sender: (this: void, body: string) => void, 
     const keyHex = hm().makeKey(writeSealed);
     if (keyHex === "") return "flash write failed";
     file.remove(KEY_FILE);
-    sender(`R,${fmtInt(id)},ok,scheme=hmac-sha256,key=${keyHex},keyid=${hm().keyId(encoder.fromHex(keyHex))}`);
+    sender(`R,${fmtInt(id)},ok,scheme=hmac-sha256,key=${keyHex},keyid=${hm().keyId(encoder.fromHex(keyHex))},board=${fmtInt(node.chipid())}`);
     return "";
   }
   const seed: string[] = [];
@@ -325,13 +325,13 @@ export function publicInfo(): string[] {
   if (macKey !== undefined) {
     const keyId = hm().keyId(macKey);
     const [n, prev] = readChain(keyId);
-    return ["scheme", "hmac-sha256", "keyid", keyId, "n", fmtInt(n), "prev", prev, "queue", fmtInt(queue.length)];
+    return ["scheme", "hmac-sha256", "keyid", keyId, "board", fmtInt(node.chipid()), "n", fmtInt(n), "prev", prev, "queue", fmtInt(queue.length)];
   }
   const key = readKey();
   if (key === undefined) return [];
   const pubHex = encoder.toHex(key.pub);
   const [n, prev] = readChain(pubHex);
-  return ["scheme", "ed25519", "pub", pubHex, "n", fmtInt(n), "prev", prev, "queue", fmtInt(queue.length)];
+  return ["scheme", "ed25519", "pub", pubHex, "board", fmtInt(node.chipid()), "n", fmtInt(n), "prev", prev, "queue", fmtInt(queue.length)];
 }
 
 /** Releases the module right away when a command loaded it and nothing is running. */
