@@ -10,6 +10,7 @@ import { GENESIS_PREV } from "../shared/board/signedlift.ts";
 import { joinMac, parseLiftSignature } from "../shared/board/signedlift-parse.ts";
 import { KEY_ID_LABEL, macMessage } from "../shared/hmac/liftmac.ts";
 import { splitFields } from "../shared/protocol/frame.ts";
+import { encodeCommand } from "../shared/protocol/messages.ts";
 
 /**
  * The signer's HMAC-SHA256 scheme (firmware/signer-hmac.ts) on the emulated board: `keys init
@@ -56,6 +57,52 @@ describe("HMAC key on the emulated board", () => {
     const st = await l.board.stats();
     expect(st.restarts).toBe(0);
   }, 60_000);
+});
+
+describe("switching schemes on the emulated board", () => {
+  it("keys init force (Ed25519) over an HMAC key: refused without force; forced, the HMAC key goes and keys says ed25519", async () => {
+    const l = await start({ scenario: "empty", files: { "hmac.key": checkedLine(`H,${"ab".repeat(32)}`) } });
+    await l.advance(1000);
+    expect((await l.command("keys", ["init"])).slice(2)).toEqual(["err", "key exists: keys init force replaces it"]);
+    const init = await l.command("keys", ["init", "force"], 30_000);
+    expect(init[2]).toBe("ok");
+    expect(fs.existsSync(path.join(l.flashDir, "hmac.key"))).toBe(false);
+    const info = await l.command("keys");
+    expect([field(info, "scheme"), field(info, "pub")]).toEqual(["ed25519", field(init, "pub")]);
+  }, 60_000);
+
+  it("a power cut at every flash write of keys init hmac force over an Ed25519 key: the next boot has the old key or the new one, whole", async () => {
+    const seen = new Set<string>();
+    let completed = false;
+    for (let k = 0; k <= 8 && !completed; k++) {
+      const l = await start({ scenario: "empty:dur=600", files: { "ed25519.key": keyFile(Buffer.alloc(32, 1)) } });
+      await l.advance(500);
+      await l.board.fault({ kind: "powerCut", afterFileWrites: k });
+      const bootsBefore = (await l.board.stats()).boots;
+      l.send(`${encodeCommand(99, "keys", ["init", "hmac", "force"])}\n`);
+      await l.advance(5000);
+      if ((await l.board.stats()).boots === bootsBefore) {
+        expect(l.records("R,99,ok").length, `no cut after ${k} writes`).toBe(1);
+        completed = true;
+        seen.add("hmac-sha256");
+        continue;
+      }
+      expect(await l.until(() => l.records("B,").length > 1, 5000)).toBe(true);
+      const info = await l.command("keys");
+      expect(info[2], `cut after ${k} writes: ${info.join(",")}`).toBe("ok");
+      seen.add(field(info, "scheme"));
+      if (field(info, "scheme") === "hmac-sha256") {
+        const stored = fs.readFileSync(path.join(l.flashDir, "hmac.key"), "latin1");
+        expect(stored).toBe(checkedLine(`H,${/^H,([0-9a-f]{64})/.exec(stored)![1]}`));
+        expect(field(info, "keyid")).toBe(keyIdOf(Buffer.from(/^H,([0-9a-f]{64})/.exec(stored)![1], "hex")));
+      } else expect(fs.readFileSync(path.join(l.flashDir, "ed25519.key"), "latin1")).toBe(keyFile(Buffer.alloc(32, 1)));
+      expect(fs.readdirSync(l.flashDir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+      await l.close();
+      open = open.filter((x) => x !== l);
+    }
+    expect(completed).toBe(true);
+    expect([...seen].sort()).toEqual(["ed25519", "hmac-sha256"]);
+  }, 120_000);
 });
 
 describe("HMAC-signing lifts on the emulated board while streaming", () => {
