@@ -24,6 +24,7 @@
 //   prompt                        ok, then sampling stops and the UART goes back to the Lua prompt
 //   keys                          ok,scheme=ed25519,pub=<hex>,board=<chip id>,n=<signed lifts>,prev=<hex>,queue=<n> (hmac-sha256: keyid=<hex>, never the key); err no key (firmware/signer.ts)
 //   keys,init[,force]             new device key from node.random (deferred: ok,pub=<hex>,board=<chip id>); err key exists
+//   vcert,<id>                    ok,cert=<id>,cal=<cal id>: the verification certificate signed lifts name while this calibration lasts
 //   keys,init,hmac[,force]        an HMAC-SHA256 key instead: ok,scheme=hmac-sha256,key=<hex>,keyid=<hex>,board=<chip id> (the one time the key is sent)
 import type { AppCtx, CapturedPoints } from "./types/rackcell.d.ts";
 import { decodeCommand, encodeReplyError, encodeReplyOk } from "../shared/protocol/messages.ts";
@@ -209,6 +210,12 @@ export function handleLine(ctx: AppCtx, line: string): void {
     ctx.control.restart();
   } else if (name === "keys") {
     keysCommand(ctx, id, a);
+  } else if (name === "vcert") {
+    const signer = require("signer") as typeof import("./signer.ts");
+    const why = a.length !== 1 ? "usage vcert,<verification certificate id>" : signer.setVerificationCert(ctx.cal.id, a[0]);
+    if (why !== "") refuse(id, why);
+    else reply(id, ["cert", a[0], "cal", ctx.cal.id]);
+    signer.releaseIfIdle();
   } else if (name === "prompt") {
     reply(id, ["prompt", "1"]);
     ctx.control.stop();

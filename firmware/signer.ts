@@ -28,6 +28,9 @@ export const KEY_FILE = "ed25519.key";
 export const KEY_TMP = "ed25519.tmp";
 export const CHAIN_FILE = "sigchain";
 export const CHAIN_TMP = "sigchain.tmp";
+/** vcert: V,<calibration id>,<verification certificate id>*hhhhhhhh, set by `vcert` after rackcell verify passes */
+export const VCERT_FILE = "vcert";
+export const VCERT_TMP = "vcert.tmp";
 /** Timer period between two slices: the sampler and the UART run in between. */
 const SLICE_MS = 10;
 const MODULES = "signer signer_hmac hmac_liftmac crypto_ed25519 crypto_field25519 crypto_scalar25519 board_signedlift protocol_wire_number lualib_bundle";
@@ -101,6 +104,21 @@ function writeSealed(name: string, tmp: string, body: string): boolean {
 }
 
 /**
+ * writeSealed for a command's callback, in two: the temp file and the removal of the old file now,
+ * the rename 10 ms later (each flash operation holds the CPU ≈ 2 ms, and the sampler must get its
+ * turn). A cut in between, or a read before the rename, finishes it through recover().
+ */
+function writeSealedSoon(name: string, tmp: string, body: string): boolean {
+  if (file.putcontents(tmp, body + check(body)) === undefined) {
+    file.remove(tmp);
+    return false;
+  }
+  file.remove(name);
+  tmr.create().alarm(SLICE_MS, tmr.ALARM_SINGLE, () => recover(name, tmp));
+  return true;
+}
+
+/**
  * Finishes or undoes an interrupted replacement: a valid temp file without its target is the new
  * state (the cut came between remove and rename); otherwise the temp file goes.
  */
@@ -143,6 +161,23 @@ function readChain(pubHex: string): LuaMultiReturn<[number, string]> {
   return $multi(tonumber(n) as number, prev as string);
 }
 
+/**
+ * `vcert,<id>`: the verification certificate of the current calibration, named in every signed lift
+ * while that calibration lasts (a new calibration id voids it). "" when stored, otherwise why not.
+ */
+export function setVerificationCert(calId: string, certId: string): string {
+  if (calId === "") return "no calibration to verify";
+  const [at] = string.find(certId, "^[%w%-]+$");
+  if (certId.length > 40 || at === undefined) return "certificate id: 1 to 40 letters or digits or -";
+  return writeSealedSoon(VCERT_FILE, VCERT_TMP, `V,${calId},${certId}`) ? "" : "flash write failed";
+}
+
+/** The verification certificate id for this calibration, "" when none (or it was for another). */
+function certIdFor(calId: string): string {
+  const [, , cal, cert] = string.find(recovered(VCERT_FILE, VCERT_TMP), "^V,([^,]*),([%w%-]+)$");
+  return cal !== undefined && cal !== "" && cal === calId ? cert as string : "";
+}
+
 /** Drops the signer and the curve code from package.loaded: garbage once the timer is gone. */
 function release(): void {
   if (timer !== undefined) timer.unregister();
@@ -167,7 +202,7 @@ function beginNext(): void {
   signingPubHex = macKey !== undefined ? hm().keyId(macKey) : encoder.toHex(key!.pub);
   const [n, prev] = readChain(signingPubHex);
   const [, , liftId] = string.find(body, "^E,id=(%d+)");
-  fields = sl!.signedFields(tonumber(liftId) ?? 0, n + 1, node.chipid(), ctx.cal.id, "", prev);
+  fields = sl!.signedFields(tonumber(liftId) ?? 0, n + 1, node.chipid(), ctx.cal.id, certIdFor(ctx.cal.id), prev);
   if (macKey !== undefined) {
     // HMAC: one C call, no slices; the records and the chain go out as after a signature
     const [y, messageSha] = hm().macLift(macKey, tonumber(liftId) ?? 0, body, fields);
@@ -214,11 +249,12 @@ function afterSigning(): boolean {
     if (file.putcontents(CHAIN_TMP, body + check(body)) === undefined) file.remove(CHAIN_TMP);
     chainBody = "";
     chainRename = true;
+  } else if (chainRename && file.exists(CHAIN_FILE) && file.exists(CHAIN_TMP)) {
+    // remove and rename in ticks of their own (≈ 2 ms each): together they could hold the CPU
+    // across a bit-banged conversion; between them recover() finishes the rename after a cut
+    file.remove(CHAIN_FILE);
   } else if (chainRename) {
-    if (file.exists(CHAIN_TMP)) {
-      file.remove(CHAIN_FILE);
-      file.rename(CHAIN_TMP, CHAIN_FILE);
-    }
+    if (file.exists(CHAIN_TMP)) file.rename(CHAIN_TMP, CHAIN_FILE);
     chainRename = false;
   } else if (outLines.length > 0) send(table.remove(outLines, 1) as string);
   else if (notice !== "") {
@@ -304,7 +340,7 @@ export function keysInit(c: AppCtx, sender: (this: void, body: string) => void, 
   if (!force && hasKey()) return "key exists: keys init force replaces it";
   if (hmac) {
     // the key is sent this once, for the host to register: only its holder can check a MAC
-    const keyHex = hm().makeKey(writeSealed);
+    const keyHex = hm().makeKey(writeSealedSoon);
     if (keyHex === "") return "flash write failed";
     file.remove(KEY_FILE);
     sender(`R,${fmtInt(id)},ok,scheme=hmac-sha256,key=${keyHex},keyid=${hm().keyId(encoder.fromHex(keyHex))},board=${fmtInt(node.chipid())}`);

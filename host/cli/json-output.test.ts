@@ -80,6 +80,9 @@ describe("every --json output is numbers, units in the names (bundled CLI, emula
     checked.add("keys");
     const k = (await jsonOf(["keys", "init", "--json"])) as { publicKeyHex: string; fingerprint: string };
     expect(k.publicKeyHex).toMatch(/^[0-9a-f]{64}$/);
+    const list = (await jsonOf(["keys", "--json"])) as { keys: { publicKeyHex?: string; boardId: unknown }[] };
+    expect(list.keys.map((x) => x.publicKeyHex)).toContain(k.publicKeyHex);
+    expect(typeof list.keys[0].boardId).toBe("number");
   }, 60_000);
 
   it("check (a certificate signed with a known seed)", async () => {
