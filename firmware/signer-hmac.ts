@@ -1,3 +1,5 @@
+import { HMAC_KEY_FILE, HMAC_KEY_TMP } from "./signer.ts";
+
 type LiftMac = typeof import("../shared/hmac/liftmac.ts");
 
 /**
@@ -5,15 +7,12 @@ type LiftMac = typeof import("../shared/hmac/liftmac.ts");
  * curve code, so it signs a lift in one short tick with NodeMCU's C crypto.hmac (binary digest).
  * Loaded by firmware/signer.ts, which owns the flash helpers (passed in: no require cycle).
  *
- *   hmac.key   H,<32-byte key hex>*hhhhhhhh   (replaced atomically, as ed25519.key)
+ *   hmac.key   H,<32-byte key hex>*hhhhhhhh   (replaced atomically, as ed25519.key; names in signer.ts)
  *
  * A board holds one key: when both files exist (a power cut between writing the new key and
  * removing the old one), the HMAC key is the one in use. The key leaves the board once, in the
  * reply to `keys init hmac`, for the host to register (only the key holder can check an HMAC).
  */
-export const HMAC_KEY_FILE = "hmac.key";
-export const HMAC_KEY_TMP = "hmac.tmp";
-
 type ReadSealed = (this: void, name: string, tmp: string) => string;
 type WriteSealed = (this: void, name: string, tmp: string, body: string) => boolean;
 

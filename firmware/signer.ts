@@ -31,6 +31,9 @@ export const CHAIN_TMP = "sigchain.tmp";
 /** vcert: V,<calibration id>,<verification certificate id>*hhhhhhhh, set by `vcert` after rackcell verify passes */
 export const VCERT_FILE = "vcert";
 export const VCERT_TMP = "vcert.tmp";
+/** hmac.key: the HMAC-SHA256 scheme's key (signer-hmac.ts, which is loaded only when one exists) */
+export const HMAC_KEY_FILE = "hmac.key";
+export const HMAC_KEY_TMP = "hmac.tmp";
 /** Timer period between two slices: the sampler and the UART run in between. */
 const SLICE_MS = 10;
 const MODULES = "signer signer_hmac hmac_liftmac crypto_ed25519 crypto_field25519 crypto_scalar25519 board_signedlift protocol_wire_number lualib_bundle";
@@ -139,6 +142,11 @@ function hm(): Hmac {
   return require("signer-hmac") as Hmac;
 }
 
+/** An HMAC key on flash (or its replacement under way): an Ed25519 board never loads signer-hmac. */
+function hmacPresent(): boolean {
+  return file.exists(HMAC_KEY_FILE) || file.exists(HMAC_KEY_TMP);
+}
+
 /** The key pair (binary), or undefined without a valid key. */
 function readKey(): { seed: string; pub: string } | undefined {
   recover(KEY_FILE, KEY_TMP);
@@ -148,7 +156,7 @@ function readKey(): { seed: string; pub: string } | undefined {
 }
 
 export function hasKey(): boolean {
-  return readKey() !== undefined || hm().readKey(recovered) !== undefined;
+  return readKey() !== undefined || (hmacPresent() && hm().readKey(recovered) !== undefined);
 }
 
 /** [counter, prev hex] of the last lift signed with the key `pubHex`. */
@@ -193,7 +201,7 @@ function release(): void {
 function beginNext(): void {
   if (sl === undefined) sl = require("../shared/board/signedlift") as SignedLift;
   const body = table.remove(queue, 1) as string;
-  const macKey = hm().readKey(recovered);
+  const macKey = hmacPresent() ? hm().readKey(recovered) : undefined;
   const key = macKey === undefined ? readKey() : undefined;
   if (macKey === undefined && key === undefined) {
     send("M,lift not signed: no device key (rackcell keys init)");
@@ -274,7 +282,7 @@ function finishKeygen(st: KeyState): void {
   const pubHex = encoder.toHex(st.publicKey);
   const ok = writeSealed(KEY_FILE, KEY_TMP, `K,${encoder.toHex(st.seed)},${pubHex}`);
   // only now the old HMAC key goes (a cut before this keeps it, and it wins: the old state)
-  if (ok) file.remove(hm().HMAC_KEY_FILE);
+  if (ok) file.remove(HMAC_KEY_FILE);
   send(ok ? `R,${fmtInt(keygenReplyId)},ok,pub=${pubHex},board=${fmtInt(node.chipid())}` : `R,${fmtInt(keygenReplyId)},err,flash write failed`);
   keygen = undefined;
 }
@@ -295,7 +303,7 @@ function tick(): void {
     if (out > longestOutputUs) longestOutputUs = out;
     return;
   }
-  if (keygen === undefined && signing === undefined && queue.length > 0 && (file.exists(hm().HMAC_KEY_FILE) || file.exists(hm().HMAC_KEY_TMP))) {
+  if (keygen === undefined && signing === undefined && queue.length > 0 && hmacPresent()) {
     beginNext(); // the HMAC scheme needs no curve code
   } else if (ed === undefined) {
     ed = require("../shared/crypto/ed25519") as Ed25519;
@@ -321,7 +329,7 @@ function run(c: AppCtx, sender: (this: void, body: string) => void): void {
 
 /** A lift was recorded (its E body): sign it when the signatures before it are done. */
 export function enqueue(c: AppCtx, sender: (this: void, body: string) => void, liftBody: string): void {
-  if (!file.exists(KEY_FILE) && !file.exists(KEY_TMP) && !file.exists(hm().HMAC_KEY_FILE) && !file.exists(hm().HMAC_KEY_TMP)) {
+  if (!file.exists(KEY_FILE) && !file.exists(KEY_TMP) && !hmacPresent()) {
     if (timer === undefined) release();
     return;
   }
@@ -357,7 +365,7 @@ export function keysInit(c: AppCtx, sender: (this: void, body: string) => void, 
 
 /** `keys`: the public key and the chain state as reply pairs (none without a key). */
 export function publicInfo(): string[] {
-  const macKey = hm().readKey(recovered);
+  const macKey = hmacPresent() ? hm().readKey(recovered) : undefined;
   if (macKey !== undefined) {
     const keyId = hm().keyId(macKey);
     const [n, prev] = readChain(keyId);
