@@ -213,4 +213,31 @@ describe("network stand-ins without a broker", () => {
     await until(bd, "WIFI_DISCONNECTED 201 status 3", 10_000, 3);
     expect(bd.out()).not.toContain("WIFI_CONNECTED");
   });
+
+  it("net: a TCP client reaches a real echo server (connection, send with sent, receive, the peer's close)", async () => {
+    const net = await import("node:net");
+    const server = net.createServer((sock) => {
+      sock.on("data", (d) => {
+        sock.write(`echo:${d.toString()}`);
+        if (d.toString() === "bye") sock.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    cleanup.push(() => new Promise<void>((r) => server.close(() => r())));
+    const port = (server.address() as { port: number }).port;
+    const bd = await boot(`
+wifi.eventmon.register(wifi.eventmon.STA_GOT_IP, function()
+  local s = net.createConnection(net.TCP)
+  s:on("connection", function(sck) print("NET_CONNECTED") sck:send("hello", function() print("NET_SENT") end) end)
+  s:on("receive", function(sck, d) print("NET_RECEIVE " .. d) if d == "echo:hello" then sck:send("bye") end end)
+  s:on("disconnection", function(sck, err) print("NET_DISCONNECTION " .. err) end)
+  s:connect(${port}, "127.0.0.1")
+end)
+local ok, err = pcall(function() net.createConnection(net.TCP):send("x") end)
+print("SEND_UNCONNECTED " .. tostring(err))
+wifi.sta.config({ ssid = "${AP.ssid}", pwd = "${AP.password}" })`);
+    await until(bd, "NET_DISCONNECTION", 10_000);
+    expect(bd.out()).toContain("SEND_UNCONNECTED not connected");
+    expect(bd.out()).toMatch(/NET_CONNECTED\nNET_SENT\nNET_RECEIVE echo:hello\n(NET_SENT\n)?NET_RECEIVE echo:bye\n(NET_SENT\n)?NET_DISCONNECTION 0\n/);
+  });
 });

@@ -21,6 +21,7 @@ import { createSandbox } from "./sandbox.ts";
 import { NET, openConnections, resetTcp } from "./nodemcu/tcp.ts";
 import { AP, accessPointDown, configureAccessPoint, resetWifi, wifiStats } from "./nodemcu/wifi.ts";
 import { MQ, resetMqtt } from "./nodemcu/mqtt.ts";
+import { resetNet } from "./nodemcu/net.ts";
 
 export interface BoardConfig {
   flashDir: string;
@@ -156,6 +157,7 @@ export function resetBoard(reason: number, delayUs: number): void {
   resetTcp();
   resetWifi();
   resetMqtt();
+  resetNet();
   K.cBytes = 0;
   promptState.env = undefined;
   B.onerror = undefined;
