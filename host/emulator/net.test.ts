@@ -160,6 +160,36 @@ M:on("offline", function(c) CONNECTED = false TRYING = false print("MQTT_OFFLINE
       expect(s.network.tcpResets + s.network.tcpAborts).toBeGreaterThanOrEqual(1);
     });
 
+    it("the broker stops and comes back: the board sees its FIN (offline), is refused meanwhile (-5), then reconnects", async () => {
+      const reconnect = `
+M:on("offline", function(c) TRYING = false print("MQTT_OFFLINE") end)
+RETRY = tmr.create()
+RETRY:register(1000, tmr.ALARM_AUTO, function()
+  if TRYING then return end
+  TRYING = true
+  M:connect("127.0.0.1", ${broker.port}, false, function(c) print("MQTT_CONNECTED") end, function(c, r) TRYING = false print("MQTT_FAILED " .. r) end)
+end)
+RETRY:start()`;
+      const bd = await boot(script(broker.port) + reconnect);
+      await until(bd, "MQTT_SUBACK", 10_000);
+      const restarted = broker.restart();
+      // Stopping: the broker closes every connection (its FIN reaches the board at the next step).
+      await until(bd, "MQTT_OFFLINE", 10_000);
+      await restarted;
+      await until(bd, "MQTT_CONNECTED", 20_000, 2);
+      expect(bd.out().indexOf("MQTT_OFFLINE")).toBeLessThan(bd.out().lastIndexOf("MQTT_CONNECTED"));
+    });
+
+    it("the access point's password changes (fault): the board is sent away (reason 3), then refused (15), and joins again once it has the new one", async () => {
+      const bd = await boot(script(broker.port));
+      await until(bd, "MQTT_SUBACK", 10_000);
+      await bd.b.fault({ kind: "accessPoint", password: "another password" });
+      await until(bd, "WIFI_DISCONNECTED 3", 2000);
+      await until(bd, "WIFI_DISCONNECTED 15 status 2", 10_000, 2);
+      bd.b.write("wifi.sta.config({ ssid = \"gymnet\", pwd = \"another password\", auto = true, save = false })\n");
+      await until(bd, "WIFI_GOT_IP", 10_000, 2);
+    });
+
     it("the module's queue is unbounded: while the link is dead publish() still returns true, node.heap() falls by every queued message, until the board runs out of memory", async () => {
       const bd = await boot(script(broker.port, {
         extra: `tmr.create():alarm(200, tmr.ALARM_AUTO, function()
