@@ -48,6 +48,16 @@ async function until(bd: Board, needle: string, maxMs: number, n = 1): Promise<v
   }
 }
 
+/** As until(), bounded by wall time: for what a real process does on its own clock (a broker stopping). */
+async function untilWall(bd: Board, needle: string, wallMs: number): Promise<void> {
+  const t0 = Date.now();
+  while (!bd.out().includes(needle)) {
+    if (Date.now() - t0 > wallMs) throw new Error(`no "${needle}" within ${wallMs} ms of wall time; console:\n${bd.out().slice(-1500)}\n${notices.join("\n")}`);
+    await bd.b.advance(20);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /** The host's client: every message on the rack's topics, in order. */
 async function watch(broker: TestBroker): Promise<{ c: MqttClient; got: { topic: string; payload: string; retain: boolean }[] }> {
   const c = await mqtt.connectAsync(broker.url, { username: broker.hostUsername, password: broker.hostPassword, reconnectPeriod: 0 });
@@ -174,7 +184,7 @@ RETRY:start()`;
       await until(bd, "MQTT_SUBACK", 10_000);
       const restarted = broker.restart();
       // Stopping: the broker closes every connection (its FIN reaches the board at the next step).
-      await until(bd, "MQTT_OFFLINE", 10_000);
+      await untilWall(bd, "MQTT_OFFLINE", 10_000);
       await restarted;
       await until(bd, "MQTT_CONNECTED", 20_000, 2);
       expect(bd.out().indexOf("MQTT_OFFLINE")).toBeLessThan(bd.out().lastIndexOf("MQTT_CONNECTED"));
