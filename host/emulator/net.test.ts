@@ -200,6 +200,15 @@ RETRY:start()`;
       await until(bd, "WIFI_GOT_IP", 10_000, 2);
     });
 
+    it("close() sends DISCONNECT before the TCP close: offline on the board, and the broker keeps the will to itself", async () => {
+      const host = await watch(broker);
+      const bd = await boot(script(broker.port, { extra: `tmr.create():alarm(500, tmr.ALARM_SINGLE, function() M:close() end)` }));
+      await until(bd, "MQTT_OFFLINE", 10_000);
+      await eventually(() => host.got.some((m) => m.topic === topic("status") && m.payload === "online"), "online");
+      await new Promise((r) => setTimeout(r, 300)); // a will would have been published by now
+      expect(host.got.filter((m) => m.topic === topic("status")).map((m) => m.payload)).toEqual(["online"]);
+    });
+
     it("the module's queue is unbounded: while the link is dead publish() still returns true, node.heap() falls by every queued message, until the board runs out of memory", async () => {
       const bd = await boot(script(broker.port, {
         extra: `tmr.create():alarm(200, tmr.ALARM_AUTO, function()
