@@ -145,6 +145,13 @@ for (const kind of ["embedded", "mosquitto"] as const) {
       await until(bd, `MQTT_MESSAGE ${topic("cmd")} tare`, 2000);
     });
 
+    it("on a free-running clock (fast, as rackcell emulate --fast) the board reaches the broker too", async () => {
+      const host = await watch(broker);
+      const bd = await boot(script(broker.port, { extra: `c:publish("${topic("frames")}", "fast-1", 0, 0)` }), { clock: "fast" });
+      expect(await bd.b.runUntil((t) => t.includes("MQTT_SUBACK"), 10_000)).toBe(true);
+      await eventually(() => host.got.some((m) => m.payload === "fast-1"), "the frame");
+    });
+
     it("a wrong password is refused: disconnected with reason 15 (status STA_WRONGPWD), again and again, never an IP", async () => {
       const bd = await boot(`${script(broker.port, { password: "wrong password" })}
 tmr.create():alarm(20000, tmr.ALARM_SINGLE, function() print("IP " .. tostring(wifi.sta.getip())) end)`);
