@@ -231,6 +231,30 @@ RETRY:start()`;
       expect(host.got.filter((m) => m.topic === topic("status") && !m.retain).map((m) => m.payload)).toEqual(["online"]);
     });
 
+    it("a queue that drains gives its heap back (C-side bytes as before; the firmware's heap the same after a second burst)", async () => {
+      const bd = await boot(script(broker.port));
+      await until(bd, "MQTT_SUBACK", 10_000);
+      await bd.b.advance(1000);
+      const before = await bd.b.stats();
+      const burst = async (n: number) => {
+        bd.b.write(`for i = 1, 200 do M:publish("${topic("frames")}", string.format("burst-%04d", i), 0, 0) end print("QUEUED ${n}")\n`);
+        await until(bd, `QUEUED ${n}`, 2000);
+        const during = await bd.b.stats();
+        await bd.b.advance(3000);
+        return { during, after: await bd.b.stats() };
+      };
+      const first = await burst(1);
+      const second = await burst(2);
+      expect(first.during.network.mqttQueuedMessages).toBeGreaterThan(150);
+      expect(first.during.network.cHeapBytes - before.network.cHeapBytes).toBeGreaterThan(150 * 100);
+      expect(second.after.network.mqttQueuedMessages).toBe(0);
+      expect(first.after.network.cHeapBytes).toBe(before.network.cHeapBytes);
+      expect(second.after.network.cHeapBytes).toBe(before.network.cHeapBytes);
+      // Under one byte per message (anything a message left behind would be ≥ 16 bytes each): the
+      // rest is the interpreter's own (the typed line).
+      expect(Math.abs(second.after.heapUsedBytes - first.after.heapUsedBytes)).toBeLessThan(200);
+    });
+
     it("the module's queue is unbounded: while the link is dead publish() still returns true, node.heap() falls by every queued message, until the board runs out of memory", async () => {
       const bd = await boot(script(broker.port, {
         extra: `tmr.create():alarm(200, tmr.ALARM_AUTO, function()

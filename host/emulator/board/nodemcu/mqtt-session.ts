@@ -44,7 +44,9 @@ export interface Mud {
   connected: boolean; sending: boolean; keepaliveSent: boolean; state: number;
   head: QueuedMsg | false; tail: QueuedMsg | false; queued: number;
   nextId: number;
-  timerGen: number;
+  /** The timer's expiry (virtual µs; -1 disarmed) and the earliest event pending for it (-1 none). */
+  due: number;
+  pendingAt: number;
   espTcp: boolean;
   /** Bytes of a PUBLISH split over several segments (mqtt.c recv_buffer) and its charge. */
   rx: string; rxCharged: number; skip: number;
@@ -104,17 +106,36 @@ export function clearQueue(m: Mud): void {
 }
 
 // ---- the one timer (mqttTimer) ---------------------------------------------------------------
+// Re-armed at every send: rather than one event per arming (thousands of stale events pending
+// while a queue drains, growing the emulator's event pool), one pending event per client is
+// kept and moved on when it fires early; a new one only when the expiry comes earlier.
 function arm(m: Mud, ms: number): void {
-  m.timerGen += 1;
-  schedule2(K.now + ms * 1000, PRIO_MED, timerFired, m, m.timerGen);
+  m.due = K.now + ms * 1000;
+  if (m.pendingAt < 0 || m.due < m.pendingAt) {
+    m.pendingAt = m.due;
+    schedule2(m.due, PRIO_MED, timerEvent, m, m.due);
+  }
 }
 
 export function disarm(m: Mud): void {
-  m.timerGen += 1;
+  m.due = -1;
 }
 
-function timerFired(this: void, m: Mud, _t: number, gen: number): void {
-  if (gen !== m.timerGen || m.conn === false) return;
+function timerEvent(this: void, m: Mud, _t: number, at: number): void {
+  if (at !== m.pendingAt) return; // superseded by an earlier one
+  m.pendingAt = -1;
+  if (m.due < 0) return;
+  if (m.due > K.now + 1e-6) {
+    m.pendingAt = m.due;
+    schedule2(m.due, PRIO_MED, timerEvent, m, m.due);
+    return;
+  }
+  m.due = -1;
+  timerFired(m);
+}
+
+function timerFired(m: Mud): void {
+  if (m.conn === false) return;
   if (m.state === ST_CONNECT_SENDING) {
     m.state = ST_INIT;
     doDisconnect(m);

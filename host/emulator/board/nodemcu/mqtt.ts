@@ -205,7 +205,7 @@ function client(this: void, ...args: unknown[]): unknown {
       obj: u, gen: K.gen, kb: 0, clientId, keepalive, username, password, cleanSession, maxMessageLength: maxLen,
       willTopic: false, willMessage: false, willQos: 0, willRetain: false, cb, conn: false,
       connected: false, sending: false, keepaliveSent: false, state: ST_INIT, head: false, tail: false, queued: 0,
-      nextId: 0, timerGen: 0, espTcp: false, rx: "", rxCharged: 0, skip: 0,
+      nextId: 0, due: -1, pendingAt: -1, espTcp: false, rx: "", rxCharged: 0, skip: 0,
     };
     dbg.setfenv(u, made);
   });
