@@ -304,9 +304,12 @@ describe("network stand-ins without a broker", () => {
   });
 
   it("no access point in the world: reason 201 (NO_AP_FOUND), status STA_APNOTFOUND", async () => {
-    const bd = await boot(script(1), { accessPoint: undefined });
+    const bd = await boot(`${script(1)}
+print("MODULES " .. node.info("build_config").modules)`, { accessPoint: undefined });
     await until(bd, "WIFI_DISCONNECTED 201 status 3", 10_000, 3);
     expect(bd.out()).not.toContain("WIFI_CONNECTED");
+    // The build's module list names the network modules the board has.
+    expect(bd.out()).toMatch(/MODULES [a-z0-9,]*\bmqtt,net,[a-z0-9,]*\bwifi\n/);
   });
 
   it("net: a TCP client reaches a real echo server (connection, send with sent, receive, the peer's close)", async () => {
