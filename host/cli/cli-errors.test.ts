@@ -109,6 +109,7 @@ describe("deploy", () => {
 describe("nonsense option values are refused before anything starts", () => {
   it.each([
     [["emulate", "--seed", "abc"], "--seed must be a whole number from 0 to 2147483647"],
+    [["emulate", "--wifi-password", "secret pw"], "--wifi-password needs --wifi-ssid"],
     [["web", "--listen", "abc"], "--listen must be a whole number from 0 to 65535"],
     [["tare", "--samples", "5"], "--samples must be a whole number from 8 to 1024"],
     [["calibrate", "--points", "left:100,left:200", "--samples", "abc"], "--samples must be a whole number from 8 to 1024"],
