@@ -13,7 +13,9 @@
 import type { AppCtx, BoardDefinition, BoardKept, Protocol } from "./types/rackcell.d.ts";
 import { defaultDetectorConfig, detectorCreate } from "../shared/analysis/detector.ts";
 import { createMedian3 } from "../shared/filters/median3.ts";
-import { fmtInt, loaded, requireData, unloadTransient } from "./framer.ts";
+import { fmtInt, loaded, requireData, sealSuffix, unloadTransient } from "./framer.ts";
+import { writeLine } from "./sink.ts";
+import { NetFile } from "../shared/board/netcfg.ts";
 import * as sampler from "./sampler.ts";
 // Constants as const enums: inlined as literals (a module-level local would be an upvalue: heap).
 const enum F { STRIKES = "strikes", BOOTID = "bootid" }
@@ -103,6 +105,17 @@ function restart(): void {
   tmr.create().alarm(100, tmr.ALARM_SINGLE, () => node.restart());
 }
 
+// WiFi and MQTT beside USB, only when net.cfg (or an interrupted save of it) is on flash: with no
+// network nothing of it is loaded (firmware/net-link.ts).
+function startNetwork(): void {
+  if (!file.exists(NetFile.CFG) && !file.exists(NetFile.TMP)) return;
+  const link = require("net-link") as typeof import("./net-link.ts");
+  const note = link.start(ctx);
+  unloadTransient();
+  // a notice in rackcell's protocol only (Chronojump's says nothing at start)
+  if (note !== "" && ctx.run.streaming) writeLine(`M,${note}`, sealSuffix(`M,${note}`), "\n");
+}
+
 export function start(): void {
   const board = requireData("board") as BoardDefinition;
   const nch = board.channels.length;
@@ -124,6 +137,7 @@ export function start(): void {
     lifts: { lastId: 0, fileLines: 0 },
     control: { setRate, stop, restart, setMode },
     proto: undefined as unknown as Protocol,
+    netStage: undefined,
   };
   for (let ch = 0; ch < nch; ch++) {
     ctx.run.med[ch] = createMedian3();
@@ -149,6 +163,7 @@ export function start(): void {
   // Only now is the UART input taken from the interpreter: a board whose app did not start
   // still answers at the prompt (deploy, safe mode).
   uart.on("data", "\n", onData, 0);
+  startNetwork();
   const hb = tmr.create();
   hb.alarm(1000, tmr.ALARM_AUTO, () => {
     sampler.watchdog();

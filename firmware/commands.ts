@@ -24,6 +24,9 @@
 //   prompt                        ok, then sampling stops and the UART goes back to the Lua prompt
 //   keys                          ok,pub=<hex>,n=<signed lifts>,prev=<hex>,queue=<n>; err no key (firmware/signer.ts)
 //   keys,init[,force]             new device key from node.random (deferred: ok,pub=<hex>); err key exists
+//   net[,…]                       the network settings (firmware/netcmd.ts): status, net,<key>,<hex>, net,save, net,off
+// info ends with the network's status pairs (net=<0|1>, ssidhex, broker, rack, gym, netstate…: netcmd.ts).
+// Over MQTT only the allow-list is taken (shared/protocol/gym-topics.ts REMOTE_COMMANDS; net-link.ts).
 import type { AppCtx, CapturedPoints } from "./types/rackcell.d.ts";
 import { decodeCommand, encodeReplyError, encodeReplyOk } from "../shared/protocol/messages.ts";
 import { formatFixed, formatInt, parseDecimal } from "../shared/protocol/wire-number.ts";
@@ -134,6 +137,8 @@ export function handleLine(ctx: AppCtx, line: string): void {
       pairs[pairs.length] = `z${ch}`;
       pairs[pairs.length] = formatFixed(cal.ch[ch].zeroCounts, 1);
     }
+    // the network: configured or not, ssid, broker, rack, gym, state; never a password
+    (require("netcmd") as typeof import("./netcmd.ts")).statusPairs(pairs);
     reply(id, pairs);
   } else if (name === "tare") {
     const n = a.length > 0 ? intArg(a[0], 8, 1024) : DEFAULT_SAMPLES;
@@ -205,6 +210,11 @@ export function handleLine(ctx: AppCtx, line: string): void {
     ctx.control.restart();
   } else if (name === "keys") {
     keysCommand(ctx, id, a);
+  } else if (name === "net") {
+    const net = require("netcmd") as typeof import("./netcmd.ts");
+    const [why, pairs] = net.handleNet(ctx, a);
+    if (why !== "") refuse(id, why);
+    else reply(id, pairs);
   } else if (name === "prompt") {
     reply(id, ["prompt", "1"]);
     ctx.control.stop();

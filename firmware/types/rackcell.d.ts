@@ -139,4 +139,6 @@ export interface AppCtx {
   lifts: LiftLogState;
   control: AppControl;
   proto: Protocol;
+  /** network settings received over USB and not saved yet (firmware/netcmd.ts); undefined otherwise */
+  netStage: Record<string, string> | undefined;
 }

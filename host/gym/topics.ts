@@ -4,7 +4,7 @@
  */
 import { isValidName, MAX_NAME_BYTES } from "../../shared/protocol/gym-topics.ts";
 export {
-  gymWildcard, isRemoteCommand, isValidName, MAX_NAME_BYTES, MAX_RACK_PAYLOAD_BYTES, parseRackTopic, RACK_PUBLISHES, RACK_TOPICS,
+  gymWildcard, isRemoteCommand, rackClientId, isValidName, MAX_NAME_BYTES, MAX_RACK_PAYLOAD_BYTES, parseRackTopic, RACK_PUBLISHES, RACK_TOPICS,
   rackTopic, REMOTE_COMMANDS, STATUS_OFFLINE, STATUS_ONLINE, TOPIC_ROOT,
 } from "../../shared/protocol/gym-topics.ts";
 export type { ParsedTopic, RackTopic } from "../../shared/protocol/gym-topics.ts";

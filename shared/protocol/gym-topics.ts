@@ -53,6 +53,11 @@ export function rackTopic(gym: string, rack: string, kind: RackTopic): string {
   return `${TOPIC_ROOT}/${gym}/${rack}/${kind}`;
 }
 
+/** A rack's MQTT client id (the board's and the load generator's). */
+export function rackClientId(gym: string, rack: string): string {
+  return `rack-${gym}-${rack}`;
+}
+
 /** The subscription that sees every rack of a gym. */
 export function gymWildcard(gym: string): string {
   return `${TOPIC_ROOT}/${gym}/+/+`;
