@@ -13,8 +13,7 @@
 import type { AppCtx, BoardDefinition, BoardKept, Protocol } from "./types/rackcell.d.ts";
 import { defaultDetectorConfig, detectorCreate } from "../shared/analysis/detector.ts";
 import { createMedian3 } from "../shared/filters/median3.ts";
-import { fmtInt, loaded, requireData, sealSuffix, unloadTransient } from "./framer.ts";
-import { writeLine } from "./sink.ts";
+import { fmtInt, loaded, requireData, unloadTransient } from "./framer.ts";
 import { NetFile } from "../shared/board/netcfg.ts";
 import * as sampler from "./sampler.ts";
 // Constants as const enums: inlined as literals (a module-level local would be an upvalue: heap).
@@ -105,17 +104,6 @@ function restart(): void {
   tmr.create().alarm(100, tmr.ALARM_SINGLE, () => node.restart());
 }
 
-// WiFi and MQTT beside USB, only when net.cfg (or an interrupted save of it) is on flash: with no
-// network nothing of it is loaded (firmware/net-link.ts).
-function startNetwork(): void {
-  if (!file.exists(NetFile.CFG) && !file.exists(NetFile.TMP)) return;
-  const link = require("net-link") as typeof import("./net-link.ts");
-  const note = link.start(ctx);
-  unloadTransient();
-  // a notice in rackcell's protocol only (Chronojump's says nothing at start)
-  if (note !== "" && ctx.run.streaming) writeLine(`M,${note}`, sealSuffix(`M,${note}`), "\n");
-}
-
 export function start(): void {
   const board = requireData("board") as BoardDefinition;
   const nch = board.channels.length;
@@ -137,7 +125,6 @@ export function start(): void {
     lifts: { lastId: 0, fileLines: 0 },
     control: { setRate, stop, restart, setMode },
     proto: undefined as unknown as Protocol,
-    netStage: undefined,
   };
   for (let ch = 0; ch < nch; ch++) {
     ctx.run.med[ch] = createMedian3();
@@ -163,7 +150,13 @@ export function start(): void {
   // Only now is the UART input taken from the interpreter: a board whose app did not start
   // still answers at the prompt (deploy, safe mode).
   uart.on("data", "\n", onData, 0);
-  startNetwork();
+  // WiFi and MQTT beside USB, only when net.cfg (or an interrupted save of it) is on flash: with no
+  // network nothing of it is loaded (firmware/net-link.ts). Inline, not a function: a closure is heap.
+  if (file.exists(NetFile.CFG) || file.exists(NetFile.TMP)) {
+    const link = require("net-link") as typeof import("./net-link.ts");
+    link.start(ctx);
+    unloadTransient();
+  }
   const hb = tmr.create();
   hb.alarm(1000, tmr.ALARM_AUTO, () => {
     sampler.watchdog();

@@ -58,6 +58,15 @@ ${REPORT}`) as NetRun;
       expect(fieldValue(info, "ssidhex")).toBe("");
     });
 
+    it("a broken net.cfg keeps the board off the network and says why, streaming on", () => {
+      const cut = encodeNetFile(CFG).split("\n").slice(0, 4).join("\n");
+      const r = runOnFake(target, { files: { "net.cfg": cut } }, `T.value = {1000, -2000}; T.run(500000)\n${REPORT}`) as NetRun;
+      expect(r.errors).toBe("");
+      expect(bodies(r.out, "M,network")).toEqual(["M,network off: net.cfg port missing"]);
+      expect(r.net.hasClient).toBe(false);
+      expect(bodies(r.out, "S").length).toBeGreaterThan(30);
+    });
+
     it("takes the settings over USB one field at a time, never says a password back, saves them atomically; info shows no secret", () => {
       const sets = NET_KEYS.map((k, i) => `T.send(${cmd(10 + i, "net", k, toHexText(CFG[k]))}); T.run(30000)`).join("\n");
       const r = runOnFake(target, {}, `T.value = {1000, -2000}; T.run(300000)

@@ -16,7 +16,7 @@ import { decodeNetFile, NetFile } from "../shared/board/netcfg.ts";
 import { isRemoteCommand, rackClientId, rackTopic, STATUS_OFFLINE, STATUS_ONLINE } from "../shared/protocol/gym-topics.ts";
 import { liftId } from "../shared/board/liftrecord.ts";
 import { setNetSink, writeLine } from "./sink.ts";
-import { unloadTransient } from "./framer.ts";
+import { sealSuffix, unloadTransient } from "./framer.ts";
 
 const enum K {
   KEEPALIVE_S = 15,
@@ -277,14 +277,19 @@ function recover(): void {
   file.remove(NetFile.TMP);
 }
 
-// Starts WiFi and the client from net.cfg: "" or why the network stays off (for an M notice).
-export function start(app: AppCtx): string {
+// Starts WiFi and the client from net.cfg; a broken file keeps the board off the network, saying why
+// (an M notice in rackcell's protocol; Chronojump's says nothing at start).
+export function start(app: AppCtx): void {
   ctx = app;
   recover();
   const text = file.getcontents(NetFile.CFG);
-  if (text === undefined) return "";
+  if (text === undefined) return;
   const f = decodeNetFile(text);
-  if (f.error !== "") return `network off: net.cfg ${f.error}`;
+  if (f.error !== "") {
+    const note = `M,network off: net.cfg ${f.error}`;
+    if (ctx.run.streaming) writeLine(note, sealSuffix(note), "\n");
+    return;
+  }
   const cfg = f.cfg;
   brokerHost = cfg.host;
   brokerPort = tonumber(cfg.port) ?? 1883;
@@ -303,5 +308,4 @@ export function start(app: AppCtx): string {
   setNetSink(take);
   // an IP got before the events were registered
   if (wifi.sta.status() === wifi.STA_GOTIP) onWifiUp();
-  return "";
 }
