@@ -285,6 +285,9 @@ export function start(app: AppCtx): void {
   const text = file.getcontents(NetFile.CFG);
   if (text === undefined) return;
   const f = decodeNetFile(text);
+  // a NodeMCU build without the wifi or mqtt module (they are chosen when the firmware is built)
+  const g = _G as unknown as { wifi?: unknown; mqtt?: unknown };
+  if (f.error === "" && (g.wifi === undefined || g.mqtt === undefined)) f.error = "unused: this NodeMCU firmware has no wifi or mqtt module";
   if (f.error !== "") {
     const note = `M,network off: net.cfg ${f.error}`;
     if (ctx.run.streaming) writeLine(note, sealSuffix(note), "\n");
