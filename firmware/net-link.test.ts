@@ -184,6 +184,27 @@ ${REPORT}`) as NetRun;
       for (const secret of [CFG.pwd, CFG.mpass]) expect(wire).not.toContain(secret);
     });
 
+    it("costs the streaming path a few dozen VM instructions per frame when online (the firmware budget is 1,500)", () => {
+      const perFrame = (files: Record<string, string>) => {
+        const r = runOnFake(target, { files }, `T.value = {1000, -2000}; T.run(300000)
+if T.net.events[3] then T.wifiUp() end; T.run(2000000)
+local i0 = T.instr; T.take()
+T.run(20000000)
+local n = 0
+for _ in string.gmatch(T.take(), "S[^\\n]*\\n") do n = n + 1 end
+__write(__json({ per = (T.instr - i0) / n, frames = n, pubs = #T.net.publishes, errors = T.errors or "" }))`) as { per: number; frames: number; pubs: number; errors: string };
+        expect(r.errors).toBe("");
+        expect(r.frames).toBeGreaterThan(1500);
+        return r;
+      };
+      const off = perFrame({});
+      const on = perFrame({ "net.cfg": encodeNetFile(CFG) });
+      expect(off.pubs).toBe(0);
+      expect(on.pubs).toBeGreaterThan(on.frames / 8);
+      // measured 2026-12-04: ≈ +52 (fake NodeMCU units, its own publish and acknowledgement Lua included)
+      expect(on.per - off.per).toBeLessThan(70);
+    });
+
     it("keeps its own queue bounded while the broker holds back acknowledgements, and goes on when they come", () => {
       const r = runOnFake(target, { files: { "net.cfg": encodeNetFile(CFG) } }, `T.value = {1000, -2000}; T.run(300000)
 T.wifiUp(); T.run(500000)

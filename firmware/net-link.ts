@@ -20,9 +20,9 @@ import { sealSuffix, unloadTransient } from "./framer.ts";
 
 const enum K {
   KEEPALIVE_S = 15,
-  // 0.1 s of frames at 80 SPS, ≈ 280 bytes: well under MAX_RACK_PAYLOAD_BYTES and mqtt.c's 1460-byte message buffer
+  // 0.1 s of frames at 80 SPS, ≈ 280 bytes: well under MAX_RACK_PAYLOAD_BYTES and mqtt.c's 1460-byte
+  // message buffer (a batch never exceeds 1024 bytes: see `batch`)
   FRAMES_PER_MSG = 8,
-  BATCH_MAX_BYTES = 1024,
   // everything waiting for the broker (the C side holds one more message at a time)
   QUEUE_MAX_BYTES = 2048,
   BACKOFF_MIN_MS = 1000,
@@ -49,9 +49,10 @@ const qKind: number[] = [];
 const qData: string[] = [];
 const qLift: number[] = [];
 let qBytes = 0;
+// at most FRAMES_PER_MSG - 1 frames and one record (≤ 7 × 60 + 300 bytes at 4 channels): under 1024 bytes
 const batch: string[] = [];
 let batchN = 0;
-let batchBytes = 0;
+const sbyte = string.byte;
 // highest lift id the broker acknowledged; replay lifts above replayFrom when the queue is free (-1: none due)
 let ackedLift = 0;
 let replayFrom = 0;
@@ -69,7 +70,6 @@ function clearQueue(): void {
   qBytes = 0;
   for (let i = batchN - 1; i >= 0; i--) batch[i] = undefined as unknown as string;
   batchN = 0;
-  batchBytes = 0;
 }
 
 function replayAbove(id: number): void {
@@ -127,27 +127,31 @@ function pump(): void {
   const data = qData[0];
   // set before publish: a client may call back before publish returns
   inflight = true;
-  const [ok, accepted] = pcall(() => client.publish(topics[kind], data, kind === Q.LIFTS || kind === Q.STATUS ? 1 : 0, kind === Q.STATUS ? 1 : 0, onSent));
+  const [ok, accepted] = pcall(client.publish, client, topics[kind], data, kind === Q.LIFTS || kind === Q.STATUS ? 1 : 0, kind === Q.STATUS ? 1 : 0, onSent);
   if (!ok || accepted !== true) {
     inflight = false;
     lost();
   }
 }
 
+// The batch as one message (older entries are overwritten by the next batch, not cleared: no work per frame).
 function flush(): void {
-  if (batchN === 0) return;
   const payload = table.concat(batch, "\n", 1, batchN);
-  for (let i = batchN - 1; i >= 0; i--) batch[i] = undefined as unknown as string;
   batchN = 0;
-  batchBytes = 0;
   push(Q.FRAMES, payload, 0);
   pump();
 }
 
 // Every line the board writes (sink.ts): sealed rackcell lines only (eol "\n"; Chronojump's own are USB's).
+// The hot path is a frame joining the batch: a few instructions per frame.
 function take(body: string, tail: string, eol: string): void {
   if (!connected || eol !== "\n") return;
-  const c = string.byte(body, 1);
+  const c = sbyte(body, 1);
+  if (c === 83 && batchN < K.FRAMES_PER_MSG - 1) {
+    batch[batchN] = body + tail;
+    batchN = batchN + 1;
+    return;
+  }
   const line = body + tail;
   if (c === 69) {
     // E: a lift record
@@ -158,12 +162,10 @@ function take(body: string, tail: string, eol: string): void {
     if (push(Q.REPLY, line, 0)) pump();
     return;
   }
-  if (batchBytes + line.length + 1 > K.BATCH_MAX_BYTES) flush();
+  // the batch's last frame, or a record (B, H, M, G, Y) going at once with the frames before it
   batch[batchN] = line;
   batchN = batchN + 1;
-  batchBytes = batchBytes + line.length + 1;
-  // a record (not a frame) goes at once, with the frames before it
-  if (c !== 83 || batchN >= K.FRAMES_PER_MSG) flush();
+  flush();
 }
 
 function scheduleConnect(): void {
