@@ -23,6 +23,8 @@ const enum K {
   // 0.1 s of frames at 80 SPS, ≈ 280 bytes: well under MAX_RACK_PAYLOAD_BYTES and mqtt.c's 1460-byte
   // message buffer (a batch never exceeds 1024 bytes: see `batch`)
   FRAMES_PER_MSG = 8,
+  // a frames message grows to this while it waits (flush)
+  MESSAGE_MAX_BYTES = 1024,
   // everything waiting for the broker (the C side holds one more message at a time)
   QUEUE_MAX_BYTES = 2048,
   BACKOFF_MIN_MS = 1000,
@@ -135,10 +137,18 @@ function pump(): void {
 }
 
 // The batch as one message (older entries are overwritten by the next batch, not cleared: no work per frame).
+// While a message is in flight the next frames message still waiting takes later batches too, up to
+// MESSAGE_MAX_BYTES: the slower the acknowledgements come (a broker's delayed TCP ACK), the more frames
+// each message carries, instead of the queue filling with small ones.
 function flush(): void {
   const payload = table.concat(batch, "\n", 1, batchN);
   batchN = 0;
-  push(Q.FRAMES, payload, 0);
+  const last = qData.length - 1;
+  if (last >= 0 && qKind[last] === Q.FRAMES && (last > 0 || !inflight) && qData[last].length + 1 + payload.length <= K.MESSAGE_MAX_BYTES &&
+    qBytes + 1 + payload.length <= K.QUEUE_MAX_BYTES) {
+    qData[last] = qData[last] + "\n" + payload;
+    qBytes = qBytes + 1 + payload.length;
+  } else push(Q.FRAMES, payload, 0);
   pump();
 }
 
