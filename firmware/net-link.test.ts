@@ -268,10 +268,15 @@ T.wifiDown(200); T.run(5000000)
 local offAt = T.now
 T.files["lifts.txt"] = T.files["lifts.txt"] .. ${JSON.stringify(liftLog([6]))}
 T.wifiUp(); T.run(1000000)
+T.out[#T.out + 1] = string.format("CLIENTS %d %s\\n", T.net.clients, tostring(T.net.client.connected))
+T.oldLinkDies(); T.run(1000000)
 T.out[#T.out + 1] = string.format("OFF %d\\n", offAt)
 ${REPORT}`) as NetRun;
       expect(r.errors).toBe("");
       expect(r.net.closes).toBe(1);
+      // the old connection was still tearing down ("already connected"): a fresh client connected within a second of WiFi,
+      // and the old one's late offline changed nothing
+      expect(r.out).toContain("CLIENTS 2 true");
       const offAt = Number(/OFF (\d+)/.exec(r.out)![1]);
       const frames = pubs(r, "frames");
       const gap = frames.filter((p) => p.t > offAt - 5000000 && p.t <= offAt);

@@ -36,6 +36,10 @@ const enum Q { FRAMES = 0, LIFTS = 1, REPLY = 2, STATUS = 3 }
 
 let ctx: AppCtx;
 let client: MqttClient;
+// to make a fresh client when the old one is still tearing down its connection (connectBroker)
+let clientId = "";
+let mqttUser = "";
+let mqttPassword = "";
 let brokerHost = "";
 let brokerPort = 0;
 let topics: string[] = [];
@@ -107,8 +111,8 @@ function nextReplay(): boolean {
   }
 }
 
-function onSent(): void {
-  if (!inflight) return;
+function onSent(c: MqttClient): void {
+  if (c !== client || !inflight) return;
   inflight = false;
   if (qData.length > 0) {
     if (qLift[0] > ackedLift) ackedLift = qLift[0];
@@ -200,41 +204,63 @@ function lost(): void {
   scheduleConnect();
 }
 
-function onConnected(): void {
+function onConnected(c: MqttClient): void {
+  if (c !== client) {
+    pcall(c.close, c);
+    return;
+  }
   connecting = false;
   connected = true;
   backoffMs = K.BACKOFF_MIN_MS;
   clearQueue();
-  pcall(() => client.subscribe(cmdTopic, 1));
+  pcall(client.subscribe, client, cmdTopic, 1);
   push(Q.STATUS, STATUS_ONLINE, 0);
   // anything the broker did not acknowledge goes again
   replayAbove(ackedLift);
   pump();
 }
 
-function onFailed(_c: MqttClient, reason: number): void {
+function onFailed(c: MqttClient, reason: number): void {
+  if (c !== client) return;
   connecting = false;
   lastFail = reason;
   scheduleConnect();
 }
 
+// A client with its callbacks and last will. Callbacks from an abandoned client are ignored (each checks
+// the client it is called for).
+function newClient(): void {
+  const c = mqtt.Client(clientId, K.KEEPALIVE_S, mqttUser, mqttPassword, 1, K.MAX_COMMAND_BYTES + 64);
+  c.lwt(topics[Q.STATUS], STATUS_OFFLINE, 1, 1);
+  c.on("offline", onOffline);
+  c.on("message", onMessage);
+  client = c;
+}
+
 function connectBroker(): void {
   if (!wifiUp || connected || connecting) return;
   connecting = true;
-  const [ok] = pcall(() => client.connect(brokerHost, brokerPort, false, onConnected, onFailed));
+  let [ok] = pcall(client.connect, client, brokerHost, brokerPort, false, onConnected, onFailed);
+  if (!ok) {
+    // "already connected": after a lost link mqtt.c keeps the old connection (close() only queues a
+    // DISCONNECT behind the unacknowledged data) until its TCP gives up, ≈ 12 s or more; a fresh
+    // client connects now and the old one is left to end on its own
+    newClient();
+    [ok] = pcall(client.connect, client, brokerHost, brokerPort, false, onConnected, onFailed);
+  }
   if (!ok) {
     connecting = false;
     scheduleConnect();
   }
 }
 
-function onOffline(): void {
-  if (connected || connecting) lost();
+function onOffline(c: MqttClient): void {
+  if (c === client && (connected || connecting)) lost();
 }
 
 // A command from the network: only the allow-list; anything else gets a sealed refusal.
-function onMessage(_c: MqttClient, _topic: string, data: string | undefined): void {
-  if (data === undefined) return;
+function onMessage(c: MqttClient, _topic: string, data: string | undefined): void {
+  if (c !== client || data === undefined) return;
   let line = data;
   while (line.length > 0 && (string.byte(line, line.length) === 10 || string.byte(line, line.length) === 13)) line = string.sub(line, 1, line.length - 1);
   const msgs = require("../shared/protocol/messages") as typeof import("../shared/protocol/messages.ts");
@@ -261,7 +287,7 @@ function onWifiDown(info: WifiEventInfo): void {
   wifiUp = false;
   if (info.reason !== undefined) lastFail = info.reason;
   if (connected || connecting) {
-    pcall(() => client.close());
+    pcall(client.close, client);
     lost();
   }
 }
@@ -312,10 +338,10 @@ export function start(app: AppCtx): void {
   topics = [rackTopic(cfg.gym, cfg.rack, "frames"), rackTopic(cfg.gym, cfg.rack, "lifts"), rackTopic(cfg.gym, cfg.rack, "reply"),
     rackTopic(cfg.gym, cfg.rack, "status")];
   cmdTopic = rackTopic(cfg.gym, cfg.rack, "cmd");
-  client = mqtt.Client(rackClientId(cfg.gym, cfg.rack), K.KEEPALIVE_S, cfg.user, cfg.mpass, 1, K.MAX_COMMAND_BYTES + 64);
-  client.lwt(topics[Q.STATUS], STATUS_OFFLINE, 1, 1);
-  client.on("offline", onOffline);
-  client.on("message", onMessage);
+  clientId = rackClientId(cfg.gym, cfg.rack);
+  mqttUser = cfg.user;
+  mqttPassword = cfg.mpass;
+  newClient();
   wifi.setmode(wifi.STATION);
   wifi.eventmon.register(wifi.eventmon.STA_GOT_IP, onWifiUp);
   wifi.eventmon.register(wifi.eventmon.STA_DISCONNECTED, onWifiDown);

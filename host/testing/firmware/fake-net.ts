@@ -29,11 +29,14 @@ mqtt = { CONN_FAIL_SERVER_NOT_FOUND = -5, CONN_FAIL_NOT_A_CONNACK_MSG = -4, CONN
   CONN_FAIL_TIMEOUT_SENDING = -1, CONNACK_REFUSED_BAD_USER_OR_PASS = 4, CONNACK_REFUSED_NOT_AUTHORIZED = 5 }
 function mqtt.Client(id, keepalive, user, pass, clean, maxlen)
   local c = { connected = false, cbs = {} }
+  NET.old = NET.client
   NET.client = c
+  NET.clients = (NET.clients or 0) + 1
   NET.clientArgs = { id = id, keepalive = keepalive, user = user, pass = pass, clean = clean, maxlen = maxlen }
   function c:lwt(topic, msg, qos, retain) NET.will = { topic = topic, msg = msg, qos = qos, retain = retain } end
   function c:on(ev, f) c.cbs[ev] = f end
   function c:connect(host, port, secure, ok, fail)
+    if c.connected then error("already connected") end
     NET.connects = NET.connects + 1
     NET.host, NET.port, NET.secure = host, port, secure
     later(function()
@@ -56,7 +59,8 @@ function mqtt.Client(id, keepalive, user, pass, clean, maxlen)
   local publish = T.unpaused(c.publish)
   c.publish = function(self, ...) if not self.connected then error("not connected") end return publish(self, ...) end
   c.connect = T.unpaused(c.connect)
-  function c:close() NET.closes = NET.closes + 1; c.connected = false; NET.unacked = {}; return true end
+  -- as mqtt.c: close() queues a DISCONNECT; with the link dead the connection stays until its TCP gives up (T.oldLinkDies)
+  function c:close() NET.closes = NET.closes + 1; if NET.ip then c.connected = false end; NET.unacked = {}; return true end
   return c
 end
 local counted = T.counted
@@ -77,6 +81,11 @@ function T.brokerDown()
   if c.connected then c.connected = false; NET.unacked = {}; if c.cbs.offline then counted(c.cbs.offline, c) end end
 end
 function T.brokerUp() NET.brokerUp = true end
+-- the abandoned client's TCP gives up at last: its offline callback (the firmware must ignore it)
+function T.oldLinkDies()
+  local c = NET.old
+  if c and c.connected then c.connected = false; if c.cbs.offline then counted(c.cbs.offline, c) end end
+end
 -- a message from the broker on a subscribed topic
 function T.mqttIn(topic, data) counted(NET.client.cbs.message, NET.client, topic, data) end
 function T.ackLater(n) counted(function() T.netAck(n) end) end
