@@ -261,22 +261,22 @@ ${REPORT}`) as NetRun;
       expect(ids).toEqual([1, 2, 3]);
     });
 
-    it("after WiFi is lost and back: reconnects at once, frames made offline are not sent, the lift log replays", () => {
+    it("after WiFi is lost and back: reconnects within a second of the old connection ending, frames made offline are not sent, the lift log replays", () => {
       const r = runOnFake(target, { files: { "net.cfg": encodeNetFile(CFG), "lifts.txt": liftLog([5]) } }, `T.value = {1000, -2000}; T.run(300000)
 T.wifiUp(); T.run(1000000)
 T.wifiDown(200); T.run(5000000)
 local offAt = T.now
 T.files["lifts.txt"] = T.files["lifts.txt"] .. ${JSON.stringify(liftLog([6]))}
-T.wifiUp(); T.run(1000000)
-T.out[#T.out + 1] = string.format("CLIENTS %d %s\\n", T.net.clients, tostring(T.net.client.connected))
-T.oldLinkDies(); T.run(1000000)
+T.wifiUp(); T.run(5000000)
+T.out[#T.out + 1] = string.format("STUCK %d %d\\n", T.net.clients, T.net.connects)
+T.oldLinkDies(); T.run(1500000)
 T.out[#T.out + 1] = string.format("OFF %d\\n", offAt)
 ${REPORT}`) as NetRun;
       expect(r.errors).toBe("");
       expect(r.net.closes).toBe(1);
-      // the old connection was still tearing down ("already connected"): a fresh client connected within a second of WiFi,
-      // and the old one's late offline changed nothing
-      expect(r.out).toContain("CLIENTS 2 true");
+      // the old connection was still tearing down ("already connected", not counted as a connect): one client, asked again
+      // every second (no backoff), connected within the second after the old connection ended
+      expect(r.out).toContain("STUCK 1 1");
       const offAt = Number(/OFF (\d+)/.exec(r.out)![1]);
       const frames = pubs(r, "frames");
       const gap = frames.filter((p) => p.t > offAt - 5000000 && p.t <= offAt);
@@ -288,6 +288,9 @@ ${REPORT}`) as NetRun;
       const ids = pubs(r, "lifts").map((l) => Number(fieldValue(splitFields(openLine(l.payload).body), "id")));
       expect(ids).toEqual([5, 6]);
       expect(pubs(r, "status").map((p) => p.payload)).toEqual(["online", "online"]);
+      const online = pubs(r, "status")[1].t;
+      expect(online - offAt).toBeGreaterThan(5000000);
+      expect(online - offAt).toBeLessThanOrEqual(6100000);
     });
 
     it("answers only the allow-list over MQTT: refuses prompt, net, keys, reboot, calibration writes with a sealed error and does nothing", () => {

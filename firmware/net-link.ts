@@ -36,10 +36,6 @@ const enum Q { FRAMES = 0, LIFTS = 1, REPLY = 2, STATUS = 3 }
 
 let ctx: AppCtx;
 let client: MqttClient;
-// to make a fresh client when the old one is still tearing down its connection (connectBroker)
-let clientId = "";
-let mqttUser = "";
-let mqttPassword = "";
 let brokerHost = "";
 let brokerPort = 0;
 let topics: string[] = [];
@@ -111,8 +107,8 @@ function nextReplay(): boolean {
   }
 }
 
-function onSent(c: MqttClient): void {
-  if (c !== client || !inflight) return;
+function onSent(): void {
+  if (!inflight) return;
   inflight = false;
   if (qData.length > 0) {
     if (qLift[0] > ackedLift) ackedLift = qLift[0];
@@ -204,11 +200,7 @@ function lost(): void {
   scheduleConnect();
 }
 
-function onConnected(c: MqttClient): void {
-  if (c !== client) {
-    pcall(c.close, c);
-    return;
-  }
+function onConnected(): void {
   connecting = false;
   connected = true;
   backoffMs = K.BACKOFF_MIN_MS;
@@ -220,47 +212,34 @@ function onConnected(c: MqttClient): void {
   pump();
 }
 
-function onFailed(c: MqttClient, reason: number): void {
-  if (c !== client) return;
+function onFailed(_c: MqttClient, reason: number): void {
   connecting = false;
   lastFail = reason;
   scheduleConnect();
 }
 
-// A client with its callbacks and last will. Callbacks from an abandoned client are ignored (each checks
-// the client it is called for).
-function newClient(): void {
-  const c = mqtt.Client(clientId, K.KEEPALIVE_S, mqttUser, mqttPassword, 1, K.MAX_COMMAND_BYTES + 64);
-  c.lwt(topics[Q.STATUS], STATUS_OFFLINE, 1, 1);
-  c.on("offline", onOffline);
-  c.on("message", onMessage);
-  client = c;
-}
-
 function connectBroker(): void {
   if (!wifiUp || connected || connecting) return;
   connecting = true;
-  let [ok] = pcall(client.connect, client, brokerHost, brokerPort, false, onConnected, onFailed);
+  const [ok] = pcall(client.connect, client, brokerHost, brokerPort, false, onConnected, onFailed);
   if (!ok) {
     // "already connected": after a lost link mqtt.c keeps the old connection (close() only queues a
-    // DISCONNECT behind the unacknowledged data) until its TCP gives up, ≈ 12 s or more; a fresh
-    // client connects now and the old one is left to end on its own
-    newClient();
-    [ok] = pcall(client.connect, client, brokerHost, brokerPort, false, onConnected, onFailed);
-  }
-  if (!ok) {
+    // DISCONNECT behind the unacknowledged data) until its TCP gives up, ≈ 12 s or more. A second
+    // client would connect at once but the two clients' C buffers ran the emulated board out of heap
+    // (E:M), so the board asks again every second, without backoff, until the old connection is gone.
     connecting = false;
+    backoffMs = K.BACKOFF_MIN_MS;
     scheduleConnect();
   }
 }
 
-function onOffline(c: MqttClient): void {
-  if (c === client && (connected || connecting)) lost();
+function onOffline(): void {
+  if (connected || connecting) lost();
 }
 
 // A command from the network: only the allow-list; anything else gets a sealed refusal.
-function onMessage(c: MqttClient, _topic: string, data: string | undefined): void {
-  if (c !== client || data === undefined) return;
+function onMessage(_c: MqttClient, _topic: string, data: string | undefined): void {
+  if (data === undefined) return;
   let line = data;
   while (line.length > 0 && (string.byte(line, line.length) === 10 || string.byte(line, line.length) === 13)) line = string.sub(line, 1, line.length - 1);
   const msgs = require("../shared/protocol/messages") as typeof import("../shared/protocol/messages.ts");
@@ -338,10 +317,10 @@ export function start(app: AppCtx): void {
   topics = [rackTopic(cfg.gym, cfg.rack, "frames"), rackTopic(cfg.gym, cfg.rack, "lifts"), rackTopic(cfg.gym, cfg.rack, "reply"),
     rackTopic(cfg.gym, cfg.rack, "status")];
   cmdTopic = rackTopic(cfg.gym, cfg.rack, "cmd");
-  clientId = rackClientId(cfg.gym, cfg.rack);
-  mqttUser = cfg.user;
-  mqttPassword = cfg.mpass;
-  newClient();
+  client = mqtt.Client(rackClientId(cfg.gym, cfg.rack), K.KEEPALIVE_S, cfg.user, cfg.mpass, 1, K.MAX_COMMAND_BYTES + 64);
+  client.lwt(topics[Q.STATUS], STATUS_OFFLINE, 1, 1);
+  client.on("offline", onOffline);
+  client.on("message", onMessage);
   wifi.setmode(wifi.STATION);
   wifi.eventmon.register(wifi.eventmon.STA_GOT_IP, onWifiUp);
   wifi.eventmon.register(wifi.eventmon.STA_DISCONNECTED, onWifiDown);

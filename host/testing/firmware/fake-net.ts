@@ -29,7 +29,6 @@ mqtt = { CONN_FAIL_SERVER_NOT_FOUND = -5, CONN_FAIL_NOT_A_CONNACK_MSG = -4, CONN
   CONN_FAIL_TIMEOUT_SENDING = -1, CONNACK_REFUSED_BAD_USER_OR_PASS = 4, CONNACK_REFUSED_NOT_AUTHORIZED = 5 }
 function mqtt.Client(id, keepalive, user, pass, clean, maxlen)
   local c = { connected = false, cbs = {} }
-  NET.old = NET.client
   NET.client = c
   NET.clients = (NET.clients or 0) + 1
   NET.clientArgs = { id = id, keepalive = keepalive, user = user, pass = pass, clean = clean, maxlen = maxlen }
@@ -81,9 +80,9 @@ function T.brokerDown()
   if c.connected then c.connected = false; NET.unacked = {}; if c.cbs.offline then counted(c.cbs.offline, c) end end
 end
 function T.brokerUp() NET.brokerUp = true end
--- the abandoned client's TCP gives up at last: its offline callback (the firmware must ignore it)
+-- a connection closed on a dead link ends at last (its TCP gives up): the client's offline callback
 function T.oldLinkDies()
-  local c = NET.old
+  local c = NET.client
   if c and c.connected then c.connected = false; if c.cbs.offline then counted(c.cbs.offline, c) end end
 end
 -- a message from the broker on a subscribed topic
