@@ -26,6 +26,9 @@
 //   keys,init[,force]             new device key from node.random (deferred: ok,pub=<hex>,board=<chip id>); err key exists
 //   vcert,<id>                    ok,cert=<id>,cal=<cal id>: the verification certificate signed lifts name while this calibration lasts
 //   keys,init,hmac[,force]        an HMAC-SHA256 key instead: ok,scheme=hmac-sha256,key=<hex>,keyid=<hex>,board=<chip id> (the one time the key is sent)
+//   net[,…]                       the network settings (firmware/netcmd.ts): status, net,<key>,<hex>, net,save, net,off
+// info ends with the network's status pairs (net=<0|1>, ssidhex, broker, rack, gym, netstate…: netcmd.ts).
+// Over MQTT only the allow-list is taken (shared/protocol/gym-topics.ts REMOTE_COMMANDS; net-link.ts).
 import type { AppCtx, CapturedPoints } from "./types/rackcell.d.ts";
 import { decodeCommand, encodeReplyError, encodeReplyOk } from "../shared/protocol/messages.ts";
 import { formatFixed, formatInt, parseDecimal } from "../shared/protocol/wire-number.ts";
@@ -139,6 +142,8 @@ export function handleLine(ctx: AppCtx, line: string): void {
       pairs[pairs.length] = `z${ch}`;
       pairs[pairs.length] = formatFixed(cal.ch[ch].zeroCounts, 1);
     }
+    // the network: configured or not, ssid, broker, rack, gym, state; never a password
+    (require("netcmd") as typeof import("./netcmd.ts")).statusPairs(pairs);
     reply(id, pairs);
   } else if (name === "tare") {
     const n = a.length > 0 ? intArg(a[0], 8, 1024) : DEFAULT_SAMPLES;
@@ -216,6 +221,11 @@ export function handleLine(ctx: AppCtx, line: string): void {
     if (why !== "") refuse(id, why);
     else reply(id, ["cert", a[0], "cal", ctx.cal.id]);
     signer.releaseIfIdle();
+  } else if (name === "net") {
+    const net = require("netcmd") as typeof import("./netcmd.ts");
+    const [why, pairs] = net.handleNet(ctx, a);
+    if (why !== "") refuse(id, why);
+    else reply(id, pairs);
   } else if (name === "prompt") {
     reply(id, ["prompt", "1"]);
     ctx.control.stop();

@@ -103,6 +103,19 @@ describe("every --json output is numbers, units in the names (bundled CLI, emula
     expect(i.channels[0].nPerCount).toBeGreaterThan(0);
   });
 
+  it("net (settings written to the emulated board: its status as saved, never a password; then a board without settings)", async () => {
+    checked.add("net");
+    type Net = { restarted: boolean; network: Record<string, unknown> };
+    const set = (await jsonOf(["net", "--ssid", "Gym North", "--password", "wifi password", "--broker", "mqtt://127.0.0.1:1884", "--rack", "rack-01",
+      "--gym", "north", "--mqtt-password", "rack secret", "--json"])) as Net;
+    expect(set.restarted).toBe(true);
+    expect(set.network).toMatchObject({ configured: true, ssid: "Gym North", brokerHost: "127.0.0.1", brokerPort: 1884, rack: "rack-01", gym: "north", state: "off" });
+    for (const secret of ["wifi password", "rack secret"]) expect(JSON.stringify(set)).not.toContain(secret);
+    const fresh = (await jsonOf(["net", "--json"])) as Net;
+    expect(fresh.restarted).toBe(false);
+    expect(fresh.network).toMatchObject({ configured: false, ssid: null, brokerPort: null, messagesSent: null });
+  }, 60_000);
+
   it("report: demo lifts and a recorded one, each a valid lift record", async () => {
     checked.add("report");
     for (const kind of ["rackpull", "isometric"]) {
