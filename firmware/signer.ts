@@ -32,8 +32,8 @@ export const CHAIN_TMP = "sigchain.tmp";
 export const VCERT_FILE = "vcert";
 export const VCERT_TMP = "vcert.tmp";
 /** hmac.key: the HMAC-SHA256 scheme's key (signer-hmac.ts, which is loaded only when one exists) */
-export const HMAC_KEY_FILE = "hmac.key";
-export const HMAC_KEY_TMP = "hmac.tmp";
+const HMAC_KEY_FILE = "hmac.key";
+const HMAC_KEY_TMP = "hmac.tmp";
 /** Timer period between two slices: the sampler and the UART run in between. */
 const SLICE_MS = 10;
 const MODULES = "signer signer_hmac hmac_liftmac crypto_ed25519 crypto_field25519 crypto_scalar25519 board_signedlift protocol_wire_number lualib_bundle";
@@ -156,7 +156,7 @@ function readKey(): { seed: string; pub: string } | undefined {
 }
 
 export function hasKey(): boolean {
-  return readKey() !== undefined || (hmacPresent() && hm().readKey(recovered) !== undefined);
+  return readKey() !== undefined || (hmacPresent() && hm().readKey(recovered(HMAC_KEY_FILE, HMAC_KEY_TMP)) !== undefined);
 }
 
 /** [counter, prev hex] of the last lift signed with the key `pubHex`. */
@@ -201,7 +201,7 @@ function release(): void {
 function beginNext(): void {
   if (sl === undefined) sl = require("../shared/board/signedlift") as SignedLift;
   const body = table.remove(queue, 1) as string;
-  const macKey = hmacPresent() ? hm().readKey(recovered) : undefined;
+  const macKey = hmacPresent() ? hm().readKey(recovered(HMAC_KEY_FILE, HMAC_KEY_TMP)) : undefined;
   const key = macKey === undefined ? readKey() : undefined;
   if (macKey === undefined && key === undefined) {
     send("M,lift not signed: no device key (rackcell keys init)");
@@ -348,7 +348,7 @@ export function keysInit(c: AppCtx, sender: (this: void, body: string) => void, 
   if (!force && hasKey()) return "key exists: keys init force replaces it";
   if (hmac) {
     // the key is sent this once, for the host to register: only its holder can check a MAC
-    const keyHex = hm().makeKey(writeSealedSoon);
+    const keyHex = hm().makeKey((body) => writeSealedSoon(HMAC_KEY_FILE, HMAC_KEY_TMP, body));
     if (keyHex === "") return "flash write failed";
     file.remove(KEY_FILE);
     sender(`R,${fmtInt(id)},ok,scheme=hmac-sha256,key=${keyHex},keyid=${hm().keyId(encoder.fromHex(keyHex))},board=${fmtInt(node.chipid())}`);
@@ -365,7 +365,7 @@ export function keysInit(c: AppCtx, sender: (this: void, body: string) => void, 
 
 /** `keys`: the public key and the chain state as reply pairs (none without a key). */
 export function publicInfo(): string[] {
-  const macKey = hmacPresent() ? hm().readKey(recovered) : undefined;
+  const macKey = hmacPresent() ? hm().readKey(recovered(HMAC_KEY_FILE, HMAC_KEY_TMP)) : undefined;
   if (macKey !== undefined) {
     const keyId = hm().keyId(macKey);
     const [n, prev] = readChain(keyId);
