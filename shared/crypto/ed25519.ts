@@ -1,4 +1,4 @@
-import { type Fe, feAdd, feCopy, feMul, feNeg, feNew, feSqr, feSub, feToBytes, numbersAreDoubles } from "./field25519.ts";
+import { type Fe, feAdd, feCopy, feLoad, feMul, feNeg, feNew, feSqr, feSub, feToBytes, numbersAreDoubles } from "./field25519.ts";
 import { bytesFromLimbs, limbsFromBytes, scMulAddUnreduced, scReduce } from "./scalar25519.ts";
 
 /**
@@ -22,26 +22,29 @@ export type Sha512 = (this: void, bytes: string) => string;
 
 /**
  * The base point B of RFC 8032 5.1 (x = 151122…62202, y = 4/5) as the addition formula uses it:
- * Y − X, Y + X and 2d·X·Y (d = −121665/121666 mod p), 16-bit limbs, checked against BigInt in
- * ed25519.test.ts. Literals, so starting a multiplication costs no conversion.
+ * Y − X, Y + X and 2d·X·Y (d = −121665/121666 mod p), 48 characters each (feLoad's encoding),
+ * checked against BigInt in ed25519.test.ts. A string, not three arrays: with LFS a constant
+ * string stays in flash, where arrays would be built in the heap for as long as the module is
+ * loaded; an addition loads each constant into a register when it needs it.
  */
-export const BASE_Y_MINUS_X = [37182, 55104, 14597, 40208, 48819, 53568, 40709, 64825, 35337, 26767, 33844, 42433, 4711, 39160, 12178, 17661];
-export const BASE_Y_PLUS_X = [15237, 62860, 37830, 12220, 3609, 64396, 11718, 53139, 17090, 25661, 18584, 9995, 47717, 13268, 40250, 1999];
-export const BASE_2D_XY = [43624, 34682, 4613, 43977, 50334, 52394, 59427, 9945, 22924, 56643, 32203, 23067, 26024, 40716, 31592, 28433];
+export const BASE_POINT =
+  "94n=M03T59d@;jc=509l5?di8X96R?8@d:G119W9Sh2nB4Cm3^5?F<9?62nl0hI?^<2g6<nC4;26@m4RH2L;;YU3?D9dj0O?:YX8Mj185:_9<BN<bZ>PS2KI5V<=e37g;5XK6FX9l<7]X6lA";
 
 /**
  * The point programs, four characters per step: operation, destination, operands (register
- * digits). M a·b, S a², A a+b, U a−b, N −a, C copy a. Registers: 0–3 the accumulator X, Y, Z, T;
- * 4–6 temporaries; 7–9 the base point as Y−X, Y+X, 2d·X·Y (the constant tables themselves).
- * Strings, not arrays: with LFS a constant string stays in flash, an array would be built in RAM.
+ * digits; an unused operand is 0). M a·b, S a², A a+b, U a−b, N −a, C copy a, L load base point
+ * constant a (7 Y−X, 8 Y+X, 9 2d·X·Y). Registers: 0–3 the accumulator X, Y, Z, T; 4–5
+ * temporaries. Six registers: doubling never reads T, and an addition needs X and Y only for
+ * Y − X and Y + X, so those registers serve as temporaries (each register is 16 numbers of heap).
+ * Strings, not arrays: with LFS a constant string stays in flash.
  */
-const NREGS = 7;
+const NREGS = 6;
 
 /** P ← 2P (dbl-2008-hwcd, a = −1): A = X², B = Y², C = 2Z², E = (X+Y)² − A − B, G = B − A, F = G − C, H = −A − B. */
-const DOUBLE = "S400S511S622A666A301S333U334U335U054U106A645N666M431M506M336M210C044C155";
+const DOUBLE = "S400S511A301S333A045U330N000U154S422A444U414M534M241M410M330C050C140";
 
 /** P ← P + B (add-2008-hwcd-3, Z2 = 1): A = (Y−X)(Y2−X2), B = (Y+X)(Y2+X2), C = T·2d·T2, D = 2Z, E = B − A, F = D − C, G = D + C, H = B + A. */
-const ADD_BASE = "U410M447A510M558M639A222U054U126A326A554M401M635M005M213C300C040C160";
+const ADD_BASE = "U410A510L070M440L080M550L090M330A222U054A554U423A223M104M305M552M242C010C150";
 
 /** Work units per slice by default: about four field multiplications (≈ 3,500 VM instructions). */
 export const DEFAULT_SLICE_UNITS = 4;
@@ -70,9 +73,6 @@ function baseMultStart(scalar: number[]): BaseMult {
   for (let i = 0; i < NREGS; i++) regs[i] = feNew();
   regs[1][0] = 1; // identity (0 : 1 : 1 : 0)
   regs[2][0] = 1;
-  regs[7] = BASE_Y_MINUS_X;
-  regs[8] = BASE_Y_PLUS_X;
-  regs[9] = BASE_2D_XY;
   return { regs, scalar, bit: 254, stage: 0, pc: 0, xOdd: 0, encoded: "" };
 }
 
@@ -85,14 +85,18 @@ function inverseExponentBit(i: number): boolean {
 function runOp(regs: Fe[], prog: string, pc: number): number {
   const op = prog.charCodeAt(pc);
   const d = regs[prog.charCodeAt(pc + 1) - 48];
-  const a = regs[prog.charCodeAt(pc + 2) - 48];
+  const a = regs[prog.charCodeAt(pc + 2) - 48]; // (nil for L: its operand names a constant)
   if (op === 77) feMul(d, a, regs[prog.charCodeAt(pc + 3) - 48]); // M
   else if (op === 83) feSqr(d, a); // S
   else {
     if (op === 65) feAdd(d, a, regs[prog.charCodeAt(pc + 3) - 48]); // A
     else if (op === 85) feSub(d, a, regs[prog.charCodeAt(pc + 3) - 48]); // U
     else if (op === 78) feNeg(d, a); // N
-    else feCopy(d, a); // C
+    else if (op === 67) feCopy(d, a); // C
+    else {
+      feLoad(d, BASE_POINT, (prog.charCodeAt(pc + 2) - 55) * 48); // L
+      return 5;
+    }
     return 1;
   }
   return 10;
@@ -139,10 +143,10 @@ function baseMultStep(m: BaseMult, units: number): boolean {
       if (budget < full) return false;
       if (m.stage === 4) {
         feMul(regs[5], regs[0], regs[4]); // x
-        feMul(regs[6], regs[1], regs[4]); // y
+        feMul(regs[3], regs[1], regs[4]); // y
         m.xOdd = feToBytes(regs[5]).charCodeAt(0) % 2;
       } else {
-        const yb = feToBytes(regs[6]);
+        const yb = feToBytes(regs[3]);
         m.encoded = yb.substring(0, 31) + String.fromCharCode(yb.charCodeAt(31) + m.xOdd * 128);
       }
       m.stage = m.stage + 1;

@@ -149,9 +149,6 @@ export function feSqr(o: Fe, a: Fe): void {
   carry(o, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
 }
 
-/** Limbs of p = 2^255 − 19. */
-const P_LIMBS = [65517, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 32767];
-
 /** Fully reduced little-endian 32-byte encoding (RFC 8032 5.1.2). */
 export function feToBytes(a: Fe): string {
   const t = feNew();
@@ -167,7 +164,8 @@ export function feToBytes(a: Fe): string {
   for (let round = 0; round < 2; round++) {
     let borrow = 0;
     for (let i = 0; i < 16; i++) {
-      const v = t[i] - P_LIMBS[i] - borrow;
+      // p = 2^255 − 19: limbs 65517, 65535 × 14, 32767 (no table: it would live in the heap)
+      const v = t[i] - (i === 0 ? 65517 : i === 15 ? 32767 : 65535) - borrow;
       borrow = v < 0 ? 1 : 0;
       m[i] = v + borrow * 65536;
     }
@@ -179,6 +177,18 @@ export function feToBytes(a: Fe): string {
     out.push(String.fromCharCode(lo, (t[i] - lo) / 256));
   }
   return out.join("");
+}
+
+/**
+ * Loads a constant element into `o` from 48 characters of `s` at `at`: each limb as three digits of
+ * 6 bits, most significant first, each digit the character code − 48 ("0" … "o", no escapes).
+ * Constants kept this way are strings, which LFS keeps in flash; a limb array would be heap.
+ */
+export function feLoad(o: Fe, s: string, at: number): void {
+  for (let i = 0; i < 16; i++) {
+    const j = at + 3 * i;
+    o[i] = (s.charCodeAt(j) - 48) * 4096 + (s.charCodeAt(j + 1) - 48) * 64 + (s.charCodeAt(j + 2) - 48);
+  }
 }
 
 /** Element from 32 little-endian bytes at `at` (all 256 bits; the caller masks the sign bit). */
