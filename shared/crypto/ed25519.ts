@@ -46,8 +46,8 @@ const DOUBLE = "S400S511A301S333A045U330N000U154S422A444U414M534M241M410M330C050
 /** P ← P + B (add-2008-hwcd-3, Z2 = 1): A = (Y−X)(Y2−X2), B = (Y+X)(Y2+X2), C = T·2d·T2, D = 2Z, E = B − A, F = D − C, G = D + C, H = B + A. */
 const ADD_BASE = "U410A510L070M440L080M550L090M330A222U054A554U423A223M104M305M552M242C010C150";
 
-/** Work units per slice by default: about four field multiplications (≈ 3,500 VM instructions). */
-export const DEFAULT_SLICE_UNITS = 4;
+/** Work units per slice: about four field multiplications (≈ 3,500 VM instructions). */
+const SLICE_UNITS = 4;
 
 /** A fixed-base scalar multiplication followed by the point's encoding, run in slices. */
 interface BaseMult {
@@ -166,7 +166,7 @@ function expandSeed(seed: string, sha512: Sha512): { a: number[]; prefix: string
   return { a: limbsFromBytes(clamped, 0, 32), prefix: h.substring(32, 64) };
 }
 
-export interface KeyState { sha512: Sha512; seed: string; units: number; a?: number[]; mult?: BaseMult; publicKey: string; }
+export interface KeyState { sha512: Sha512; seed: string; a?: number[]; mult?: BaseMult; publicKey: string; }
 
 /** Starts deriving the 32-byte public key of a 32-byte seed. */
 /** Why this runtime cannot sign (its numbers), or "" when it can. */
@@ -174,10 +174,10 @@ export function unsupportedReason(): string {
   return numbersAreDoubles() ? "" : "Ed25519 needs double-precision numbers (this Lua has 32-bit integers)";
 }
 
-export function keyStart(seed: string, sha512: Sha512, units: number = DEFAULT_SLICE_UNITS): KeyState {
+export function keyStart(seed: string, sha512: Sha512): KeyState {
   if (unsupportedReason() !== "") throw unsupportedReason();
   if (seed.length !== 32) throw "Ed25519 seed must be 32 bytes";
-  return { sha512, seed, units, publicKey: "" };
+  return { sha512, seed, publicKey: "" };
 }
 
 /** One slice of key derivation; true when `publicKey` is ready. */
@@ -190,36 +190,37 @@ export function keyStep(st: KeyState): boolean {
     st.mult = baseMultStart(st.a);
     return false;
   }
-  if (!baseMultStep(st.mult, st.units)) return false;
+  if (!baseMultStep(st.mult, SLICE_UNITS)) return false;
   st.publicKey = st.mult.encoded;
   return true;
 }
 
+/**
+ * Eight fields, so the table's hash part has eight slots (Lua sizes it to a power of two): this
+ * state lives in the board's heap for the whole signature.
+ */
 export interface SignState {
   sha512: Sha512;
-  seed: string;
-  publicKey: string;
+  /** seed ‖ public key, 32 bytes each */
+  key: string;
   message: string;
-  units: number;
-  /** index into the phases listed at signStep; 9 = done */
+  /** index into the phases listed at signStep; 8 = done */
   phase: number;
-  /** r, then k, then S: 32 limbs before their reduction modulo L, 16 after */
+  /** the nonce r, then r + k·a: 32 limbs before a reduction modulo L, 16 after */
   r: number[];
+  /** the challenge k, 32 limbs, then 16 */
   k: number[];
-  a: number[];
-  s: number[];
   mult?: BaseMult;
-  R: string;
+  /** R once the point is encoded, then the signature R ‖ S (64 bytes) */
   signature: string;
 }
 
 /** Starts signing `message` with the key (seed and its public key, 32 bytes each). */
-export function signStart(seed: string, publicKey: string, message: string, sha512: Sha512,
-  units: number = DEFAULT_SLICE_UNITS): SignState {
+export function signStart(seed: string, publicKey: string, message: string, sha512: Sha512): SignState {
   if (unsupportedReason() !== "") throw unsupportedReason();
   if (seed.length !== 32) throw "Ed25519 seed must be 32 bytes";
   if (publicKey.length !== 32) throw "Ed25519 public key must be 32 bytes";
-  return { sha512, seed, publicKey, message, units, phase: 0, r: [], k: [], a: [], s: [], R: "", signature: "" };
+  return { sha512, key: seed + publicKey, message, phase: 0, r: [], k: [], mult: undefined, signature: "" };
 }
 
 /**
@@ -227,23 +228,22 @@ export function signStart(seed: string, publicKey: string, message: string, sha5
  * slice except the multiplication (a hash, a reduction modulo L or the 16 × 16-limb product each
  * cost a few thousand VM instructions, so none runs back to back with another):
  *   0 r = SHA-512(prefix ‖ M)   1 r mod L   2 start r·B   3 r·B and R's encoding (many slices)
- *   4 k = SHA-512(R ‖ A ‖ M)     5 k mod L   6 the secret scalar a   7 r + k·a   8 S = (r + k·a) mod L
+ *   4 k = SHA-512(R ‖ A ‖ M)     5 k mod L   6 r + k·a (a from the seed)   7 S = (r + k·a) mod L
  */
 export function signStep(st: SignState): boolean {
   const phase = st.phase;
-  if (phase === 0) st.r = limbsFromBytes(st.sha512(expandSeed(st.seed, st.sha512).prefix + st.message), 0, 64);
+  if (phase === 0) st.r = limbsFromBytes(st.sha512(expandSeed(st.key.substring(0, 32), st.sha512).prefix + st.message), 0, 64);
   else if (phase === 1) st.r = scReduce(st.r);
   else if (phase === 2) st.mult = baseMultStart(st.r);
   else if (phase === 3) {
-    if (!baseMultStep(st.mult!, st.units)) return false;
-    st.R = st.mult!.encoded;
+    if (!baseMultStep(st.mult!, SLICE_UNITS)) return false;
+    st.signature = st.mult!.encoded;
     st.mult = undefined;
-  } else if (phase === 4) st.k = limbsFromBytes(st.sha512(st.R + st.publicKey + st.message), 0, 64);
+  } else if (phase === 4) st.k = limbsFromBytes(st.sha512(st.signature + st.key.substring(32, 64) + st.message), 0, 64);
   else if (phase === 5) st.k = scReduce(st.k);
-  else if (phase === 6) st.a = expandSeed(st.seed, st.sha512).a;
-  else if (phase === 7) st.s = scMulAddUnreduced(st.r, st.k, st.a);
-  else if (phase === 8) st.signature = st.R + bytesFromLimbs(scReduce(st.s));
+  else if (phase === 6) st.r = scMulAddUnreduced(st.r, st.k, expandSeed(st.key.substring(0, 32), st.sha512).a);
+  else if (phase === 7) st.signature = st.signature + bytesFromLimbs(scReduce(st.r));
   else return true;
   st.phase = phase + 1;
-  return st.phase === 9;
+  return st.phase === 8;
 }
