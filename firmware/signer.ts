@@ -23,10 +23,11 @@ type SignedLift = typeof import("../shared/board/signedlift.ts");
  *                 (a chain under another key, e.g. after `keys init force`, counts as empty: the new
  *                 key's first lift is n=1 with the zero prev, whatever a power cut left behind)
  */
-export const KEY_FILE = "ed25519.key";
-export const KEY_TMP = "ed25519.tmp";
-export const CHAIN_FILE = "sigchain";
-export const CHAIN_TMP = "sigchain.tmp";
+// not exported: an export table of more than eight entries takes sixteen hash slots in the heap
+const KEY_FILE = "ed25519.key";
+const KEY_TMP = "ed25519.tmp";
+const CHAIN_FILE = "sigchain";
+const CHAIN_TMP = "sigchain.tmp";
 /** Timer period between two slices: the sampler and the UART run in between. */
 const SLICE_MS = 10;
 const MODULES = "signer crypto_ed25519 crypto_field25519 crypto_scalar25519 board_signedlift protocol_wire_number lualib_bundle";
