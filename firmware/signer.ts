@@ -1,5 +1,6 @@
 import type { AppCtx } from "./types/rackcell.d.ts";
 import type { KeyState, SignState } from "../shared/crypto/ed25519.ts";
+import { elapsedUs, park, take } from "./sign-job.ts";
 
 type Ed25519 = typeof import("../shared/crypto/ed25519.ts");
 type SignedLift = typeof import("../shared/board/signedlift.ts");
@@ -30,7 +31,7 @@ const CHAIN_FILE = "sigchain";
 const CHAIN_TMP = "sigchain.tmp";
 /** Timer period between two slices: the sampler and the UART run in between. */
 const SLICE_MS = 10;
-const MODULES = "signer crypto_ed25519 crypto_field25519 crypto_scalar25519 board_signedlift protocol_wire_number lualib_bundle";
+const MODULES = "signer sign_job crypto_ed25519 crypto_field25519 crypto_scalar25519 board_signedlift protocol_wire_number lualib_bundle";
 
 const sha512 = (s: string): string => crypto.hash("sha512", s);
 
@@ -38,7 +39,7 @@ let ctx: AppCtx;
 /** writes one record, sealed, through the output seam (the protocol's or the command's sender) */
 let send: (this: void, body: string) => void;
 /** E bodies waiting for a signature, oldest first */
-const queue: string[] = [];
+let queue: string[] = [];
 /** records to send, one per tick */
 const outLines: string[] = [];
 /** after a signature: the chain line to store (without the counter) and the lift id for the notice */
@@ -233,10 +234,44 @@ function finishKeygen(st: KeyState): void {
   keygen = undefined;
 }
 
-/** µs since t0 on tmr.now()'s 31-bit clock (one wrap at most: a signature takes seconds). */
-function elapsedUs(t0: number): number {
-  const d = tmr.now() - t0;
-  return d < 0 ? d + 2147483648 : d;
+/**
+ * Hands the running signature to sign-job and leaves package.loaded: this module's closures and
+ * upvalues (≈ 2 KB of heap) are garbage until the signature is ready. Only when nothing else is
+ * pending here (records to send, the chain, a notice, a key being made).
+ */
+function parkJob(): void {
+  if (timer !== undefined) timer.unregister();
+  timer = undefined;
+  park({ signing: signing!, queue, message, ctx, send, startedUs, slices, longestSliceUs }, SLICE_MS);
+  signing = undefined;
+  ed = undefined;
+  loaded().signer = undefined;
+}
+
+/** Takes back a job parked in sign-job: this module was loaded again for it, or for a lift or a command meanwhile. */
+function adopt(): void {
+  const j = take();
+  if (j === undefined) return;
+  signing = j.signing;
+  queue = j.queue;
+  message = j.message;
+  startedUs = j.startedUs;
+  slices = j.slices;
+  longestSliceUs = j.longestSliceUs;
+  signingPubHex = encoder.toHex(string.sub(j.signing.key, 33, 64));
+  ed = loadCurve();
+  run(j.ctx, j.send);
+}
+
+/**
+ * sign-job's signature is ready: take it back; the next tick writes its records and the chain.
+ * This tick (from `t0`, loading this module included) counts as one of the signature's slices.
+ */
+export function resume(t0: number): void {
+  adopt();
+  const dt = elapsedUs(t0);
+  slices = slices + 1;
+  if (dt > longestSliceUs) longestSliceUs = dt;
 }
 
 /** One timer tick: one slice of the key generation or of the current signature. */
@@ -259,6 +294,10 @@ function tick(): void {
   const dt = elapsedUs(t0);
   slices = slices + 1;
   if (dt > longestSliceUs) longestSliceUs = dt;
+  if (keygen === undefined && signing !== undefined && outLines.length === 0 && chainBody === "" && !chainRename && notice === "") {
+    parkJob();
+    return;
+  }
   if (keygen === undefined && signing === undefined && queue.length === 0 && outLines.length === 0 && chainBody === "" && !chainRename && notice === "") release();
 }
 
@@ -273,6 +312,7 @@ function run(c: AppCtx, sender: (this: void, body: string) => void): void {
 
 /** A lift was recorded (its E body): sign it when the signatures before it are done. */
 export function enqueue(c: AppCtx, sender: (this: void, body: string) => void, liftBody: string): void {
+  adopt();
   if (!file.exists(KEY_FILE) && !file.exists(KEY_TMP)) {
     if (timer === undefined) release();
     return;
@@ -288,6 +328,7 @@ export function enqueue(c: AppCtx, sender: (this: void, body: string) => void, l
  * new lifts chain from zero). Deferred reply: ok,pub=<hex> once the public key is computed.
  */
 export function keysInit(c: AppCtx, sender: (this: void, body: string) => void, id: number, force: boolean): string {
+  adopt();
   if (keygen !== undefined) return "busy";
   if (!force && hasKey()) return "key exists: keys init force replaces it";
   const seed: string[] = [];
@@ -301,6 +342,7 @@ export function keysInit(c: AppCtx, sender: (this: void, body: string) => void, 
 
 /** `keys`: the public key and the chain state as reply pairs (none without a key). */
 export function publicInfo(): string[] {
+  adopt();
   const key = readKey();
   if (key === undefined) return [];
   const pubHex = encoder.toHex(key.pub);
@@ -310,5 +352,6 @@ export function publicInfo(): string[] {
 
 /** Releases the module right away when a command loaded it and nothing is running. */
 export function releaseIfIdle(): void {
+  adopt();
   if (keygen === undefined && signing === undefined && queue.length === 0 && outLines.length === 0 && chainBody === "" && !chainRename && notice === "") release();
 }

@@ -95,7 +95,7 @@ function runOp(regs: Fe[], prog: string, pc: number): number {
     else if (op === 67) feCopy(d, a); // C
     else {
       feLoad(d, BASE_POINT, (prog.charCodeAt(pc + 2) - 55) * 48); // L
-      return 5;
+      return 7;
     }
     return 1;
   }
@@ -156,14 +156,14 @@ function baseMultStep(m: BaseMult, units: number): boolean {
   return m.stage === 6;
 }
 
-/** The clamped secret scalar and the prefix from SHA-512(seed) (RFC 8032 5.1.5). */
-function expandSeed(seed: string, sha512: Sha512): { a: number[]; prefix: string } {
+/** SHA-512(seed) with its first half clamped: the secret scalar's 32 bytes, then the prefix (RFC 8032 5.1.5). */
+function expandSeed(seed: string, sha512: Sha512): string {
   if (seed.length !== 32) throw "Ed25519 seed must be 32 bytes";
   const h = sha512(seed);
   const b0 = h.charCodeAt(0);
   const b31 = h.charCodeAt(31) % 128;
   const clamped = String.fromCharCode(b0 - (b0 % 8)) + h.substring(1, 31) + String.fromCharCode(b31 < 64 ? b31 + 64 : b31);
-  return { a: limbsFromBytes(clamped, 0, 32), prefix: h.substring(32, 64) };
+  return clamped + h.substring(32, 64);
 }
 
 export interface KeyState { sha512: Sha512; seed: string; a?: number[]; mult?: BaseMult; publicKey: string; }
@@ -183,7 +183,7 @@ export function keyStart(seed: string, sha512: Sha512): KeyState {
 /** One slice of key derivation; true when `publicKey` is ready. */
 export function keyStep(st: KeyState): boolean {
   if (st.a === undefined) {
-    st.a = expandSeed(st.seed, st.sha512).a;
+    st.a = limbsFromBytes(expandSeed(st.seed, st.sha512), 0, 32);
     return false;
   }
   if (st.mult === undefined) {
@@ -204,14 +204,14 @@ export interface SignState {
   /** seed ‖ public key, 32 bytes each */
   key: string;
   message: string;
-  /** index into the phases listed at signStep; 8 = done */
+  /** index into the phases listed at signStep; 9 = done */
   phase: number;
   /** the nonce r, then r + k·a: 32 limbs before a reduction modulo L, 16 after */
   r: number[];
   /** the challenge k, 32 limbs, then 16 */
   k: number[];
   mult?: BaseMult;
-  /** R once the point is encoded, then the signature R ‖ S (64 bytes) */
+  /** R once the point is encoded (followed by the secret scalar's bytes for one slice), then the signature R ‖ S */
   signature: string;
 }
 
@@ -228,11 +228,11 @@ export function signStart(seed: string, publicKey: string, message: string, sha5
  * slice except the multiplication (a hash, a reduction modulo L or the 16 × 16-limb product each
  * cost a few thousand VM instructions, so none runs back to back with another):
  *   0 r = SHA-512(prefix ‖ M)   1 r mod L   2 start r·B   3 r·B and R's encoding (many slices)
- *   4 k = SHA-512(R ‖ A ‖ M)     5 k mod L   6 r + k·a (a from the seed)   7 S = (r + k·a) mod L
+ *   4 k = SHA-512(R ‖ A ‖ M)     5 k mod L   6 the secret scalar a   7 r + k·a   8 S = (r + k·a) mod L
  */
 export function signStep(st: SignState): boolean {
   const phase = st.phase;
-  if (phase === 0) st.r = limbsFromBytes(st.sha512(expandSeed(st.key.substring(0, 32), st.sha512).prefix + st.message), 0, 64);
+  if (phase === 0) st.r = limbsFromBytes(st.sha512(expandSeed(st.key.substring(0, 32), st.sha512).substring(32, 64) + st.message), 0, 64);
   else if (phase === 1) st.r = scReduce(st.r);
   else if (phase === 2) st.mult = baseMultStart(st.r);
   else if (phase === 3) {
@@ -241,9 +241,12 @@ export function signStep(st: SignState): boolean {
     st.mult = undefined;
   } else if (phase === 4) st.k = limbsFromBytes(st.sha512(st.signature + st.key.substring(32, 64) + st.message), 0, 64);
   else if (phase === 5) st.k = scReduce(st.k);
-  else if (phase === 6) st.r = scMulAddUnreduced(st.r, st.k, expandSeed(st.key.substring(0, 32), st.sha512).a);
-  else if (phase === 7) st.signature = st.signature + bytesFromLimbs(scReduce(st.r));
+  else if (phase === 6) st.signature = st.signature + expandSeed(st.key.substring(0, 32), st.sha512).substring(0, 32);
+  else if (phase === 7) {
+    st.r = scMulAddUnreduced(st.r, st.k, limbsFromBytes(st.signature, 32, 32));
+    st.signature = st.signature.substring(0, 32);
+  } else if (phase === 8) st.signature = st.signature + bytesFromLimbs(scReduce(st.r));
   else return true;
   st.phase = phase + 1;
-  return st.phase === 8;
+  return st.phase === 9;
 }
