@@ -33,18 +33,19 @@ export const BASE_POINT =
 /**
  * The point programs, four characters per step: operation, destination, operands (register
  * digits; an unused operand is 0). M a·b, S a², A a+b, U a−b, N −a, C copy a, L load base point
- * constant a (7 Y−X, 8 Y+X, 9 2d·X·Y). Registers: 0–3 the accumulator X, Y, Z, T; 4–5
- * temporaries. Six registers: doubling never reads T, and an addition needs X and Y only for
+ * constant a (7 Y−X, 8 Y+X, 9 2d·X·Y). Registers: 0–3 the accumulator X, Y, Z, T; 4 a
+ * temporary. Five registers: doubling never reads T, and an addition needs X and Y only for
  * Y − X and Y + X, so those registers serve as temporaries (each register is 16 numbers of heap).
- * Strings, not arrays: with LFS a constant string stays in flash.
+ * Multiplications run in place (feMul reads both operands before it writes). Strings, not
+ * arrays: with LFS a constant string stays in flash.
  */
-const NREGS = 6;
+const NREGS = 5;
 
 /** P ← 2P (dbl-2008-hwcd, a = −1): A = X², B = Y², C = 2Z², E = (X+Y)² − A − B, G = B − A, F = G − C, H = −A − B. */
-const DOUBLE = "S400S511A301S333A045U330N000U154S422A444U414M534M241M410M330C050C140";
+const DOUBLE = "A301S333S000S111A401U334U110N040S422A444U414M241M434M110M330C040";
 
 /** P ← P + B (add-2008-hwcd-3, Z2 = 1): A = (Y−X)(Y2−X2), B = (Y+X)(Y2+X2), C = T·2d·T2, D = 2Z, E = B − A, F = D − C, G = D + C, H = B + A. */
-const ADD_BASE = "U410A510L070M440L080M550L090M330A222U054A554U423A223M104M305M552M242C010C150";
+const ADD_BASE = "U410A110L070M440L080M110L090M330A222U014A114U423A223M301M004M121M242";
 
 /** Work units per slice: about four field multiplications (≈ 3,500 VM instructions). */
 const SLICE_UNITS = 4;
@@ -142,11 +143,11 @@ function baseMultStep(m: BaseMult, units: number): boolean {
     } else if (m.stage === 4 || m.stage === 5) {
       if (budget < full) return false;
       if (m.stage === 4) {
-        feMul(regs[5], regs[0], regs[4]); // x
-        feMul(regs[3], regs[1], regs[4]); // y
-        m.xOdd = feToBytes(regs[5]).charCodeAt(0) % 2;
+        feMul(regs[3], regs[0], regs[4]); // x
+        feMul(regs[2], regs[1], regs[4]); // y (Z is not needed after its inverse)
+        m.xOdd = feToBytes(regs[3]).charCodeAt(0) % 2;
       } else {
-        const yb = feToBytes(regs[3]);
+        const yb = feToBytes(regs[2]);
         m.encoded = yb.substring(0, 31) + String.fromCharCode(yb.charCodeAt(31) + m.xOdd * 128);
       }
       m.stage = m.stage + 1;
