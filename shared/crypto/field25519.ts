@@ -7,6 +7,9 @@
  * with the high half folded back as ×38 (2^256 ≡ 38 mod p), below 2^46: inside a double's 53
  * exact bits, and inside Lua 5.3's integers. No bitwise operators, no 64-bit integers.
  *
+ * Exported functions never call one another: TSTL would reach them through the module's export
+ * table, which then stays in the heap (16 hash slots) after the signer drops the module.
+ *
  * The multiplication is written out limb by limb (product scanning, limbs in locals): on the board
  * each Lua VM instruction costs about a microsecond, and the unrolled form takes roughly a third
  * of the instructions of a loop with table accesses.
@@ -154,9 +157,9 @@ export function feSqr(o: Fe, a: Fe): void {
 
 /** Fully reduced little-endian 32-byte encoding (RFC 8032 5.1.2). */
 export function feToBytes(a: Fe): string {
-  const t = feNew();
+  const t: Fe = [];
+  for (let i = 0; i < 16; i++) t[i] = a[i];
   // carry twice, then subtract p twice when it fits: the result is in [0, p)
-  feCopy(t, a);
   carry(t);
   // limb 0 may still exceed 2^16 (the ×38 fold): one plain pass, which cannot overflow limb 15
   for (let i = 0; i < 15; i++) {
@@ -164,7 +167,7 @@ export function feToBytes(a: Fe): string {
     t[i] = t[i] - c * 65536;
     t[i + 1] = t[i + 1] + c;
   }
-  const m = feNew();
+  const m: Fe = [];
   for (let round = 0; round < 2; round++) {
     let borrow = 0;
     for (let i = 0; i < 16; i++) {
@@ -173,7 +176,7 @@ export function feToBytes(a: Fe): string {
       borrow = v < 0 ? 1 : 0;
       m[i] = v + borrow * 65536;
     }
-    if (borrow === 0) feCopy(t, m);
+    if (borrow === 0) for (let i = 0; i < 16; i++) t[i] = m[i];
   }
   const out: string[] = [];
   for (let i = 0; i < 16; i++) {
@@ -197,7 +200,7 @@ export function feLoad(o: Fe, s: string, at: number): void {
 
 /** Element from 32 little-endian bytes at `at` (all 256 bits; the caller masks the sign bit). */
 export function feFromBytes(s: string, at: number): Fe {
-  const o = feNew();
+  const o: Fe = [];
   for (let i = 0; i < 16; i++) o[i] = s.charCodeAt(at + 2 * i) + 256 * s.charCodeAt(at + 2 * i + 1);
   return o;
 }

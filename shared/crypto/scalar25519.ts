@@ -95,12 +95,10 @@ export function scReduce(x: number[]): number[] {
   return out;
 }
 
-/** (r + k·a) mod L for three reduced 16-limb scalars. */
-export function scMulAdd(r: number[], k: number[], a: number[]): number[] {
-  return scReduce(scMulAddUnreduced(r, k, a));
-}
-
-/** r + k·a as 32 carried limbs, for scReduce (a separate step: the board runs them in two slices). */
+/**
+ * r + k·a as 32 carried limbs, for scReduce (a separate step: the board runs them in two slices;
+ * no export calls another, so this module's export table is garbage once the signer drops it).
+ */
 export function scMulAddUnreduced(r: number[], k: number[], a: number[]): number[] {
   const x: number[] = [];
   for (let i = 0; i < 32; i++) x[i] = i < 16 ? r[i] : 0;
