@@ -31,7 +31,7 @@ const CHAIN_FILE = "sigchain";
 const CHAIN_TMP = "sigchain.tmp";
 /** Timer period between two slices: the sampler and the UART run in between. */
 const SLICE_MS = 10;
-const MODULES = "signer sign_job crypto_ed25519 crypto_field25519 crypto_scalar25519 board_signedlift protocol_wire_number lualib_bundle";
+const MODULES = "signer sign_job crypto_ed25519 crypto_edwards25519 crypto_field25519 crypto_scalar25519 board_signedlift protocol_wire_number lualib_bundle";
 
 const sha512 = (s: string): string => crypto.hash("sha512", s);
 
@@ -259,7 +259,7 @@ function adopt(): void {
   slices = j.slices;
   longestSliceUs = j.longestSliceUs;
   signingPubHex = encoder.toHex(string.sub(j.signing.key, 33, 64));
-  ed = loadCurve();
+  // no curve code: the next tick parks the job again, or it is finished (resume)
   run(j.ctx, j.send);
 }
 
@@ -269,6 +269,7 @@ function adopt(): void {
  */
 export function resume(t0: number): void {
   adopt();
+  if (signing !== undefined) finishSigning(signing);
   const dt = elapsedUs(t0);
   slices = slices + 1;
   if (dt > longestSliceUs) longestSliceUs = dt;
@@ -284,21 +285,23 @@ function tick(): void {
     if (out > longestOutputUs) longestOutputUs = out;
     return;
   }
+  // here nothing is left to send or store (afterSigning): a signature in progress goes to sign-job
+  if (keygen === undefined && signing !== undefined) {
+    parkJob();
+    return;
+  }
+  if (keygen === undefined && queue.length === 0) {
+    release();
+    return;
+  }
   if (ed === undefined) {
     ed = loadCurve();
   } else if (keygen !== undefined) {
     if (ed.keyStep(keygen)) finishKeygen(keygen);
-  } else if (signing !== undefined) {
-    if (ed.signStep(signing)) finishSigning(signing);
-  } else if (queue.length > 0) beginNext();
+  } else beginNext();
   const dt = elapsedUs(t0);
   slices = slices + 1;
   if (dt > longestSliceUs) longestSliceUs = dt;
-  if (keygen === undefined && signing !== undefined && outLines.length === 0 && chainBody === "" && !chainRename && notice === "") {
-    parkJob();
-    return;
-  }
-  if (keygen === undefined && signing === undefined && queue.length === 0 && outLines.length === 0 && chainBody === "" && !chainRename && notice === "") release();
 }
 
 function run(c: AppCtx, sender: (this: void, body: string) => void): void {

@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { BASE_POINT, keyStart, keyStep, signStart, signStep, type Sha512 } from "./ed25519.ts";
+import { BASE_POINT } from "./edwards25519.ts";
+import { keyStart, keyStep, signStart, signStep, type Sha512 } from "./ed25519.ts";
 import { feFromBytes, feLoad, feMul, feNew, feSqr, feSub, feToBytes } from "./field25519.ts";
 import { bytesFromLimbs, limbsFromBytes, scMulAddUnreduced, scReduce } from "./scalar25519.ts";
 import { sha512 } from "./sha512.ts";
