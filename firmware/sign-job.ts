@@ -7,8 +7,9 @@ type Edwards25519 = typeof import("../shared/crypto/edwards25519.ts");
 /**
  * A signature computed while the signer itself is not loaded. The signer (firmware/signer.ts: key
  * and chain files, records, commands, ≈ 2 KB of closures in the heap) parks its job here for the
- * ≈ 1,100 slices of curve arithmetic; this module's timer runs them and loads the signer again when
- * the signature is ready. A lift or a command meanwhile loads the signer, which takes the job back
+ * ≈ 1,100 slices of curve arithmetic; this module's timer runs them and loads the job's owner again
+ * when the signature is ready (by its module name: a function of the owner's would keep it in the
+ * heap, and this module needs nothing else of it). A lift or a command meanwhile loads the signer, which takes the job back
  * first (`take`), so there is one owner at a time. During the point multiplication (the state's
  * `mult`) only edwards25519 and the field arithmetic are needed: ed25519 and scalar25519 leave
  * package.loaded (≈ 0.8 KB) and ed25519 is loaded again, in a slice of its own, for the rest.
@@ -19,7 +20,8 @@ export interface ParkedJob {
   signing: SignState;
   /** E bodies waiting, oldest first (appended to by the signer only) */
   queue: string[];
-  message: string;
+  /** Lua module name of the owner, whose `resume(t0)` takes the finished job back */
+  owner: string;
   ctx: AppCtx;
   send: (this: void, body: string) => void;
   /** the signature's cost so far, for its M notice */
@@ -53,7 +55,7 @@ function tick(): void {
     // the curve code is done with: out of the heap before the signer comes back
     const t0 = tmr.now();
     for (const [name] of string.gmatch(CURVE_MODULES, "%S+")) loaded[name] = undefined;
-    (require("signer") as { resume: (this: void, t0: number) => void }).resume(t0);
+    (require(j.owner) as { resume: (this: void, t0: number) => void }).resume(t0);
     return;
   }
   const t0 = tmr.now();

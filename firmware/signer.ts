@@ -242,7 +242,8 @@ function finishKeygen(st: KeyState): void {
 function parkJob(): void {
   if (timer !== undefined) timer.unregister();
   timer = undefined;
-  park({ signing: signing!, queue, message, ctx, send, startedUs, slices, longestSliceUs }, SLICE_MS);
+  // owner: this module's Lua name, as in package.loaded below
+  park({ signing: signing!, queue, owner: "signer", ctx, send, startedUs, slices, longestSliceUs }, SLICE_MS);
   signing = undefined;
   ed = undefined;
   loaded().signer = undefined;
@@ -254,7 +255,7 @@ function adopt(): void {
   if (j === undefined) return;
   signing = j.signing;
   queue = j.queue;
-  message = j.message;
+  message = j.signing.message;
   startedUs = j.startedUs;
   slices = j.slices;
   longestSliceUs = j.longestSliceUs;
