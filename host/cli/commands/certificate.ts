@@ -9,6 +9,7 @@ import { certificatePage } from "../../sign/page.ts";
 import { Store } from "../../store/store.ts";
 import { examples, globalOptions, wholeNumber } from "../options.ts";
 import { action } from "../run.ts";
+import { existingDatabase, readJsonInput } from "../files.ts";
 
 /** `rackcell certificate <lift>`: the board's signature of a recorded lift as a certificate (JSON + page). */
 export function register(program: Command): void {
@@ -20,9 +21,9 @@ export function register(program: Command): void {
     .option("-o, --output <file>", "certificate JSON file (default lift-<id>.certificate.json; the page goes beside it as .html)")
     .action(action(async (liftId: number, o: { key: string; output?: string }, c: Command) => {
       const g = globalOptions(c);
-      const pub = isPublicKeyHex(o.key) ? o.key : (JSON.parse(fs.readFileSync(o.key, "utf8")) as { publicKeyHex?: string }).publicKeyHex ?? "";
+      const pub = isPublicKeyHex(o.key) ? o.key : (readJsonInput("the key file", o.key) as { publicKeyHex?: string } | null)?.publicKeyHex ?? "";
       if (!isPublicKeyHex(pub)) throw new Error(`${o.key}: not a public key (64 hex digits, or a file from rackcell keys --export)`);
-      const store = new Store(g.db);
+      const store = new Store(existingDatabase(g.db));
       try {
         const signed = store.liftSignature(liftId);
         if (signed === undefined) throw new Error(`lift ${liftId} has no board signature (recorded without a key on the board, or its signature did not arrive)`);

@@ -1,9 +1,9 @@
-import * as fs from "node:fs";
 import type { Command } from "commander";
 import { checkCertificate } from "../../sign/certificate.ts";
 import { isPublicKeyHex } from "../../sign/keys.ts";
 import { examples } from "../options.ts";
 import { action } from "../run.ts";
+import { readInputFile, readJsonInput } from "../files.ts";
 
 /**
  * `rackcell check <FILE>`: verifies a lift certificate with node:crypto's Ed25519 (independent of
@@ -18,11 +18,11 @@ export function register(program: Command): void {
     .option("--trust <keyfile...>", "public keys you know (files from rackcell keys --export, or 64 hex digits)")
     .option("--json", "print JSON")
     .action(action(async (file: string, o: { trust?: string[]; json?: boolean }) => {
-      const text = fs.readFileSync(file, "latin1");
+      const text = readInputFile("the certificate", file, "latin1");
       const known = (o.trust ?? []).map((t) => {
         if (isPublicKeyHex(t)) return t;
-        const k = JSON.parse(fs.readFileSync(t, "utf8")) as { publicKeyHex?: string };
-        if (typeof k.publicKeyHex !== "string" || !isPublicKeyHex(k.publicKeyHex)) throw new Error(`${t}: no publicKeyHex in it`);
+        const k = readJsonInput("the key file", t) as { publicKeyHex?: string } | null;
+        if (typeof k?.publicKeyHex !== "string" || !isPublicKeyHex(k.publicKeyHex)) throw new Error(`${t}: no publicKeyHex in it`);
         return k.publicKeyHex;
       });
       const r = checkCertificate(text, known);
