@@ -289,8 +289,9 @@ function bitbangCallback(ch: number, clk: number, dp: number, extra: number): (l
     if (v >= 8388608) v = v - 16777216;
     let t = unwrapStep(uCh[ch], when);
     let gap = t - lastSampleUs[ch];
-    if (gap <= 0) {
-      // the edge's time is that of a conversion readWaiting already took: this one is newer
+    if (gap + gap < periodUs) {
+      // sooner than half a period after the last: the edge time of a conversion readWaiting
+      // already took (its task ran after the next conversion); this one is newer
       t = edgeEstimateUs(ch);
       gap = t - lastSampleUs[ch];
     }
