@@ -76,6 +76,8 @@ const FN: number[] = [];
 const MED: number[] = [];
 const STALE: boolean[] = [];
 let lastModuleBatchUs = -1;
+// set while readWaiting reads: samples are queued, frames wait for the next callback
+let holdFrames = false;
 // filter delay of the detector's input (ms): 2 periods (HX711 filter) + 1 (median of 3)
 let delayMs = 37.5;
 
@@ -285,12 +287,18 @@ function bitbangCallback(ch: number, clk: number, dp: number, extra: number): (l
       gwrite(clk, 0);
     }
     if (v >= 8388608) v = v - 16777216;
-    const t = unwrapStep(uCh[ch], when);
-    const gap = t - lastSampleUs[ch];
+    let t = unwrapStep(uCh[ch], when);
+    let gap = t - lastSampleUs[ch];
+    if (gap + gap < periodUs) {
+      // sooner than half a period after the last: the edge time of a conversion readWaiting
+      // already took (its task ran after the next conversion); this one is newer
+      t = edgeEstimateUs(ch);
+      gap = t - lastSampleUs[ch];
+    }
     if (lastSampleUs[ch] > 0 && gap > periodUs * 1.5) counters.lost[ch] = counters.lost[ch] + Math.floor(gap / periodUs + 0.5) - 1;
     push(ch, t, v);
     lastArrival[ch] = t;
-    pump(frameLimit());
+    if (!holdFrames) pump(frameLimit());
   };
 }
 
@@ -347,6 +355,27 @@ export function start(app: AppCtx): void {
       if (gpio.read(def.dataPin) === 0) cb(0, tmr.now(), 1);
     }
   }
+}
+
+// Reads every bit-banged conversion waiting now (DOUT low) and writes no frame: the sink calls it
+// between the pieces of a long line (firmware/sink.ts), so a line that waits on the UART does not
+// keep a conversion unread past the next one.
+export function readWaiting(): void {
+  holdFrames = true;
+  for (let ch = 0; ch < nch; ch++) {
+    const cb = bbRead[ch];
+    if (cb !== undefined && gpio.read(chans[ch].dataPin) === 0) cb(0, edgeEstimateUs(ch) % 2147483648, 1);
+  }
+  holdFrames = false;
+}
+
+// When the DOUT edge of a conversion read now fell, its interrupt's time not being known: one
+// period after the last sample when that is between one and two periods ago (it may have waited
+// since, behind a callback that waited on the UART), else now (a faster chip, or a conversion lost).
+function edgeEstimateUs(ch: number): number {
+  const now = unwrapStep(uNow, tmr.now());
+  const next = lastSampleUs[ch] + periodUs;
+  return next <= now && now - next < periodUs ? next : now;
 }
 
 // Once a second (heartbeat): a bit-banged channel silent for more than its stale time while its

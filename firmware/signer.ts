@@ -1,6 +1,7 @@
 import type { AppCtx } from "./types/rackcell.d.ts";
 import type { KeyState, SignState } from "../shared/crypto/ed25519.ts";
 import { elapsedUs, park, take } from "./sign-job.ts";
+import * as sink from "./sink.ts";
 
 type Ed25519 = typeof import("../shared/crypto/ed25519.ts");
 type SignedLift = typeof import("../shared/board/signedlift.ts");
@@ -250,7 +251,7 @@ function finishSigning(st: SignState): void {
   // written by the next ticks, one line each, as three records: past the UART's 128-byte FIFO
   // uart.write busy-waits (≈ 87 µs a byte at 115200 baud, more when sample frames already fill
   // the FIFO), and one 270-byte line held the CPU ≈ 12 ms, long enough to miss a bit-banged
-  // conversion; lines of ≤ 120 bytes do not
+  // conversion; sink.ts also writes long lines in pieces and spaces these records (afterSigning)
   const [at] = string.find(message, "\nG,", 1, true);
   const fields = string.sub(message, (at as number) + 1);
   const [, , liftId] = string.find(fields, "^G,lift=(%d+)");
@@ -280,8 +281,15 @@ function afterSigning(): boolean {
   } else if (chainRename) {
     if (file.exists(CHAIN_TMP)) file.rename(CHAIN_TMP, CHAIN_FILE);
     chainRename = false;
-  } else if (outLines.length > 0) send(table.remove(outLines, 1) as string);
+  } else if (outLines.length > 0) {
+    // spaced like every background line (firmware/sink.ts): back to back they kept the UART full
+    if (!sink.backgroundDue()) return true;
+    const line = table.remove(outLines, 1) as string;
+    send(line);
+    sink.backgroundSent(line.length + 6);
+  }
   else if (notice !== "") {
+    if (!sink.backgroundDue()) return true;
     // every tick of this lift counted, the output's too
     send(`M,signed lift ${notice} in ${fmtInt(Math.floor(elapsedUs(startedUs) / 1000))} ms: ${fmtInt(slices)} slices, longest ${fmtInt(longestSliceUs)} us, output ${fmtInt(longestOutputUs)} us`);
     notice = "";
