@@ -14,6 +14,7 @@ import type { AppCtx, BoardDefinition, BoardKept, Protocol } from "./types/rackc
 import { defaultDetectorConfig, detectorCreate } from "../shared/analysis/detector.ts";
 import { createMedian3 } from "../shared/filters/median3.ts";
 import { fmtInt, loaded, requireData, unloadTransient } from "./framer.ts";
+import { NetFile } from "../shared/board/netcfg.ts";
 import * as sampler from "./sampler.ts";
 // Constants as const enums: inlined as literals (a module-level local would be an upvalue: heap).
 const enum F { STRIKES = "strikes", BOOTID = "bootid" }
@@ -149,6 +150,13 @@ export function start(): void {
   // Only now is the UART input taken from the interpreter: a board whose app did not start
   // still answers at the prompt (deploy, safe mode).
   uart.on("data", "\n", onData, 0);
+  // WiFi and MQTT beside USB, only when net.cfg (or an interrupted save of it) is on flash: with no
+  // network nothing of it is loaded (firmware/net-link.ts). Inline, not a function: a closure is heap.
+  if (file.exists(NetFile.CFG) || file.exists(NetFile.TMP)) {
+    const link = require("net-link") as typeof import("./net-link.ts");
+    link.start(ctx);
+    unloadTransient();
+  }
   const hb = tmr.create();
   hb.alarm(1000, tmr.ALARM_AUTO, () => {
     sampler.watchdog();

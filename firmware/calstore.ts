@@ -1,11 +1,12 @@
 // The calibration on flash (format: shared/board/calfile.ts). Saving is atomic against a power
-// cut at any step: 1 write cal.tmp, 2 close it, 3 remove cal.txt, 4 rename cal.tmp → cal.txt.
+// cut at any step (flashfile.ts): 1 write cal.tmp, 2 close it, 3 remove cal.txt, 4 rename cal.tmp → cal.txt.
 // At boot `recover` finishes or undoes an interrupted save: a complete, valid cal.tmp with no
 // cal.txt (cut between 3 and 4) is renamed; any other cal.tmp (cut during 1–2, or after 2 with
 // the old file still there) is removed. So the board always comes back with the old or the new
 // calibration, never a torn one. Loaded only at boot and for `tare`/`save` (transient module).
 import type { AppCtx } from "./types/rackcell.d.ts";
 import { decodeCalFile, emptyCalChannel, encodeCalFile } from "../shared/board/calfile.ts";
+import { replaceFile } from "./flashfile.ts";
 export const CAL_FILE = "cal.txt";
 export const CAL_TMP = "cal.tmp";
 
@@ -59,25 +60,10 @@ export function fileText(ctx: AppCtx): string {
   return encodeCalFile(id, date, ctx.cal.ch);
 }
 
-// Writes ctx's calibration atomically; "" on success, otherwise what failed.
+// Writes ctx's calibration atomically (flashfile.ts); "" on success, otherwise what failed.
 export function save(ctx: AppCtx): string {
-  const text = fileText(ctx);
-  file.remove(CAL_TMP);
-  const fd = file.open(CAL_TMP, "w");
-  if (fd === undefined) return "cannot create cal.tmp";
-  const written = fd.write(text);
-  fd.close();
-  if (written === undefined) {
-    file.remove(CAL_TMP);
-    return "flash write failed";
-  }
-  const check = file.getcontents(CAL_TMP);
-  if (check !== text) {
-    file.remove(CAL_TMP);
-    return "flash verify failed";
-  }
-  if (file.exists(CAL_FILE)) file.remove(CAL_FILE);
-  if (!file.rename(CAL_TMP, CAL_FILE)) return "rename failed";
+  const error = replaceFile(CAL_FILE, CAL_TMP, fileText(ctx));
+  if (error !== "") return error;
   ctx.cal.state = allCalibrated(ctx) ? "ok" : "none";
   return "";
 }

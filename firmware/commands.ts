@@ -22,8 +22,13 @@
 //                                 Chronojump mode the board still answers sealed rackcell command lines
 //   reboot                        ok, then node.restart()
 //   prompt                        ok, then sampling stops and the UART goes back to the Lua prompt
-//   keys                          ok,pub=<hex>,n=<signed lifts>,prev=<hex>,queue=<n>; err no key (firmware/signer.ts)
-//   keys,init[,force]             new device key from node.random (deferred: ok,pub=<hex>); err key exists
+//   keys                          ok,scheme=ed25519,pub=<hex>,board=<chip id>,n=<signed lifts>,prev=<hex>,queue=<n> (hmac-sha256: keyid=<hex>, never the key); err no key (firmware/signer.ts)
+//   keys,init[,force]             new device key from node.random (deferred: ok,pub=<hex>,board=<chip id>); err key exists
+//   vcert,<id>                    ok,cert=<id>,cal=<cal id>: the verification certificate signed lifts name while this calibration lasts
+//   keys,init,hmac[,force]        an HMAC-SHA256 key instead: ok,scheme=hmac-sha256,key=<hex>,keyid=<hex>,board=<chip id> (the one time the key is sent)
+//   net[,…]                       the network settings (firmware/netcmd.ts): status, net,<key>,<hex>, net,save, net,off
+// info ends with the network's status pairs (net=<0|1>, ssidhex, broker, rack, gym, netstate…: netcmd.ts).
+// Over MQTT only the allow-list is taken (shared/protocol/gym-topics.ts REMOTE_COMMANDS; net-link.ts).
 import type { AppCtx, CapturedPoints } from "./types/rackcell.d.ts";
 import { decodeCommand, encodeReplyError, encodeReplyOk } from "../shared/protocol/messages.ts";
 import { formatFixed, formatInt, parseDecimal } from "../shared/protocol/wire-number.ts";
@@ -88,9 +93,12 @@ function sendSealed(body: string): void {
 function keysCommand(ctx: AppCtx, id: number, a: string[]): void {
   const signer = require("signer") as typeof import("./signer.ts");
   if (a[0] === "init") {
-    const why = a.length > 2 || (a.length === 2 && a[1] !== "force") ? "usage keys init [force]" : signer.keysInit(ctx, sendSealed, id, a[1] === "force");
+    // keys,init[,hmac][,force]: Ed25519 unless hmac is asked for
+    const hmac = a[1] === "hmac";
+    const force = a[hmac ? 2 : 1] === "force";
+    const why = a.length !== 1 + (hmac ? 1 : 0) + (force ? 1 : 0) ? "usage keys init [hmac] [force]" : signer.keysInit(ctx, sendSealed, id, force, hmac);
     if (why !== "") refuse(id, why);
-  } else if (a.length > 0) refuse(id, "usage keys [init [force]]");
+  } else if (a.length > 0) refuse(id, "usage keys [init [hmac] [force]]");
   else {
     const info = signer.publicInfo();
     if (info.length === 0) refuse(id, "no key: keys init makes one");
@@ -134,6 +142,8 @@ export function handleLine(ctx: AppCtx, line: string): void {
       pairs[pairs.length] = `z${ch}`;
       pairs[pairs.length] = formatFixed(cal.ch[ch].zeroCounts, 1);
     }
+    // the network: configured or not, ssid, broker, rack, gym, state; never a password
+    (require("netcmd") as typeof import("./netcmd.ts")).statusPairs(pairs);
     reply(id, pairs);
   } else if (name === "tare") {
     const n = a.length > 0 ? intArg(a[0], 8, 1024) : DEFAULT_SAMPLES;
@@ -205,6 +215,17 @@ export function handleLine(ctx: AppCtx, line: string): void {
     ctx.control.restart();
   } else if (name === "keys") {
     keysCommand(ctx, id, a);
+  } else if (name === "vcert") {
+    const signer = require("signer") as typeof import("./signer.ts");
+    const why = a.length !== 1 ? "usage vcert,<verification certificate id>" : signer.setVerificationCert(ctx.cal.id, a[0]);
+    if (why !== "") refuse(id, why);
+    else reply(id, ["cert", a[0], "cal", ctx.cal.id]);
+    signer.releaseIfIdle();
+  } else if (name === "net") {
+    const net = require("netcmd") as typeof import("./netcmd.ts");
+    const [why, pairs] = net.handleNet(ctx, a);
+    if (why !== "") refuse(id, why);
+    else reply(id, pairs);
   } else if (name === "prompt") {
     reply(id, ["prompt", "1"]);
     ctx.control.stop();

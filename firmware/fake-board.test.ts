@@ -66,7 +66,7 @@ ${REPORT}`) as Run;
       expect(replies.filter((x) => x.startsWith("R,0,err,")).length).toBeGreaterThanOrEqual(6);
       for (const id of [2, 3, 4, 5, 6, 7, 8, 10, 11, 12]) expect(byId(id)[0] ?? `R,${id} missing`, `${id}`).toMatch(/,err,/);
       expect(byId(14)[0]).toMatch(/^R,14,ok,ms=\d+$/);
-      expect(byId(15)[0]).toMatch(new RegExp(`^R,15,ok,fw=.*,board=${DEFAULT_BOARD},ch=2,sps=80,cal=none,.*k0=0.000000000,z0=0.0,k1=0.000000000,z1=0.0$`));
+      expect(byId(15)[0]).toMatch(new RegExp(`^R,15,ok,fw=.*,board=${DEFAULT_BOARD},ch=2,sps=80,cal=none,.*k0=0.000000000,z0=0.0,k1=0.000000000,z1=0.0,net=0$`));
       expect(byId(15)[0]).toContain(",name0=left,name1=right,k0=");
       // streaming went on through it all
       const frames = bodies(r.out, "S").map(decodeSample);

@@ -123,7 +123,7 @@ function loaded(): Record<string, unknown> {
 // a transient module that requires one again gets a fresh copy), and board.lua (compiled into
 // RAM from SPIFFS; app keeps what it needs in ctx.board). Not app, sampler, sink or the protocol in
 // use: they hold the state.
-const TRANSIENT = "commands collect calstore liftlog mode cj_commands units_force board_calfile board_liftrecord calibration_fit protocol_messages protocol_keyvalue protocol_frame protocol_wire_number protocol_checksum lualib_bundle analysis_window filters_median3 board_unwrap analysis_detector framer board";
+const TRANSIENT = "commands collect calstore flashfile netcmd board_netcfg liftlog mode cj_commands units_force board_calfile board_liftrecord calibration_fit protocol_messages protocol_keyvalue protocol_frame protocol_wire_number protocol_checksum lualib_bundle analysis_window filters_median3 board_unwrap analysis_detector framer board";
 
 // Releases the transient modules and collects, so they cost no heap while streaming.
 function unloadTransient(): void {

@@ -61,7 +61,7 @@ describe("device key on the emulated board", () => {
     const forced = await l.command("keys", ["init", "force"], 30_000);
     expect(forced[2]).toBe("ok");
     expect(field(forced, "pub")).not.toBe(pub);
-    expect((await l.command("keys", ["init", "now"])).slice(2)).toEqual(["err", "usage keys init [force]"]);
+    expect((await l.command("keys", ["init", "now"])).slice(2)).toEqual(["err", "usage keys init [hmac] [force]"]);
     const st = await l.board.stats();
     expect(st.restarts).toBe(0);
   }, 120_000);

@@ -3,6 +3,7 @@ import type { KeyState, SignState } from "../shared/crypto/ed25519.ts";
 
 type Ed25519 = typeof import("../shared/crypto/ed25519.ts");
 type SignedLift = typeof import("../shared/board/signedlift.ts");
+type Hmac = typeof import("./signer-hmac.ts");
 
 /**
  * The board's signer: the device key (made here from node.random, kept in flash, never sent) and
@@ -27,9 +28,15 @@ export const KEY_FILE = "ed25519.key";
 export const KEY_TMP = "ed25519.tmp";
 export const CHAIN_FILE = "sigchain";
 export const CHAIN_TMP = "sigchain.tmp";
+/** vcert: V,<calibration id>,<verification certificate id>*hhhhhhhh, set by `vcert` after rackcell verify passes */
+export const VCERT_FILE = "vcert";
+export const VCERT_TMP = "vcert.tmp";
+/** hmac.key: the HMAC-SHA256 scheme's key (signer-hmac.ts, which is loaded only when one exists) */
+export const HMAC_KEY_FILE = "hmac.key";
+export const HMAC_KEY_TMP = "hmac.tmp";
 /** Timer period between two slices: the sampler and the UART run in between. */
 const SLICE_MS = 10;
-const MODULES = "signer crypto_ed25519 crypto_field25519 crypto_scalar25519 board_signedlift protocol_wire_number lualib_bundle";
+const MODULES = "signer signer_hmac hmac_liftmac crypto_ed25519 crypto_field25519 crypto_scalar25519 board_signedlift protocol_wire_number lualib_bundle";
 
 const sha512 = (s: string): string => crypto.hash("sha512", s);
 
@@ -100,6 +107,21 @@ function writeSealed(name: string, tmp: string, body: string): boolean {
 }
 
 /**
+ * writeSealed for a command's callback, in two: the temp file and the removal of the old file now,
+ * the rename 10 ms later (each flash operation holds the CPU ≈ 2 ms, and the sampler must get its
+ * turn). A cut in between, or a read before the rename, finishes it through recover().
+ */
+function writeSealedSoon(name: string, tmp: string, body: string): boolean {
+  if (file.putcontents(tmp, body + check(body)) === undefined) {
+    file.remove(tmp);
+    return false;
+  }
+  file.remove(name);
+  tmr.create().alarm(SLICE_MS, tmr.ALARM_SINGLE, () => recover(name, tmp));
+  return true;
+}
+
+/**
  * Finishes or undoes an interrupted replacement: a valid temp file without its target is the new
  * state (the cut came between remove and rename); otherwise the temp file goes.
  */
@@ -107,6 +129,22 @@ function recover(name: string, tmp: string): void {
   if (!file.exists(tmp)) return;
   if (!file.exists(name) && readSealed(tmp) !== "") file.rename(tmp, name);
   else file.remove(tmp);
+}
+
+/** A sealed file's body after finishing or undoing an interrupted replacement. */
+function recovered(name: string, tmp: string): string {
+  recover(name, tmp);
+  return readSealed(name);
+}
+
+/** The HMAC scheme (signer-hmac.ts), loaded on use. */
+function hm(): Hmac {
+  return require("signer-hmac") as Hmac;
+}
+
+/** An HMAC key on flash (or its replacement under way): an Ed25519 board never loads signer-hmac. */
+function hmacPresent(): boolean {
+  return file.exists(HMAC_KEY_FILE) || file.exists(HMAC_KEY_TMP);
 }
 
 /** The key pair (binary), or undefined without a valid key. */
@@ -118,7 +156,7 @@ function readKey(): { seed: string; pub: string } | undefined {
 }
 
 export function hasKey(): boolean {
-  return readKey() !== undefined;
+  return readKey() !== undefined || (hmacPresent() && hm().readKey(recovered) !== undefined);
 }
 
 /** [counter, prev hex] of the last lift signed with the key `pubHex`. */
@@ -129,6 +167,23 @@ function readChain(pubHex: string): LuaMultiReturn<[number, string]> {
   const [, , n, prev, pub] = string.find(body, "^C,(%d+),(%x+),(%x+)$");
   if (n === undefined || (prev as string).length !== 64 || pub !== pubHex) return $multi(0, genesis());
   return $multi(tonumber(n) as number, prev as string);
+}
+
+/**
+ * `vcert,<id>`: the verification certificate of the current calibration, named in every signed lift
+ * while that calibration lasts (a new calibration id voids it). "" when stored, otherwise why not.
+ */
+export function setVerificationCert(calId: string, certId: string): string {
+  if (calId === "") return "no calibration to verify";
+  const [at] = string.find(certId, "^[%w%-]+$");
+  if (certId.length > 40 || at === undefined) return "certificate id: 1 to 40 letters or digits or -";
+  return writeSealedSoon(VCERT_FILE, VCERT_TMP, `V,${calId},${certId}`) ? "" : "flash write failed";
+}
+
+/** The verification certificate id for this calibration, "" when none (or it was for another). */
+function certIdFor(calId: string): string {
+  const [, , cal, cert] = string.find(recovered(VCERT_FILE, VCERT_TMP), "^V,([^,]*),([%w%-]+)$");
+  return cal !== undefined && cal !== "" && cal === calId ? cert as string : "";
 }
 
 /** Drops the signer and the curve code from package.loaded: garbage once the timer is gone. */
@@ -146,21 +201,33 @@ function release(): void {
 function beginNext(): void {
   if (sl === undefined) sl = require("../shared/board/signedlift") as SignedLift;
   const body = table.remove(queue, 1) as string;
-  const key = readKey();
-  if (key === undefined) {
+  const macKey = hmacPresent() ? hm().readKey(recovered) : undefined;
+  const key = macKey === undefined ? readKey() : undefined;
+  if (macKey === undefined && key === undefined) {
     send("M,lift not signed: no device key (rackcell keys init)");
     return;
   }
-  signingPubHex = encoder.toHex(key.pub);
+  signingPubHex = macKey !== undefined ? hm().keyId(macKey) : encoder.toHex(key!.pub);
   const [n, prev] = readChain(signingPubHex);
   const [, , liftId] = string.find(body, "^E,id=(%d+)");
-  fields = sl!.signedFields(tonumber(liftId) ?? 0, n + 1, node.chipid(), ctx.cal.id, "", prev);
+  fields = sl!.signedFields(tonumber(liftId) ?? 0, n + 1, node.chipid(), ctx.cal.id, certIdFor(ctx.cal.id), prev);
+  if (macKey !== undefined) {
+    // HMAC: one C call, no slices; the records and the chain go out as after a signature
+    const [y, messageSha] = hm().macLift(macKey, tonumber(liftId) ?? 0, body, fields);
+    outLines[outLines.length] = fields;
+    outLines[outLines.length] = y;
+    notice = liftId as string;
+    chainBody = `${messageSha},${signingPubHex}`;
+    fields = "";
+    return;
+  }
   message = sl!.signedMessage(body, fields);
   // the message format is needed once per lift: released before the curve work starts
   loaded().board_signedlift = undefined;
   loaded().protocol_wire_number = undefined;
   sl = undefined;
-  signing = ed!.signStart(key.seed, key.pub, message, sha512);
+  if (ed === undefined) ed = require("../shared/crypto/ed25519") as Ed25519;
+  signing = ed.signStart(key!.seed, key!.pub, message, sha512);
 }
 
 /** The signature is ready: its records, the chain update and the notice follow, one per tick. */
@@ -190,11 +257,12 @@ function afterSigning(): boolean {
     if (file.putcontents(CHAIN_TMP, body + check(body)) === undefined) file.remove(CHAIN_TMP);
     chainBody = "";
     chainRename = true;
+  } else if (chainRename && file.exists(CHAIN_FILE) && file.exists(CHAIN_TMP)) {
+    // remove and rename in ticks of their own (≈ 2 ms each): together they could hold the CPU
+    // across a bit-banged conversion; between them recover() finishes the rename after a cut
+    file.remove(CHAIN_FILE);
   } else if (chainRename) {
-    if (file.exists(CHAIN_TMP)) {
-      file.remove(CHAIN_FILE);
-      file.rename(CHAIN_TMP, CHAIN_FILE);
-    }
+    if (file.exists(CHAIN_TMP)) file.rename(CHAIN_TMP, CHAIN_FILE);
     chainRename = false;
   } else if (outLines.length > 0) send(table.remove(outLines, 1) as string);
   else if (notice !== "") {
@@ -213,7 +281,9 @@ function afterSigning(): boolean {
 function finishKeygen(st: KeyState): void {
   const pubHex = encoder.toHex(st.publicKey);
   const ok = writeSealed(KEY_FILE, KEY_TMP, `K,${encoder.toHex(st.seed)},${pubHex}`);
-  send(ok ? `R,${fmtInt(keygenReplyId)},ok,pub=${pubHex}` : `R,${fmtInt(keygenReplyId)},err,flash write failed`);
+  // only now the old HMAC key goes (a cut before this keeps it, and it wins: the old state)
+  if (ok) file.remove(HMAC_KEY_FILE);
+  send(ok ? `R,${fmtInt(keygenReplyId)},ok,pub=${pubHex},board=${fmtInt(node.chipid())}` : `R,${fmtInt(keygenReplyId)},err,flash write failed`);
   keygen = undefined;
 }
 
@@ -233,7 +303,9 @@ function tick(): void {
     if (out > longestOutputUs) longestOutputUs = out;
     return;
   }
-  if (ed === undefined) {
+  if (keygen === undefined && signing === undefined && queue.length > 0 && hmacPresent()) {
+    beginNext(); // the HMAC scheme needs no curve code
+  } else if (ed === undefined) {
     ed = require("../shared/crypto/ed25519") as Ed25519;
   } else if (keygen !== undefined) {
     if (ed.keyStep(keygen)) finishKeygen(keygen);
@@ -257,7 +329,7 @@ function run(c: AppCtx, sender: (this: void, body: string) => void): void {
 
 /** A lift was recorded (its E body): sign it when the signatures before it are done. */
 export function enqueue(c: AppCtx, sender: (this: void, body: string) => void, liftBody: string): void {
-  if (!file.exists(KEY_FILE) && !file.exists(KEY_TMP)) {
+  if (!file.exists(KEY_FILE) && !file.exists(KEY_TMP) && !hmacPresent()) {
     if (timer === undefined) release();
     return;
   }
@@ -271,9 +343,17 @@ export function enqueue(c: AppCtx, sender: (this: void, body: string) => void, l
  * unless forced (a new key cannot sign for the old one: certificates made with it stay valid but
  * new lifts chain from zero). Deferred reply: ok,pub=<hex> once the public key is computed.
  */
-export function keysInit(c: AppCtx, sender: (this: void, body: string) => void, id: number, force: boolean): string {
+export function keysInit(c: AppCtx, sender: (this: void, body: string) => void, id: number, force: boolean, hmac: boolean): string {
   if (keygen !== undefined) return "busy";
   if (!force && hasKey()) return "key exists: keys init force replaces it";
+  if (hmac) {
+    // the key is sent this once, for the host to register: only its holder can check a MAC
+    const keyHex = hm().makeKey(writeSealedSoon);
+    if (keyHex === "") return "flash write failed";
+    file.remove(KEY_FILE);
+    sender(`R,${fmtInt(id)},ok,scheme=hmac-sha256,key=${keyHex},keyid=${hm().keyId(encoder.fromHex(keyHex))},board=${fmtInt(node.chipid())}`);
+    return "";
+  }
   const seed: string[] = [];
   for (let i = 0; i < 32; i++) seed[i] = string.char(node.random(0, 255));
   if (ed === undefined) ed = require("../shared/crypto/ed25519") as Ed25519;
@@ -285,11 +365,17 @@ export function keysInit(c: AppCtx, sender: (this: void, body: string) => void, 
 
 /** `keys`: the public key and the chain state as reply pairs (none without a key). */
 export function publicInfo(): string[] {
+  const macKey = hmacPresent() ? hm().readKey(recovered) : undefined;
+  if (macKey !== undefined) {
+    const keyId = hm().keyId(macKey);
+    const [n, prev] = readChain(keyId);
+    return ["scheme", "hmac-sha256", "keyid", keyId, "board", fmtInt(node.chipid()), "n", fmtInt(n), "prev", prev, "queue", fmtInt(queue.length)];
+  }
   const key = readKey();
   if (key === undefined) return [];
   const pubHex = encoder.toHex(key.pub);
   const [n, prev] = readChain(pubHex);
-  return ["pub", pubHex, "n", fmtInt(n), "prev", prev, "queue", fmtInt(queue.length)];
+  return ["scheme", "ed25519", "pub", pubHex, "board", fmtInt(node.chipid()), "n", fmtInt(n), "prev", prev, "queue", fmtInt(queue.length)];
 }
 
 /** Releases the module right away when a command loaded it and nothing is running. */

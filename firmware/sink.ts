@@ -2,8 +2,20 @@
 // transport (MQTT) is one more call in `writeLine`; protocols do not change. The line end is the
 // protocol's ("\n", Chronojump "\r\n"): a byte stream writes it, a message transport drops it.
 // Resident, never released: the paced queue is shared state.
+//
+// The network transport (firmware/net-link.ts, loaded only when net.cfg is on flash) registers
+// itself with setNetSink; without it the extra cost per line is one nil test.
+type NetSink = (this: void, body: string, tail: string, eol: string) => void;
+let netSink: NetSink | undefined;
+
 export function writeLine(body: string, tail: string, eol: string): void {
   uart.write(0, body, tail, eol);
+  if (netSink !== undefined) netSink(body, tail, eol);
+}
+
+// The network transport takes every line from now on (undefined: USB only).
+export function setNetSink(sink: NetSink | undefined): void {
+  netSink = sink;
 }
 
 // A queued line, or a line source (the lifts replay) called once per tick until it gives undefined.

@@ -139,4 +139,9 @@ export interface AppCtx {
   lifts: LiftLogState;
   control: AppControl;
   proto: Protocol;
+  /**
+   * network settings received over USB and not saved yet (firmware/netcmd.ts); absent otherwise
+   * (not in app.ts's constructor: a ninth field there would double the table's hash part)
+   */
+  netStage?: Record<string, string>;
 }

@@ -36,6 +36,25 @@ describe("option parsers", () => {
   });
 });
 
+describe("rackcell net", () => {
+  it("refuses a bad broker URL, name or password in one line, before touching a board", async () => {
+    const base = ["net", "--ssid", "Gym", "--password", "wifi password", "--rack", "rack-01"];
+    for (const [args, message] of [
+      [[...base, "--broker", "mqtts://broker.local:8883"], /rackcell: --broker mqtts:\/\/… \(TLS\) is not supported/],
+      [[...base, "--broker", "broker.local"], /rackcell: --broker "broker.local" must start with mqtt:\/\//],
+      [[...base, "--broker", "mqtt://broker.local", "--gym", "north/1"], /rackcell: --gym: gym name must be 1-32 letters/],
+      [["net", "--ssid", "Gym", "--broker", "mqtt://b"], /rackcell: rackcell net needs --password, --rack/],
+      [["net", "--off", "--rack", "r"], /rackcell: --off removes the settings: give it alone/],
+    ] as [string[], RegExp][]) {
+      const r = await cli(args);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(STACK);
+      expect(r.stderr).not.toMatch(/emulated board/);
+    }
+  });
+});
+
 describe("the emulated board (no --port)", () => {
   it("tare works on a board that has just started (its first readings still settle)", async () => {
     const r = await cli(["tare"]);
@@ -109,6 +128,7 @@ describe("deploy", () => {
 describe("nonsense option values are refused before anything starts", () => {
   it.each([
     [["emulate", "--seed", "abc"], "--seed must be a whole number from 0 to 2147483647"],
+    [["emulate", "--wifi-password", "secret pw"], "--wifi-password needs --wifi-ssid"],
     [["web", "--listen", "abc"], "--listen must be a whole number from 0 to 65535"],
     [["tare", "--samples", "5"], "--samples must be a whole number from 8 to 1024"],
     [["calibrate", "--points", "left:100,left:200", "--samples", "abc"], "--samples must be a whole number from 8 to 1024"],

@@ -24,6 +24,8 @@ export interface EmulatorStartOptions {
   hostBaud?: number;
   /** Write the nominal calibration (default true). */
   calibrated?: boolean;
+  /** The WiFi access point of the board's world (--wifi-ssid, --wifi-password). */
+  accessPoint?: { ssid: string; password: string };
 }
 
 /** cal.txt for the board's nominal cells: k = N per count of an ideal HX711 and cell, z = ideal zero. */
@@ -67,6 +69,7 @@ export async function startEmulator(o: EmulatorStartOptions): Promise<EmulatedBo
       board: name, flashDir, install: "none", pty: true, clock: o.clock ?? "realtime",
       scenario: o.scenario ?? "empty", ...(o.seed !== undefined ? { seed: o.seed } : {}),
       ...(o.hostBaud !== undefined ? { hostBaud: o.hostBaud } : {}),
+      ...(o.accessPoint !== undefined ? { accessPoint: o.accessPoint } : {}),
       onNotice: (m) => process.stderr.write(`${m}\n`),
     });
     return removingFlashOnClose(board, flashDir);

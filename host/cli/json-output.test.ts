@@ -7,6 +7,7 @@ import { liftRecordErrors, numbersInText } from "../testing/json-checks.ts";
 import { DEMO_SCENARIO } from "./commands/demo.ts";
 import { buildProgram } from "./main.ts";
 import { runCli } from "./testing/run-cli.ts";
+import { verificationCertificateId } from "../verify/certificate-id.ts";
 import { publicKeyHexOf, signedCertificateText } from "../testing/firmware/signer-files.ts";
 
 /**
@@ -80,6 +81,9 @@ describe("every --json output is numbers, units in the names (bundled CLI, emula
     checked.add("keys");
     const k = (await jsonOf(["keys", "init", "--json"])) as { publicKeyHex: string; fingerprint: string };
     expect(k.publicKeyHex).toMatch(/^[0-9a-f]{64}$/);
+    const list = (await jsonOf(["keys", "--json"])) as { keys: { publicKeyHex?: string; boardId: unknown }[] };
+    expect(list.keys.map((x) => x.publicKeyHex)).toContain(k.publicKeyHex);
+    expect(typeof list.keys[0].boardId).toBe("number");
   }, 60_000);
 
   it("check (a certificate signed with a known seed)", async () => {
@@ -98,6 +102,19 @@ describe("every --json output is numbers, units in the names (bundled CLI, emula
     expect(i.channels.map((c) => c.name)).toEqual(["left", "right"]);
     expect(i.channels[0].nPerCount).toBeGreaterThan(0);
   });
+
+  it("net (settings written to the emulated board: its status as saved, never a password; then a board without settings)", async () => {
+    checked.add("net");
+    type Net = { restarted: boolean; network: Record<string, unknown> };
+    const set = (await jsonOf(["net", "--ssid", "Gym North", "--password", "wifi password", "--broker", "mqtt://127.0.0.1:1884", "--rack", "rack-01",
+      "--gym", "north", "--mqtt-password", "rack secret", "--json"])) as Net;
+    expect(set.restarted).toBe(true);
+    expect(set.network).toMatchObject({ configured: true, ssid: "Gym North", brokerHost: "127.0.0.1", brokerPort: 1884, rack: "rack-01", gym: "north", state: "off" });
+    for (const secret of ["wifi password", "rack secret"]) expect(JSON.stringify(set)).not.toContain(secret);
+    const fresh = (await jsonOf(["net", "--json"])) as Net;
+    expect(fresh.restarted).toBe(false);
+    expect(fresh.network).toMatchObject({ configured: false, ssid: null, brokerPort: null, messagesSent: null });
+  }, 60_000);
 
   it("report: demo lifts and a recorded one, each a valid lift record", async () => {
     checked.add("report");
@@ -141,9 +158,16 @@ describe("every --json output is numbers, units in the names (bundled CLI, emula
   it("verify (and the certificate.json it writes; exit code 1 = the scale failed, still a certificate)", async () => {
     checked.add("verify");
     const out = path.join(dir, "cert");
-    const cert = (await jsonOf(["verify", "--e", "0.5", "--loads", "100,300", "--repeat", "100", "--repeats", "3", "--eccentric", "100", "--yes", "--json", "--out", out, "--settle", "300", "--read", "300"], [0, 1])) as { tests: { name: string; rows: { position?: string; trueKg: number }[] }[] };
+    const r = await cli(["verify", "--e", "0.5", "--loads", "100,300", "--repeat", "100", "--repeats", "3", "--eccentric", "100", "--yes", "--json", "--out", out, "--settle", "300", "--read", "300"]);
+    expect([0, 1], r.stderr).toContain(r.code);
+    const cert = JSON.parse(r.stdout) as { overall: string; tests: { name: string; rows: { position?: string; trueKg: number }[] }[] };
+    expect(numbersInText(cert)).toEqual([]);
     expect(cert.tests.find((t) => t.name === "eccentricity")?.rows.map((r) => r.position)).toEqual(["left", "right", "both"]);
-    expect(numbersInText(JSON.parse(fs.readFileSync(path.join(out, "certificate.json"), "utf8")))).toEqual([]);
+    const text = fs.readFileSync(path.join(out, "certificate.json"), "utf8");
+    expect(numbersInText(JSON.parse(text))).toEqual([]);
+    // a pass is named to the board by the certificate's id, for the lifts it signs
+    if (cert.overall === "pass") expect(r.stderr).toContain(`verification certificate ${verificationCertificateId(text)}: the board names it`);
+    else expect(r.stderr).not.toContain("verification certificate vc-");
   }, 180_000);
 
   it("covers every command that has --json", () => {

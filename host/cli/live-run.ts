@@ -1,3 +1,6 @@
+import * as fs from "node:fs";
+import { listKeys, type BoardKeyRow } from "../store/board-keys.ts";
+import { Store } from "../store/store.ts";
 import { connectBoard, type ConnectOptions } from "./board.ts";
 import { formatCounts } from "./counts.ts";
 import { LiveView, describeLift } from "./live-view.ts";
@@ -11,12 +14,23 @@ export interface LiveRunOptions extends ConnectOptions {
   plain?: boolean;
 }
 
+/** The lift keys the store holds (none without a database). */
+function knownKeys(db: string): BoardKeyRow[] {
+  if (!fs.existsSync(db)) return [];
+  const store = new Store(db);
+  try {
+    return listKeys(store);
+  } finally {
+    store.close();
+  }
+}
+
 /** `rackcell live` (and the demo): connect, show, stop on Ctrl-C, time, or after a lift. */
 export async function runLive(g: GlobalOptions, o: LiveRunOptions): Promise<void> {
   const board = await connectBoard(g, o);
   const s = board.session;
   const title = `rackcell live — ${board.path}${board.emulator ? " (emulated)" : ""} — ${s.info.board || "board"} fw ${s.info.firmware} ${s.info.build}, ${s.info.sps} SPS, cal ${s.info.calibration || "?"}`;
-  const view = new LiveView(s, { unit: g.units, title, plain: o.plain });
+  const view = new LiveView(s, { unit: g.units, title, plain: o.plain, keys: knownKeys(g.db) });
   let liftAt = 0;
   s.onEvent((e) => {
     if (e.type === "lift" && liftAt === 0) liftAt = Date.now();

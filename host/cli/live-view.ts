@@ -1,4 +1,6 @@
 import { ratePinWarnings } from "../session/board-info.ts";
+import { signatureStatus } from "../sign/lift-state.ts";
+import type { BoardKeyRow } from "../store/board-keys.ts";
 import type { LiftView } from "../session/live.ts";
 import type { FrameView, IntegrityCounts, Session } from "../session/session.ts";
 import { chart } from "./chart.ts";
@@ -25,6 +27,8 @@ export interface LiveSnapshot {
   notices: string[];
   /** Standing warnings from the last heartbeat (RATE pin low). */
   warnings?: string[];
+  /** the board's signature of the last lift (host/sign/lift-state.ts), or that it is on its way */
+  lastSignature?: string;
 }
 
 /** "1.25 s"; "—" when there is no such time. */
@@ -76,6 +80,7 @@ export function renderScreen(s: LiveSnapshot, unit: ForceUnit, columns = 80): st
   const plot = chart(s.history.map((n) => fromNewtons(n, unit)), Math.max(20, columns - 16), 10, (x) => x.toFixed(1));
   if (plot) out.push(plot, "");
   out.push(`  last lift: ${s.lastLift ? describeLift(s.lastLift, unit) : "none yet"}`);
+  if (s.lastLift && s.lastSignature) out.push(`  signature: ${s.lastSignature}`);
   out.push(`  frames: ${formatCounts(s.counts)}`);
   if (s.notices.length > 0) out.push(`  board says: ${s.notices[s.notices.length - 1]}`);
   for (const w of s.warnings ?? []) out.push(`  \x1b[33mwarning: ${w}\x1b[0m`);
@@ -119,7 +124,12 @@ export interface LiveViewOptions {
   tickMs?: number;
   /** Force plain output even on a TTY. */
   plain?: boolean;
+  /** the lift keys the host knows (the store's), to check each lift's signature as it arrives */
+  keys?: BoardKeyRow[];
 }
+
+/** While the board computes a lift's signature (Ed25519 ≈ 12 s, HMAC at once). */
+export const SIGNATURE_PENDING = "not signed yet (the board signs after the lift)";
 
 export class LiveView {
   private readonly history = new History();
@@ -131,6 +141,7 @@ export class LiveView {
   private warnings: string[] = [];
   /** Channels whose RATE warning was printed (plain output says it once per channel). */
   private readonly warned = new Set<number>();
+  private lastSignature: string | undefined;
 
   constructor(private readonly session: Session, private readonly o: LiveViewOptions) {
     this.out = o.out ?? process.stdout;
@@ -140,8 +151,13 @@ export class LiveView {
       if (e.type === "state") {
         this.state = e.state;
         if (!this.tty) this.out.write(`state: ${e.detail}\n`);
-      } else if (e.type === "lift" && !this.tty) {
-        this.out.write(`lift: ${describeLift(e.lift, o.unit)}\n`);
+      } else if (e.type === "lift") {
+        this.lastSignature = e.lift.source === "board" ? SIGNATURE_PENDING : this.lastSignature;
+        if (!this.tty) this.out.write(`lift: ${describeLift(e.lift, o.unit)}\n`);
+      } else if (e.type === "signature") {
+        const st = signatureStatus(e.signed, o.keys ?? []);
+        this.lastSignature = st.text;
+        if (!this.tty) this.out.write(`signature: board lift ${e.signed.boardLiftId}: ${st.text}\n`);
       } else if (e.type === "notice" && !this.tty) {
         this.out.write(`board: ${e.text}\n`);
       } else if (e.type === "heartbeat") {
@@ -163,7 +179,7 @@ export class LiveView {
       title: this.o.title, connected: s.live.connected, state: this.state, timeS: s.live.timeS,
       names: s.info.channelNames, forceN: s.live.forceN, totalN: s.live.totalN, peakTotalN: s.live.peakTotalN,
       lastLift: s.live.lastLift, counts: s.counts, history: this.history.values, notices: s.live.notices,
-      warnings: this.warnings,
+      warnings: this.warnings, lastSignature: this.lastSignature,
     };
   }
 

@@ -22,6 +22,7 @@ import { register as registerWiring } from "./commands/wiring.ts";
 import { register as registerLifter } from "./commands/lifter.ts";
 import { register as registerGym } from "./commands/gym.ts";
 import { register as registerMode } from "./commands/mode.ts";
+import { register as registerNet } from "./commands/net.ts";
 
 /**
  * `rackcell`: the laptop tool. Each command is one module in ./commands exporting
@@ -61,6 +62,7 @@ export function buildProgram(): Command {
   registerLifter(program);
   registerGym(program);
   registerMode(program);
+  registerNet(program);
   return program;
 }
 

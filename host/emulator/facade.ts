@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import type { LuaBoardProcess, TxChunk } from "./lua-board.ts";
 import { SocatPty } from "./pty.ts";
 import { LinkFaults } from "./link-faults.ts";
+import { NetWorld } from "./net-world.ts";
 import { startClock, type ClockMode, type PacedBoard, type StopClock } from "./clock.ts";
 import { resolveScenario } from "./scenario.ts";
 import type { BoardStats, EmulatedBoard, Fault, InjectedStats } from "./types.ts";
@@ -23,6 +24,8 @@ export class BoardFacade implements EmulatedBoard, PacedBoard {
   private closed = false;
   private busy: Promise<unknown> = Promise.resolve();
   private readonly link: LinkFaults;
+  /** The board's real sockets (WiFi stand-ins): see net-world.ts. */
+  readonly net: NetWorld;
   private clockLoop: StopClock | undefined;
   private pty: SocatPty | undefined;
   private ownedDirs: string[] = [];
@@ -31,6 +34,8 @@ export class BoardFacade implements EmulatedBoard, PacedBoard {
   constructor(private readonly lua: LuaBoardProcess, readonly clock: ClockMode, seed: number,
     private readonly onNotice: (message: string) => void) {
     this.link = new LinkFaults(seed);
+    this.net = new NetWorld((line) => lua.net(line));
+    lua.onNet = (rest) => this.net.fromBoard(rest);
   }
 
   /** Called by the Lua process for every transmitted chunk. */
@@ -53,7 +58,8 @@ export class BoardFacade implements EmulatedBoard, PacedBoard {
 
   async stepTo(targetUs: number): Promise<void> {
     this.target = Math.max(this.target, targetUs);
-    await this.lua.run(this.target);
+    // Short of the target: the board yielded to let the real network answer first (net-world.ts).
+    while ((await this.lua.run(this.target)) < this.target - 0.01) await this.net.settle();
   }
 
   takeBackpressure(): Promise<void> | undefined {
@@ -163,6 +169,7 @@ export class BoardFacade implements EmulatedBoard, PacedBoard {
     if (f.kind === "byteDrop") { this.link.byteDropRate = f.rate; return Promise.resolve(); }
     if (f.kind === "bitFlip") { this.link.bitFlipRate = f.rate; return Promise.resolve(); }
     if (f.kind === "unplug") return this.unplug(f.seconds);
+    if (f.kind === "wifiDown" && !(f.seconds > 0)) return Promise.reject(new Error(`wifiDown needs seconds > 0 (got ${f.seconds})`));
     return this.exclusive(async () => { await this.lua.control({ op: "fault", ...f }); });
   }
 
@@ -221,6 +228,7 @@ export class BoardFacade implements EmulatedBoard, PacedBoard {
     this.clockLoop?.stop();
     await this.busy.catch(() => {});
     await this.pty?.close();
+    this.net.close();
     await this.lua.close();
     for (const d of this.ownedDirs) fs.rmSync(d, { recursive: true, force: true });
   }

@@ -15,7 +15,7 @@ import type { EmulatedBoard, EmulatorOptions } from "./types.ts";
  * flash-install.ts (the firmware on its flash), scenario.ts (what happens on the pins), and the
  * Lua process that is the board (lua-board.ts, board/).
  */
-export type { BoardStats, ChipStats, EmulatedBoard, EmulatorOptions, Fault, InjectedStats } from "./types.ts";
+export type { BoardStats, ChipStats, EmulatedBoard, EmulatorOptions, Fault, InjectedStats, NetworkStats } from "./types.ts";
 export { installFirmware } from "./flash-install.ts";
 export { resolveScenario } from "./scenario.ts";
 
@@ -49,6 +49,7 @@ export async function startEmulatedBoard(opts: EmulatorOptions = {}): Promise<Em
       instructionUs: opts.instructionUs ?? 1,
       heapScale: opts.heapScale ?? 1, // the 32-bit VM's bytes are the board's (types.ts)
       scenario: resolveScenario(opts.scenario ?? "empty", def.channels.length),
+      accessPoint: opts.accessPoint,
       board: { name: def.name, heapBytes: def.heapBytes, lfsPartitionBytes: opts.lfsPartitionBytes ?? def.lfsPartitionBytes, safeModePin: def.safeModePin, sampleRateSps: def.sampleRateSps, channels: def.channels },
     });
     if (opts.hostBaud !== undefined) await board.setHostBaud(opts.hostBaud);

@@ -37,6 +37,8 @@ export class LuaBoardProcess {
   private stderr = "";
   /** Virtual µs the board reported last (may be past the requested target after a long callback). */
   nowUs = 0;
+  /** A TCP operation of the board (`N …` line, without "N "): set by the owner (net-world.ts). */
+  onNet: (rest: string) => void = () => {};
 
   constructor(emuDir: string, private readonly onTx: (c: TxChunk) => void, private readonly onLog: (s: string) => void = () => {}) {
     const main = path.join(emuDir, "emu_main.lua");
@@ -84,6 +86,8 @@ export class LuaBoardProcess {
       if (w) w.resolve(rest);
     } else if (op === "Q") {
       this.answer(rest.split(" "));
+    } else if (op === "N") {
+      this.onNet(rest);
     } else if (op === "E") {
       this.onLog(rest);
     }
@@ -120,6 +124,11 @@ export class LuaBoardProcess {
 
   async init(config: unknown): Promise<void> {
     await this.expect("K", `I ${toLuaLiteral(config)}`);
+  }
+
+  /** News of the real network for the board's TCP (a full `N …` line). */
+  net(line: string): void {
+    if (!this.exited) this.send(line);
   }
 
   /** Host → board bytes: they enter the board's RX wire at its current virtual time. */

@@ -38,6 +38,12 @@ export interface EmulatorOptions {
    * firmware built without LFS, 0x10000 for the common 64 KB. node.setpartitiontable changes it.
    */
   lfsPartitionBytes?: number;
+  /**
+   * The WiFi access point of the board's world (wifi stand-in). Without one the board finds no
+   * network (STA_DISCONNECTED, reason NO_AP_FOUND). Its TCP connections are real sockets on this
+   * machine (net-world.ts). Faults: "wifiDown", "accessPoint".
+   */
+  accessPoint?: { ssid: string; password: string };
 }
 
 export type Fault =
@@ -47,14 +53,26 @@ export type Fault =
   | { kind: "reset" }
   | { kind: "powerCut"; afterFileWrites?: number }
   | { kind: "cellDisconnect"; channel: number; on: boolean }
-  | { kind: "cellStuck"; channel: number; on: boolean };
+  | { kind: "cellStuck"; channel: number; on: boolean }
+  /** The access point vanishes for `seconds` of virtual time (the link dies, then the station notices). */
+  | { kind: "wifiDown"; seconds: number }
+  /** The access point is reconfigured (e.g. another password): its clients are sent away. */
+  | { kind: "accessPoint"; ssid?: string; password?: string };
 
 export interface ChipStats { channel: number; fault: string; conversions: number; unread: number; timingViolations: number; powerDowns: number }
 export interface InjectedStats {
   bytesDropped: number; bitsFlipped: number; unplugs: number; bytesLostUnplugged: number;
   /** Flips that turned a byte into a line feed: each splits one line into two, so it can cost two corrupt lines. */
   lineFeedsMade: number;
-  resets: number; powerCuts: number; cellFaults: number; powerCutArmed: number;
+  resets: number; powerCuts: number; cellFaults: number; powerCutArmed: number; wifiDowns: number;
+}
+/** The board's network stand-ins (wifi, tcp, mqtt). */
+export interface NetworkStats {
+  /** Bytes the board's C code holds for WiFi, TCP and MQTT, charged to node.heap() (board/nodemcu/c-heap.ts). */
+  cHeapBytes: number;
+  wifiLinkUp: number; wifiAttempts: number; wifiDisconnects: number;
+  tcpOpen: number; tcpConnects: number; tcpResets: number; tcpAborts: number; tcpBytesSent: number; tcpBytesReceived: number;
+  mqttClients: number; mqttQueuedMessages: number; mqttQueuedMax: number;
 }
 export interface BoardStats {
   /** What the firmware holds (board bytes = heapHostBytes × heapScale) and the board's free heap. */
@@ -80,7 +98,7 @@ export interface BoardStats {
   restarts: number; boots: number; lastBootReason: number; watchdogResets: number; oomResets: number; callbackErrors: number;
   uartRxOverwritten: number; uartRxBytes: number; uartTxBytes: number; hx711Dropped: number; hx711Samples: number;
   timersFired: number; openFiles: number; flashOps: number; powered: boolean; physics: string;
-  chips: ChipStats[]; injected: InjectedStats; virtualUs: number;
+  chips: ChipStats[]; injected: InjectedStats; network: NetworkStats; virtualUs: number;
 }
 
 export interface EmulatedBoard {

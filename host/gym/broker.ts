@@ -58,8 +58,8 @@ export async function startEmbeddedBroker(racks: RacksFile, options: { port?: nu
       const user = client ? who.get(client) : undefined;
       const t = parseRackTopic(packet.topic);
       const ok = user === HOST_USERNAME
-        ? t !== null && t.gym === gym && t.kind === "cmd"
-        : user !== undefined && t !== null && t.gym === gym && t.rack === user && RACK_PUBLISHES.includes(t.kind);
+        ? t !== undefined && t.gym === gym && t.kind === "cmd"
+        : user !== undefined && t !== undefined && t.gym === gym && t.rack === user && RACK_PUBLISHES.includes(t.kind);
       if (ok) done(null);
       else {
         refused.publishes++;

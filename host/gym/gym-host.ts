@@ -124,7 +124,7 @@ export class GymHost {
     if (this.closed) return;
     this.counts.payloads++;
     const t = parseRackTopic(topic);
-    if (t === null || t.gym !== this.o.gym) {
+    if (t === undefined || t.gym !== this.o.gym) {
       this.counts.badPayloads++;
       return;
     }

@@ -5,7 +5,7 @@ import { createMedian3, median3Step, type Median3State } from "../../shared/filt
 import { encodeSample, sealLine, SEQ_MODULUS } from "../../shared/protocol/frame.ts";
 import { decodeCommand, encodeRecord, encodeReplyError, encodeReplyOk } from "../../shared/protocol/messages.ts";
 import { formatFixed, formatInt } from "../../shared/protocol/wire-number.ts";
-import { rackTopic, STATUS_OFFLINE, STATUS_ONLINE } from "./topics.ts";
+import { rackClientId, rackTopic, STATUS_OFFLINE, STATUS_ONLINE } from "./topics.ts";
 
 /**
  * A simulated rack on MQTT: publishes what the firmware publishes (issue 15), built from the same
@@ -90,7 +90,7 @@ export class SimRack {
   /** Connects (rejects on a refused login) and starts streaming. */
   async start(): Promise<void> {
     const client = await mqtt.connectAsync(this.o.url, {
-      clientId: `rack-${this.o.gym}-${this.o.rack}`, username: this.o.rack, password: this.o.password, clean: true,
+      clientId: rackClientId(this.o.gym, this.o.rack), username: this.o.rack, password: this.o.password, clean: true,
       reconnectPeriod: this.o.reconnectMs ?? 500, connectTimeout: 5000, queueQoSZero: false,
       will: { topic: this.topics.status, payload: Buffer.from(STATUS_OFFLINE), qos: 1, retain: true },
     });

@@ -36,6 +36,8 @@ export interface LiftRecordJson {
   sealState: string | null;
   seal: string | null;
   sealIntact: boolean | null;
+  signatureState: string | null;
+  signatureScheme: string | null;
   bodyMassKg: number | null;
   /** rack pull: weighed load ÷ body mass; isometric: gross peak (kgf) ÷ body mass */
   bodyWeightMultiple: number | null;
@@ -88,6 +90,8 @@ export function liftRecordJson(rep: LiftReport): LiftRecordJson {
     sealState: opt(o.sealState),
     seal: opt(o.seal),
     sealIntact: opt(o.sealIntact),
+    signatureState: opt(o.signatureState),
+    signatureScheme: opt(o.signatureScheme),
     bodyMassKg: body,
     bodyWeightMultiple: multiple,
     analysis: scalarTree(rep.rack ?? rep.iso!.raw),

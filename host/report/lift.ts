@@ -34,6 +34,10 @@ export interface LiftOrigin {
   seal?: string;
   /** sealed and unchanged since */
   sealIntact?: boolean;
+  /** the board's signature of the lift (host/sign/lift-state.ts): verified, unsigned, bad, unverifiable, unknown-key */
+  signatureState?: string;
+  /** ed25519 or hmac-sha256, when signed */
+  signatureScheme?: string;
 }
 
 export interface LiftRecord {

@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import { expRise, lcgNoise, rackPull } from "../../shared/analysis/fixtures.host.ts";
 import type { SessionRow, Store } from "../store/store.ts";
+import { storedLiftStatus } from "../sign/lift-state.ts";
 import type { LiftOrigin, LiftRecord } from "./lift.ts";
 
 export function liftKind(kind: string): LiftRecord["kind"] {
@@ -31,7 +32,8 @@ export function liftFromStore(store: Store, liftId: number, beforeS = 10, afterS
   }
   if (t.length < 10) throw new Error(`lift ${liftId}: only ${t.length} calibrated frames around it in session ${lift.sessionId}`);
   const session = store.getSession(lift.sessionId);
-  const origin: LiftOrigin = { from: "store", liftId, sessionId: lift.sessionId, detectedBy: lift.source, atS: lift.atS };
+  const sig = storedLiftStatus(store, lift, store.listLifts({ sessionId: lift.sessionId, limit: 100000 }));
+  const origin: LiftOrigin = { from: "store", liftId, sessionId: lift.sessionId, detectedBy: lift.source, atS: lift.atS, signatureState: sig.state, signatureScheme: sig.scheme ?? undefined };
   let bodyMassKg: number | undefined;
   if (session) {
     const a = store.auditSession(session.id);
@@ -47,7 +49,7 @@ export function liftFromStore(store: Store, liftId: number, beforeS = 10, afterS
     kind: liftKind(lift.kind), timesMs: t, totalN: T, leftN: two ? L : undefined, rightN: two ? R : undefined,
     title: `Lift ${liftId} (session ${lift.sessionId}, ${lift.kind})`,
     date: session?.startedAt.replace("T", " ").slice(0, 16),
-    provenance: session ? provenance(store, session) : `session ${lift.sessionId}: not in the database`,
+    provenance: `${session ? provenance(store, session) : `session ${lift.sessionId}: not in the database`}; ${sig.text}`,
     bodyMassKg,
     origin,
   };

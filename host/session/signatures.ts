@@ -1,9 +1,10 @@
 import { liftId } from "../../shared/board/liftrecord.ts";
-import { joinSignature } from "../../shared/board/signedlift-parse.ts";
+import { joinMac, joinSignature } from "../../shared/board/signedlift-parse.ts";
 import { splitFields } from "../../shared/protocol/frame.ts";
 
 /**
- * Pairs the board's signature records (G, then two Y: firmware/signer.ts) with the E record they
+ * Pairs the board's signature records (G, then two Y for Ed25519 or one Y `h=` for HMAC-SHA256:
+ * firmware/signer.ts) with the E record they
  * sign, as they arrive (about 12 s after the lift). Keeps the last few E bodies only.
  */
 export interface SignedLiftRecords { liftRecord: string; signatureRecord: string; boardLiftId: number; boardBoot: number }
@@ -34,7 +35,8 @@ export class SignatureAssembler {
       this.r = body;
       return undefined;
     }
-    const sig = this.g !== "" && this.r !== "" ? joinSignature(this.g, this.r, body) : "";
+    const mac = body.startsWith("Y,") && splitFields(body)[2]?.startsWith("h=");
+    const sig = this.g === "" ? "" : mac ? joinMac(this.g, body) : this.r !== "" ? joinSignature(this.g, this.r, body) : "";
     this.g = "";
     this.r = "";
     if (sig === "") return undefined;

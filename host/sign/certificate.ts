@@ -1,14 +1,18 @@
-import { createHash, verify } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual, verify } from "node:crypto";
 import { parseLiftBody } from "../../shared/board/liftrecord.ts";
 import { parseLiftSignature } from "../../shared/board/signedlift-parse.ts";
 import { GENESIS_PREV, signedMessage } from "../../shared/board/signedlift.ts";
-import { fingerprint, isPublicKeyHex, publicKeyObject } from "./keys.ts";
+import { macMessage, SCHEME_HMAC } from "../../shared/hmac/liftmac.ts";
+import { fingerprint, isPublicKeyHex, keyFingerprint, publicKeyObject, type LiftKey } from "./keys.ts";
 
 /**
  * Lift certificates: self-contained JSON with what the board signed (its E and G records, as
  * sent), the public key and its fingerprint, and the lift's figures in readable form. `check`
  * verifies them with node:crypto's Ed25519, an implementation independent of the board's
- * (shared/crypto/ed25519.ts), so a bug there cannot hide.
+ * (shared/crypto/ed25519.ts), so a bug there cannot hide. An HMAC-SHA256 certificate (a board
+ * with the fallback scheme, shared/hmac/liftmac.ts) names its key by key id instead of a public
+ * key: only a host holding that key (registered at `keys init --hmac`) can check it, with
+ * node:crypto's createHmac; any other reader is told so rather than given a verdict.
  *
  * What makes a certificate fail:
  *  - any byte changed: the file must be exactly what `certificateText` writes (so even an edit
@@ -35,9 +39,12 @@ export interface CertificateLift extends SignedLift {
 
 export interface Certificate {
   format: string;
-  algorithm: "Ed25519";
+  algorithm: "Ed25519" | "HMAC-SHA256";
   boardId: number;
-  publicKeyHex: string;
+  /** Ed25519 certificates */
+  publicKeyHex?: string;
+  /** HMAC certificates: the key's id (liftmac.ts), never the key */
+  keyId?: string;
   fingerprint: string;
   lifts: CertificateLift[];
 }
@@ -59,13 +66,15 @@ export function liftFigures(liftRecord: string, signatureRecord: string): Record
   };
 }
 
-export function buildCertificate(publicKeyHex: string, lifts: SignedLift[]): Certificate {
+/** A certificate for these lifts under an Ed25519 public key (hex) or a lift key of either scheme. */
+export function buildCertificate(key: string | LiftKey, lifts: SignedLift[]): Certificate {
   if (lifts.length === 0) throw new Error("a certificate needs at least one signed lift");
+  const k: LiftKey = typeof key === "string" ? { scheme: "ed25519", publicKeyHex: key } : key;
   const boardId = parseLiftSignature(lifts[0].signatureRecord).boardId;
-  return {
-    format: CERTIFICATE_FORMAT, algorithm: "Ed25519", boardId, publicKeyHex, fingerprint: fingerprint(publicKeyHex),
-    lifts: lifts.map((l) => ({ liftRecord: l.liftRecord, signatureRecord: l.signatureRecord, figures: liftFigures(l.liftRecord, l.signatureRecord) })),
-  };
+  const out = lifts.map((l) => ({ liftRecord: l.liftRecord, signatureRecord: l.signatureRecord, figures: liftFigures(l.liftRecord, l.signatureRecord) }));
+  return k.scheme === "ed25519"
+    ? { format: CERTIFICATE_FORMAT, algorithm: "Ed25519", boardId, publicKeyHex: k.publicKeyHex, fingerprint: fingerprint(k.publicKeyHex), lifts: out }
+    : { format: CERTIFICATE_FORMAT, algorithm: "HMAC-SHA256", boardId, keyId: k.keyId, fingerprint: keyFingerprint(k), lifts: out };
 }
 
 /** The one text form of a certificate (2-space JSON, final newline). */
@@ -73,26 +82,56 @@ export function certificateText(c: Certificate): string {
   return `${JSON.stringify(c, null, 2)}\n`;
 }
 
+/** The bytes the board signed or MACed, by the record's scheme. */
+function messageBytes(l: SignedLift): Buffer {
+  const g = parseLiftSignature(l.signatureRecord);
+  return Buffer.from(g.scheme === SCHEME_HMAC ? macMessage(l.liftRecord, g.fields) : signedMessage(l.liftRecord, g.fields), "latin1");
+}
+
 /** The SHA-256 (hex) of a lift's signed message: the next lift's `prev`. */
 export function signedMessageSha256(l: SignedLift): string {
+  return createHash("sha256").update(messageBytes(l)).digest("hex");
+}
+
+/** Why the records do not belong together or are not of the scheme expected; "" when they do. */
+function recordsProblem(l: SignedLift, scheme: string): string {
   const g = parseLiftSignature(l.signatureRecord);
-  return createHash("sha256").update(Buffer.from(signedMessage(l.liftRecord, g.fields), "latin1")).digest("hex");
+  if (g.error !== "") return `signature record: ${g.error}`;
+  if (g.scheme !== scheme) return `signature record is ${g.scheme}, the key is ${scheme}`;
+  const e = parseLiftBody(l.liftRecord);
+  if (e.error !== "") return `lift record: ${e.error}`;
+  if (e.id !== g.liftId) return `signature is for board lift ${g.liftId}, record is lift ${e.id}`;
+  return "";
+}
+
+/** Verifies one HMAC lift with node:crypto under the key (hex); "" when it holds, otherwise why not. */
+export function verifyLiftMac(secretHex: string, l: SignedLift): string {
+  const why = recordsProblem(l, SCHEME_HMAC);
+  if (why !== "") return why;
+  const mac = createHmac("sha256", Buffer.from(secretHex, "hex")).update(messageBytes(l)).digest();
+  const got = Buffer.from(parseLiftSignature(l.signatureRecord).signatureHex, "hex");
+  return got.length === mac.length && timingSafeEqual(got, mac) ? "" : "MAC does not match (record changed, or another key made it)";
+}
+
+/** Verifies one lift under a lift key of either scheme (an HMAC key without its secret cannot verify). */
+export function verifyLiftWith(k: LiftKey, l: SignedLift): string {
+  if (k.scheme === "ed25519") return verifyLift(k.publicKeyHex, l);
+  return k.secretHex === undefined ? "HMAC key not held here: only its holder can check the MAC" : verifyLiftMac(k.secretHex, l);
 }
 
 /** Verifies one lift with node:crypto; "" when it holds, otherwise why not. */
 export function verifyLift(publicKeyHex: string, l: SignedLift): string {
+  const why = recordsProblem(l, "ed25519");
+  if (why !== "") return why;
   const g = parseLiftSignature(l.signatureRecord);
-  if (g.error !== "") return `signature record: ${g.error}`;
-  const e = parseLiftBody(l.liftRecord);
-  if (e.error !== "") return `lift record: ${e.error}`;
-  if (e.id !== g.liftId) return `signature is for board lift ${g.liftId}, record is lift ${e.id}`;
-  const msg = Buffer.from(signedMessage(l.liftRecord, g.fields), "latin1");
-  return verify(null, msg, publicKeyObject(publicKeyHex), Buffer.from(g.signatureHex, "hex")) ? "" : "signature does not match (record changed, or another key signed it)";
+  return verify(null, messageBytes(l), publicKeyObject(publicKeyHex), Buffer.from(g.signatureHex, "hex")) ? "" : "signature does not match (record changed, or another key signed it)";
 }
 
 export interface CheckResult {
   /** every signature verifies, the figures and the chain hold, the file is unedited */
   valid: boolean;
+  /** false for an HMAC certificate whose key this reader does not hold: no verdict either way */
+  checkable: boolean;
   /** the key is among the known ones (undefined when no list was given) */
   knownKey: boolean | undefined;
   fingerprint: string;
@@ -103,29 +142,45 @@ export interface CheckResult {
 /**
  * Checks a certificate file's text. `knownKeys`: public keys (hex) the reader trusts, e.g. the
  * store's `rackcell keys`; a valid certificate from another key is reported as unknown.
+ * `macKeys`: the HMAC keys this reader holds (key id → key hex); an HMAC certificate under any
+ * other key cannot be checked, and says so.
  */
-export function checkCertificate(text: string, knownKeys?: string[]): CheckResult {
+export function checkCertificate(text: string, knownKeys?: string[], macKeys: Map<string, string> = new Map()): CheckResult {
   const problems: string[] = [];
   let c: Certificate;
   try {
     c = JSON.parse(text) as Certificate;
   } catch (e) {
-    return { valid: false, knownKey: undefined, fingerprint: "", problems: [`not JSON: ${(e as Error).message}`], lifts: [] };
+    return { valid: false, checkable: true, knownKey: undefined, fingerprint: "", problems: [`not JSON: ${(e as Error).message}`], lifts: [] };
   }
-  if (c === null || typeof c !== "object" || c.format !== CERTIFICATE_FORMAT || c.algorithm !== "Ed25519" || !Array.isArray(c.lifts) || c.lifts.length === 0) {
-    return { valid: false, knownKey: undefined, fingerprint: "", problems: [`not a ${CERTIFICATE_FORMAT} file with lifts`], lifts: [] };
+  if (c === null || typeof c !== "object" || c.format !== CERTIFICATE_FORMAT || (c.algorithm !== "Ed25519" && c.algorithm !== "HMAC-SHA256") || !Array.isArray(c.lifts) || c.lifts.length === 0) {
+    return { valid: false, checkable: true, knownKey: undefined, fingerprint: "", problems: [`not a ${CERTIFICATE_FORMAT} file with lifts`], lifts: [] };
   }
-  if (typeof c.publicKeyHex !== "string" || !isPublicKeyHex(c.publicKeyHex)) {
-    return { valid: false, knownKey: undefined, fingerprint: "", problems: ["publicKeyHex is not an Ed25519 public key"], lifts: [] };
+  let key: LiftKey;
+  if (c.algorithm === "HMAC-SHA256") {
+    if (typeof c.keyId !== "string" || !isPublicKeyHex(c.keyId)) return { valid: false, checkable: true, knownKey: undefined, fingerprint: "", problems: ["keyId is not an HMAC key id (64 hex digits)"], lifts: [] };
+    key = { scheme: "hmac-sha256", keyId: c.keyId, secretHex: macKeys.get(c.keyId) };
+    if (key.secretHex === undefined) {
+      const fp = keyFingerprint(key);
+      return {
+        valid: false, checkable: false, knownKey: false, fingerprint: fp, lifts: [],
+        problems: [`cannot check: an HMAC certificate can be checked only with its key (${fp}), and this host does not hold it (only the host that ran rackcell keys init --hmac for board ${c.boardId} does)`],
+      };
+    }
+  } else {
+    if (typeof c.publicKeyHex !== "string" || !isPublicKeyHex(c.publicKeyHex)) {
+      return { valid: false, checkable: true, knownKey: undefined, fingerprint: "", problems: ["publicKeyHex is not an Ed25519 public key"], lifts: [] };
+    }
+    key = { scheme: "ed25519", publicKeyHex: c.publicKeyHex };
   }
-  const fp = fingerprint(c.publicKeyHex);
+  const fp = keyFingerprint(key);
   if (c.fingerprint !== fp) problems.push(`fingerprint ${c.fingerprint} is not the key's (${fp})`);
   const lifts: CheckResult["lifts"] = [];
   let prev: { counter: number; sha: string } | undefined;
   const seen = new Set<number>();
   const counters = c.lifts.map((l) => parseLiftSignature(String(l.signatureRecord)).counter);
   for (const [i, l] of c.lifts.entries()) {
-    const why = typeof l.liftRecord === "string" && typeof l.signatureRecord === "string" ? verifyLift(c.publicKeyHex, l) : "records missing";
+    const why = typeof l.liftRecord === "string" && typeof l.signatureRecord === "string" ? verifyLiftWith(key, l) : "records missing";
     const g = parseLiftSignature(String(l.signatureRecord));
     const name = `lift ${i + 1} (board lift ${g.liftId}, signed lift n=${g.counter})`;
     if (why !== "") problems.push(`${name}: ${why}`);
@@ -156,6 +211,7 @@ export function checkCertificate(text: string, knownKeys?: string[]): CheckResul
     prev = { counter: g.counter, sha: signedMessageSha256(l) };
   }
   if (problems.length === 0 && text !== certificateText(c)) problems.push("the file was edited: it is not byte for byte what rackcell wrote");
-  const knownKey = knownKeys === undefined ? undefined : knownKeys.includes(c.publicKeyHex);
-  return { valid: problems.length === 0, knownKey, fingerprint: fp, problems, lifts };
+  // an HMAC key this reader holds was registered with it: known by construction
+  const knownKey = key.scheme === "hmac-sha256" ? true : knownKeys === undefined ? undefined : knownKeys.includes(key.publicKeyHex);
+  return { valid: problems.length === 0, checkable: true, knownKey, fingerprint: fp, problems, lifts };
 }

@@ -119,6 +119,23 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "board keys: the racks' lift keys seen at keys init or in a session (host/store/board-keys.ts)",
+    sql: `
+      CREATE TABLE board_keys (
+        id INTEGER PRIMARY KEY,
+        board_id INTEGER,
+        board TEXT NOT NULL,
+        scheme TEXT NOT NULL,
+        key_name TEXT NOT NULL UNIQUE,
+        secret_hex TEXT,
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        seen_in TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export function currentVersion(db: Database): number {

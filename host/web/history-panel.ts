@@ -47,7 +47,7 @@ export function renderHistory(el: HTMLElement, h: WebHistory | null | Error, uni
         const what = l.kind === "rack pull" ? "on the pins" : "peak force";
         const mult = bodyWeightText(force, bw);
         return `<li class="history-lift" data-lift="${l.liftId}">${esc(l.kind)} at ${l.atS.toFixed(1)} s: ${what} ${force === null ? "–" : esc(formatForce(force, unit))}${mult ? ` (${esc(mult)})` : ""}` +
-          ` — <span class="signature">${l.signedByBoard ? "signed by the board ✓" : "not signed"}</span>, <span class="seal">${esc(sealText(s))}</span></li>`;
+          ` — <span class="signature" data-state="${esc(l.signatureState)}">${esc(l.signatureText)}</span>, <span class="seal">${esc(sealText(s))}</span></li>`;
       }).join("")}</ul></li>`).join("")}</ul>`;
   el.innerHTML = who + prs + sessions;
 }

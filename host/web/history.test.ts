@@ -11,6 +11,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { liftFromRecord } from "../session/live.ts";
+import { rememberKey } from "../store/board-keys.ts";
+import { macChain, macKeyIdOf } from "../testing/firmware/signer-files.ts";
 import { Store } from "../store/store.ts";
 import { readHistory } from "./history.ts";
 import { HISTORY_PATH } from "./protocol.ts";
@@ -20,9 +22,9 @@ const SHOTS = path.join(path.dirname(new URL(import.meta.url).pathname), "screen
 const missing = process.env.RACKCELL_WITH_BROWSER === "1" ? "" : chromiumMissing();
 if (missing) console.warn(`SKIPPED host/web history browser test: ${missing}`);
 
-// a board-detected rack pull of 180.2 kg (1766.8 N) and its signature records (as host/store/signed-audit.test.ts)
-const E = "E,id=7,boot=3,kind=rackpull,done=1,conf=1,quiet=1,base=1766.8,thr=1.0,onset=7412,peak=1751.2,net=1751.2,peakt=8116,ttp=703,weighed=1766.8,liftoff=8116,ttl=703,setdown=9127,hold=1011,reweigh=1768.0,rwdiff=1.2,plates=0,end=10370,gap=19";
-const SIG = `G,lift=7,n=1,board=42,cal=gym,cert=,prev=${"0".repeat(64)},sig=${"ab".repeat(64)}`;
+// a board-detected rack pull of 180.2 kg (1766.8 N) and its HMAC signature records, the board's key registered in the store
+const MAC_KEY = Buffer.alloc(32, 17);
+const [{ liftRecord: E, signatureRecord: SIG }] = macChain(MAC_KEY, 1, 42, (e) => e.replace("weighed=1701.5", "weighed=1766.8"));
 
 /** Mira (80 kg): session 1 sealed with a signed board lift and the host's row of the same lift; session 2 ended unsealed with an unsigned host lift. */
 function storeWithHistory(): { dir: string; db: string; boardLiftId: number } {
@@ -37,7 +39,8 @@ function storeWithHistory(): { dir: string; db: string; boardLiftId: number } {
     const l = liftFromRecord(E, 12.5);
     boardLiftId = store.addLift(s1, { ...l, details: l.fields });
     store.addLift(s1, { ...l, source: "host", atS: 12.9, details: {} }); // the same lift as the host saw it
-    store.addLiftSignature(s1, { boardLiftId: 7, boardBoot: 3, liftRecord: E, signatureRecord: SIG });
+    store.addLiftSignature(s1, { boardLiftId: 11, boardBoot: 3, liftRecord: E, signatureRecord: SIG });
+    rememberKey(store, { boardId: 42, board: "nodemcu-v3-2pin", key: { scheme: "hmac-sha256", keyId: macKeyIdOf(MAC_KEY), secretHex: MAC_KEY.toString("hex") }, seenIn: "keys init" });
     store.endSession(s1);
     store.sealSession(s1);
     const s2 = store.createSession({ channels: 2, board: "nodemcu-v3-2pin", athleteId: mira });
@@ -61,9 +64,9 @@ describe("the host's history as JSON", () => {
       const [s2, s1] = h.sessions;
       expect(s1).toMatchObject({ sealed: true, sealIntact: true, sealProblems: [], lifter: "Mira" });
       expect(s1.lifts).toHaveLength(1); // board row and host row are one lift
-      expect(s1.lifts[0]).toMatchObject({ kind: "rack pull", signedByBoard: true, weighedLoadN: 1766.8, timeToLiftOffMs: 703 });
+      expect(s1.lifts[0]).toMatchObject({ kind: "rack pull", signatureState: "verified", signatureText: "signed by board 42 ✓ (HMAC-SHA256, verified)", weighedLoadN: 1766.8, timeToLiftOffMs: 703 });
       expect(s2).toMatchObject({ sealed: false, sealIntact: false });
-      expect(s2.lifts).toEqual([expect.objectContaining({ kind: "isometric", peakForceN: 2000, weighedLoadN: null, signedByBoard: false })]);
+      expect(s2.lifts).toEqual([expect.objectContaining({ kind: "isometric", peakForceN: 2000, weighedLoadN: null, signatureState: "unsigned", signatureText: "not signed" })]);
       expect(h.prs.find((p) => p.cls === "isometric")?.peakForceN).toBe(2000);
       expect(h.prs.find((p) => p.cls.startsWith("rackpull"))?.loadKg).toBeCloseTo(180.16, 1);
       expect(readHistory(db).sessions).toHaveLength(3); // no lifter: every session
@@ -144,7 +147,7 @@ describe.skipIf(missing !== "")("the page with a lifter (bundled CLI `web --athl
     const history = (await page.textContent("#history"))!;
     expect(history).toContain("Mira, 80.0 kg body weight");
     const s1 = (await page.textContent('.session[data-session="1"]'))!;
-    expect(s1).toMatch(/rack pull at 12\.\d s: on the pins 180\.2 kg \(× 2\.25 body weight\) — signed by the board ✓, sealed ✓/);
+    expect(s1).toMatch(/rack pull at 12\.\d s: on the pins 180\.2 kg \(× 2\.25 body weight\) — signed by board 42 ✓ \(HMAC-SHA256, verified\), sealed ✓/);
     expect(await page.locator('.session[data-session="1"] .history-lift').count()).toBe(1);
     const s2 = (await page.textContent('.session[data-session="2"]'))!;
     expect(s2).toMatch(/isometric at 5\.0 s: peak force 203\.9 kg \(× 2\.55 body weight\) — not signed, not sealed/);

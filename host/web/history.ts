@@ -2,7 +2,7 @@
  * What the page's History panel and body-weight multiple come from: the host's store read by the
  * same rules as `rackcell history` (each lift once: distinctLifts; PRs: the lifter's record) and
  * `rackcell audit` (a session's seal and whether its rows still hash to it), and whether the board
- * signed each lift (its G/Y records stored beside the E record). Served as JSON at HISTORY_PATH:
+ * signed each lift (host/sign/lift-state.ts, the rule report and history use). Served as JSON at HISTORY_PATH:
  * numbers as numbers, units in the names. Read-only; opens the database per request.
  */
 import * as fs from "node:fs";
@@ -10,17 +10,18 @@ import { athleteRecord } from "../lifter/athlete.ts";
 import { dayOnThisMachine } from "../lifter/days.ts";
 import { athleteFromStore } from "../lifter/store-adapter.ts";
 import { distinctLifts } from "../store/lifts.ts";
-import { Store, type LiftRow } from "../store/store.ts";
+import { Store } from "../store/store.ts";
 import { findAthlete } from "../cli/commands/lifter.ts";
-import { sameLift } from "../session/live.ts";
+import { storedLiftStatus, type SignatureStatus } from "../sign/lift-state.ts";
+import { listKeys } from "../store/board-keys.ts";
 import type { WebHistory } from "./protocol.ts";
 
-/** Signed by the board: the stored row, or the other row of the same lift (host and board rows), has its G/Y records. */
-function signedByBoard(store: Store, lift: LiftRow, all: LiftRow[]): boolean {
-  return all.some((l) => (l.id === lift.id || sameLift(l, lift)) && store.liftSignature(l.id) !== undefined);
-}
-
 const num = (n: number) => (Number.isFinite(n) ? n : null);
+
+/** The lift's signature state (host/sign/lift-state.ts, the rule report and history use), for the page. */
+function signatureFields(st: SignatureStatus) {
+  return { signatureState: st.state, signatureText: st.text };
+}
 
 export function readHistory(db: string, o: { athlete?: string; limit?: number } = {}): WebHistory {
   if (!fs.existsSync(db)) {
@@ -32,6 +33,7 @@ export function readHistory(db: string, o: { athlete?: string; limit?: number } 
     const a = o.athlete === undefined ? undefined : findAthlete(store, o.athlete);
     const athletes = store.listAthletes();
     const names = new Map(athletes.map((x) => [x.id, x.name]));
+    const keys = listKeys(store);
     let sessions = store.listSessions({ limit: 1_000_000 });
     if (a) sessions = sessions.filter((s) => s.athleteId === a.id);
     sessions = sessions.slice(0, o.limit ?? 20);
@@ -48,7 +50,7 @@ export function readHistory(db: string, o: { athlete?: string; limit?: number } 
           sealed: audit.state === "sealed", sealIntact: audit.state === "sealed" && audit.problems.length === 0, sealProblems: audit.problems,
           lifts: distinctLifts(rows).map((l) => ({
             liftId: l.id, kind: l.kind, atS: l.atS, peakForceN: num(l.peakForceN), weighedLoadN: num(l.weighedLoadN),
-            timeToLiftOffMs: num(l.timeToLiftOffMs), holdMs: num(l.holdMs), signedByBoard: signedByBoard(store, l, rows),
+            timeToLiftOffMs: num(l.timeToLiftOffMs), holdMs: num(l.holdMs), ...signatureFields(storedLiftStatus(store, l, rows, keys)),
           })),
         };
       }),

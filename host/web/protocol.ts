@@ -6,6 +6,7 @@
  */
 import type { BoardDefinition } from "../build/boards.ts";
 import type { Placement } from "../calibrate/run.ts";
+import type { SignatureState } from "../sign/lift-state.ts";
 
 export const WS_PATH = "/ws";
 /** The host's recorded sessions as JSON (WebHistory); absent when the page is not served by the host.
@@ -22,7 +23,7 @@ export interface WebHistory {
     board: string | null; lifter: string | null;
     /** sealed when the recording ended; intact: its rows still hash to the seal (`rackcell audit`) */
     sealed: boolean; sealIntact: boolean; sealProblems: string[];
-    lifts: { liftId: number; kind: string; atS: number; peakForceN: number | null; weighedLoadN: number | null; timeToLiftOffMs: number | null; holdMs: number | null; signedByBoard: boolean }[];
+    lifts: { liftId: number; kind: string; atS: number; peakForceN: number | null; weighedLoadN: number | null; timeToLiftOffMs: number | null; holdMs: number | null; signatureState: SignatureState; signatureText: string }[];
   }[];
   /** the lifter's personal records (rack pulls by pin height in kg, isometric in N) */
   prs: { cls: string; day: string; loadKg?: number; peakForceN?: number; bodyWeightMultiple: number | null }[];

@@ -16,11 +16,15 @@ export function register(program: Command): void {
     .option("--scenario <spec>", "what happens on the pins: a name (empty, rackpull:kg=200, …) or a CSV file")
     .option("--fast", "run faster than real time")
     .option("--seed <n>", "noise seed, for a repeatable run", wholeNumber("--seed", 0, 2147483647))
-    .action(action(async (o: { board?: string; scenario?: string; fast?: boolean; seed?: number }) => {
+    .option("--wifi-ssid <name>", "a WiFi access point in the board's world (its MQTT client reaches real brokers on this machine)")
+    .option("--wifi-password <text>", "that access point's password (with --wifi-ssid)")
+    .action(action(async (o: { board?: string; scenario?: string; fast?: boolean; seed?: number; wifiSsid?: string; wifiPassword?: string }) => {
+      if (o.wifiPassword !== undefined && o.wifiSsid === undefined) throw new Error("--wifi-password needs --wifi-ssid");
       const boardName = o.board ?? DEFAULT_BOARD;
       const scenario = o.scenario ?? "empty";
       const clock = o.fast ? "fast" : "realtime";
-      const board = await startEmulator({ board: boardName, scenario, clock, seed: o.seed });
+      const accessPoint = o.wifiSsid !== undefined ? { ssid: o.wifiSsid, password: o.wifiPassword ?? "" } : undefined;
+      const board = await startEmulator({ board: boardName, scenario, clock, seed: o.seed, accessPoint });
       process.stdout.write(`rackcell emulator: board ${boardName} on ${board.path} (scenario ${scenario}, ${clock})\n`);
       if (!/\.csv$/i.test(o.scenario ?? "")) {
         // Its scenarios start with empty pins: zero them (saved on the board), as every command does
@@ -57,5 +61,6 @@ export function register(program: Command): void {
     "rackcell emulate                               # then in another terminal: rackcell --port <printed path> live",
     "rackcell emulate --scenario rackpull:kg=200 --seed 7",
     "rackcell emulate --board nodemcu-v3-1pin --scenario my-pull.csv --fast",
+    "rackcell emulate --wifi-ssid gymnet --wifi-password 'correct horse'   # the board can join it (wifi, mqtt)",
   ]);
 }

@@ -8,6 +8,8 @@ import { formatRecordLine } from "../../lifter/format.ts";
 import { athleteFromStore } from "../../lifter/store-adapter.ts";
 import { findAthlete, lifterRecordText, parseDeadlift, recordOptions, type RecordCliOptions } from "./lifter.ts";
 import { describeLift } from "../live-view.ts";
+import { storedLiftStatus } from "../../sign/lift-state.ts";
+import { listKeys } from "../../store/board-keys.ts";
 import { examples, globalOptions, positiveNumber } from "../options.ts";
 import { action } from "../run.ts";
 
@@ -37,6 +39,7 @@ export function register(program: Command): void {
       if (athlete) sessions = sessions.filter((s) => s.athleteId === athlete.id).slice(0, o.limit);
       // seals as stored; `rackcell audit` checks them against the frames
       const sealOf = new Map(store.seals().map((x) => [x.sessionId, x.seal]));
+      const keys = listKeys(store);
       if (sessions.length === 0) process.stdout.write(o.session ? `no session ${o.session}\n` : "no sessions recorded yet\n");
       for (const s of sessions) {
         const state = s.endedAt ? "" : " (interrupted)";
@@ -47,7 +50,7 @@ export function register(program: Command): void {
           `  ${seal ? `sealed ${seal.slice(0, 8)}` : "not sealed"}\n`);
         for (const l of lifts.slice(0, o.session ? 1000 : 5).reverse()) {
           // the id is what `rackcell report --lift <id>` takes
-          process.stdout.write(`      lift ${l.id}: ${describeLift({ ...l, source: l.source as "board" | "host", kind: l.kind as "rack pull" }, g.units)}\n`);
+          process.stdout.write(`      lift ${l.id}: ${describeLift({ ...l, source: l.source as "board" | "host", kind: l.kind as "rack pull" }, g.units)} — ${storedLiftStatus(store, l, lifts, keys).text}\n`);
         }
       }
       if (athlete) {

@@ -1,11 +1,12 @@
 import type { Command } from "commander";
 import { intervalMs, isCalibrated, ratePinWarnings, type BoardInfo } from "../../session/board-info.ts";
 import { connectBoard } from "../board.ts";
+import { networkStatus, networkText } from "../../gym/net-settings.ts";
 import { examples, globalOptions } from "../options.ts";
 import { action } from "../run.ts";
 
 /** Fields of the info reply that infoJson names itself; any other field is passed on under `other`. */
-const NAMED = /^(fw|build|board|ch|sps|cal|calid|caldate|stream|boot|mode|name\d+|k\d+|z\d+|cvus\d+)$/;
+const NAMED = /^(fw|build|board|ch|sps|cal|calid|caldate|stream|boot|mode|name\d+|k\d+|z\d+|cvus\d+|net|ssidhex|broker|rack|gym|netstate|netsent|netdrop|netfail|neterr)$/;
 const NUMBER = /^-?\d+(\.\d+)?$/;
 
 /**
@@ -38,6 +39,7 @@ export function infoJson(port: string, emulated: boolean, i: BoardInfo): Record<
       zeroCounts: Number.isFinite(i.zeroCounts[ch]) ? i.zeroCounts[ch] : null,
     })),
     ...(i.conversionIntervalUs.some((us) => us > 0) ? { conversionIntervalUs: i.conversionIntervalUs.map((us) => (us > 0 ? us : null)) } : {}),
+    network: networkStatus(i.fields),
     warnings: ratePinWarnings(i.sps, i.conversionIntervalUs, i.channelNames).map((w) => w.text),
     other,
   };
@@ -78,6 +80,7 @@ export function infoText(port: string, emulated: boolean, i: BoardInfo): string[
     lines.push(`  ${i.channelNames[ch].padEnd(6)} ${isCalibrated(i, ch) ? `${i.nPerCount[ch]} N/count, zero ${i.zeroCounts[ch]} counts` : "not calibrated (run `rackcell calibrate`)"}` +
       (us > 0 ? `; converts every ${intervalMs(us)} ms` : ""));
   }
+  if (i.fields.net !== undefined) lines.push(...networkText(networkStatus(i.fields)));
   for (const w of ratePinWarnings(i.sps, i.conversionIntervalUs, i.channelNames)) lines.push(`warning: ${w.text}`);
   return lines;
 }

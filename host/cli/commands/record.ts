@@ -6,6 +6,7 @@ import { formatCounts } from "../counts.ts";
 import { describeLift } from "../live-view.ts";
 import { examples, globalOptions, positiveNumber } from "../options.ts";
 import { Recorder } from "../recorder.ts";
+import { rememberBoardKey } from "./keys.ts";
 import { untilStopped } from "../run.ts";
 import { action } from "../run.ts";
 
@@ -28,6 +29,8 @@ export function register(program: Command): void {
         if (o.bodyWeight) store.addBodyWeight(athleteId, o.bodyWeight);
       }
       const rec = new Recorder(store, board.session, { port: board.path, athleteId, note: o.note });
+      // the board's lift key, remembered (rackcell keys) so its signatures can be checked later
+      await rememberBoardKey(store, board.session, "session").catch((e: Error) => process.stderr.write(`board key not read: ${e.message}\n`));
       board.session.onEvent((e) => {
         if (e.type === "lift") process.stderr.write(`lift: ${describeLift(e.lift, g.units)}\n`);
         if (e.type === "state") process.stderr.write(`${e.detail}\n`);

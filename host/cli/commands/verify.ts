@@ -11,6 +11,7 @@ import { certificateHtml, certificateJson, certificateSvg, certificateText } fro
 import { Store } from "../../store/store.ts";
 import { choosePlace, readJsonFile } from "./calibrate.ts";
 import { DEFAULT_BOARD } from "../../paths.ts";
+import { verificationCertificateId } from "../../verify/certificate-id.ts";
 
 interface VerifyFlags {
   e?: string;
@@ -106,7 +107,8 @@ export function register(program: Command): void {
         const cert = res.certificate;
         const dir = flags.out ?? path.join(".rackcell", "certificates", new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19));
         fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(path.join(dir, "certificate.json"), `${JSON.stringify(certificateJson(cert), null, 2)}\n`);
+        const certJsonText = `${JSON.stringify(certificateJson(cert), null, 2)}\n`;
+        fs.writeFileSync(path.join(dir, "certificate.json"), certJsonText);
         fs.writeFileSync(path.join(dir, "certificate.txt"), certificateText(cert));
         fs.writeFileSync(path.join(dir, "certificate.svg"), certificateSvg(cert));
         fs.writeFileSync(path.join(dir, "certificate.html"), certificateHtml(cert));
@@ -116,6 +118,12 @@ export function register(program: Command): void {
           store.close();
         } catch (err) {
           log(`verify: not stored in the database (${(err as Error).message})`);
+        }
+        if (cert.overall === "pass") {
+          // the board names a passed verification in the lifts it signs under this calibration
+          const certId = verificationCertificateId(certJsonText);
+          const r = await bc.session.command("vcert", [certId]);
+          log(r.ok ? `verification certificate ${certId}: the board names it in every lift it signs under calibration ${cert.setup.calId}` : `the board did not take the certificate id ${certId} (${r.reason}): its signed lifts will not name it`);
         }
         process.stdout.write(flags.json ? `${JSON.stringify(certificateJson(cert), null, 2)}\n` : certificateText(cert));
         log(`certificate written to ${dir}/certificate.{json,txt,svg,html}`);

@@ -18,6 +18,10 @@ import { hx711Stats, resetHx711 } from "./nodemcu/hx711.ts";
 import { firmwareBytes, firmwareHostBytes } from "./nodemcu/node.ts";
 import { timerStats } from "./nodemcu/tmr.ts";
 import { createSandbox } from "./sandbox.ts";
+import { NET, openConnections, resetTcp } from "./nodemcu/tcp.ts";
+import { AP, accessPointDown, configureAccessPoint, resetWifi, wifiStats } from "./nodemcu/wifi.ts";
+import { MQ, resetMqtt } from "./nodemcu/mqtt.ts";
+import { resetNet } from "./nodemcu/net.ts";
 
 export interface BoardConfig {
   flashDir: string;
@@ -28,6 +32,8 @@ export interface BoardConfig {
   scenario: string;
   powerOffUs?: number;
   board: { name: string; heapBytes: number; lfsPartitionBytes: number; safeModePin: number; sampleRateSps: number; channels: Channel[] };
+  /** The world's access point (EmulatorOptions.accessPoint); none: the board sees no network. */
+  accessPoint?: { ssid: string; password: string };
 }
 
 /** From reset to the banner (ROM boot loader, SDK start). */
@@ -85,7 +91,7 @@ function fixStringTable(): void {
   strtInfo.pool = stringPool.length;
 }
 
-const stats = { resets: 0, powerCuts: 0, extResets: 0, cellFaults: 0, callbackErrors: 0, bootCount: 0 };
+const stats = { resets: 0, powerCuts: 0, extResets: 0, cellFaults: 0, callbackErrors: 0, bootCount: 0, wifiDowns: 0 };
 let cfg: BoardConfig;
 
 /** What a 74880-baud ROM message looks like on a 115200 console: bytes, but not text. */
@@ -147,6 +153,12 @@ export function resetBoard(reason: number, delayUs: number): void {
   resetGpio();
   resetHx711();
   resetPrompt();
+  // The radio and the network stack start over; what their C code held is free again.
+  resetTcp();
+  resetWifi();
+  resetMqtt();
+  resetNet();
+  K.cBytes = 0;
   promptState.env = undefined;
   B.onerror = undefined;
   B.restartPending = true;
@@ -200,6 +212,7 @@ export function startBoard(config: BoardConfig): void {
   loadPartitionTable(config.board.lfsPartitionBytes);
   setupChips(config.emuDir, config.board.channels, config.board.sampleRateSps, config.seed, config.scenario, 0);
   mapPins();
+  if (config.accessPoint !== undefined) configureAccessPoint(config.accessPoint.ssid, config.accessPoint.password);
   math.randomseed(config.seed);
   // Collect continuously: the emulator's own garbage would otherwise pile up to twice its live
   // size between cycles and count as the firmware's heap until the cap forces a full collect.
@@ -259,6 +272,11 @@ export function command(c: Record<string, unknown>): unknown {
       const n = c.afterFileWrites as number | undefined;
       if (n === undefined || n <= 0) powerCut();
       else F.cutAfter = n;
+    } else if (kind === "wifiDown") {
+      stats.wifiDowns += 1;
+      accessPointDown(c.seconds as number);
+    } else if (kind === "accessPoint") {
+      configureAccessPoint((c.ssid as string | undefined) ?? AP.ssid, (c.password as string | undefined) ?? AP.password);
     } else if (kind === "cellDisconnect" || kind === "cellStuck") {
       stats.cellFaults += 1;
       setChipFault(c.channel as number, c.on === true ? (kind === "cellDisconnect" ? "disconnect" : "stuck") : "none");
@@ -311,7 +329,13 @@ function boardStats(): Record<string, unknown> {
       const c = ch.counters();
       return { channel: i, fault: CH.faults[i], conversions: c.conversions, unread: c.unread, timingViolations: c.timingViolations, powerDowns: c.powerDowns };
     }),
-    injected: { resets: stats.extResets, powerCuts: stats.powerCuts, cellFaults: stats.cellFaults, powerCutArmed: F.cutAfter ?? 0 },
+    injected: { resets: stats.extResets, powerCuts: stats.powerCuts, cellFaults: stats.cellFaults, powerCutArmed: F.cutAfter ?? 0, wifiDowns: stats.wifiDowns },
+    network: {
+      cHeapBytes: K.cBytes, wifiLinkUp: NET.linkUp ? 1 : 0, wifiAttempts: wifiStats.attempts, wifiDisconnects: wifiStats.disconnects,
+      tcpOpen: openConnections(), tcpConnects: NET.connects, tcpResets: NET.resets, tcpAborts: NET.aborts,
+      tcpBytesSent: NET.bytesSent, tcpBytesReceived: NET.bytesReceived,
+      mqttClients: MQ.clients, mqttQueuedMessages: MQ.queued, mqttQueuedMax: MQ.queuedMax,
+    },
     virtualUs: K.now,
   };
 }

@@ -86,11 +86,12 @@ function M.create(...)
       fwSeen = fw
       if now - K.wdtFedAt > K.wdtUs then slow() end
     end
-    -- The heap at every coarse period, and every 16th settle (bit-banging settles very often).
+    -- The heap at every coarse period, and every 16th settle (bit-banging settles very often);
+    -- K.cBytes: what the board's C code holds for the firmware (nodemcu/c-heap.ts).
     heapEvery = heapEvery + 1
     if nxt == P or heapEvery >= 16 then
       heapEvery = 0
-      if K.abort ~= nil or cg('count') - K.emuKb > K.capKb then slow() end
+      if K.abort ~= nil or cg('count') - K.emuKb + K.cBytes / 1024 / K.heapScale > K.capKb then slow() end
     end
     cur = nxt
     hpost = 1

@@ -135,7 +135,17 @@ export function newGeneration(): void {
 
 let pollEvents = 0;
 
-/** Runs every event due up to `target`; virtual time ends at max(target, where a callback overran to). */
+/**
+ * Set by a stand-in that handed Node work whose answer the board should see promptly (a TCP
+ * connect, bytes a broker answers): runUntil() returns after the running event, before its
+ * target, so Node can let the real network answer before virtual time moves on (see net-world.ts).
+ */
+export const yieldToNode = { wanted: false };
+
+/**
+ * Runs every event due up to `target`; virtual time ends at max(target, where a callback overran
+ * to), or earlier when a stand-in asked to yield to Node (yieldToNode).
+ */
 export function runUntil(target: number): void {
   for (;;) {
     pollEvents += 1;
@@ -164,6 +174,10 @@ export function runUntil(target: number): void {
     if (!live) continue;
     if (t > K.now) K.now = t;
     fn(arg, t, arg2);
+    if (yieldToNode.wanted) {
+      yieldToNode.wanted = false;
+      return;
+    }
   }
   if (K.now < target) K.now = target;
 }

@@ -62,6 +62,11 @@ export const K = {
    */
   emuKb: 0,
   heapBytes: 44000,
+  /**
+   * Bytes the board's C code holds for the firmware (WiFi, lwIP, the MQTT client: see
+   * nodemcu/c-heap.ts): charged to node.heap() and the heap cap like the firmware's Lua heap.
+   */
+  cBytes: 0,
   /** Board bytes per host byte of Lua heap (64-bit host objects are bigger than the ESP8266's). */
   heapScale: 1,
   gcOnCap: 0,
@@ -112,9 +117,12 @@ function abortFromHook(reason: string): void {
   if (inFirmware()) error(ABORT_TEXT[reason] ?? reason, 0);
 }
 
-/** The Lua heap as far as the board is concerned (KB): the count less the emulator's ledger. */
+/**
+ * The heap as far as the board is concerned (KB of Lua heap): the count less the emulator's
+ * ledger, plus what the board's C code holds for the firmware (K.cBytes, board bytes).
+ */
 export function heapKb(): number {
-  return collectgarbage("count") - K.emuKb - hooks.transientEmuKb();
+  return collectgarbage("count") - K.emuKb - hooks.transientEmuKb() + K.cBytes / 1024 / K.heapScale;
 }
 
 /**

@@ -1,8 +1,11 @@
 /**
  * The board's side of the line protocol with Node (stdin/stdout of this Lua process).
  * Node → Lua:  I <lua literal config> | R <hex> (host→board bytes) | U <us> (run until) | K <lua literal command> | A <hex> (reply)
+ *              N <event> (the real network: a TCP connection's news, see nodemcu/tcp.ts)
  * Lua → Node:  T <us> <byteUs> <hex> (board→host bytes; the first completes at <us>, then one per byteUs)
- *              D <us> (done, virtual now) | K <json> (command reply) | Q <op> <args…> (synchronous request) | E <text> (log)
+ *              D <us> (done, virtual now; before the target: the board yielded to Node, see events.ts)
+ *              K <json> (command reply) | Q <op> <args…> (synchronous request) | E <text> (log)
+ *              N <op> (a TCP operation for Node to carry out on a real socket, see host/emulator/net-world.ts)
  */
 import { toHex, fromHex } from "./hex.ts";
 
@@ -71,11 +74,19 @@ export function log(text: string): void {
   send(`E ${string.gsub(text, "\n", " | ")[0]}`);
 }
 
+/** Lines from Node that came in while a request waited for its answer: served next (main.ts). */
+export const deferred: string[] = [];
+
 /** Asks Node synchronously (crypto); Node answers "A <hex>" or "A !<error>". */
 export function request(op: string, ...args: string[]): string {
   send(`Q ${op} ${args.join(" ")}`);
   flush();
-  const line = io.stdin.read("*l") as string | undefined;
+  let line = io.stdin.read("*l") as string | undefined;
+  // Node writes network news (N) and host bytes (R) whenever they come: keep them for later.
+  while (line !== undefined && string.sub(line, 1, 2) !== "A ") {
+    deferred.push(line);
+    line = io.stdin.read("*l") as string | undefined;
+  }
   if (line === undefined) return error("emu: Node went away", 0);
   if (string.sub(line, 1, 3) === "A !") return error(string.sub(line, 4), 0);
   return fromHex(string.sub(line, 3));

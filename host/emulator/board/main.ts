@@ -5,7 +5,8 @@
  */
 import { K, hooks } from "./kernel.ts";
 import { runUntil } from "./events.ts";
-import { flush, log, send } from "./link.ts";
+import { deferred, flush, log, send } from "./link.ts";
+import { tcpFromNode } from "./nodemcu/tcp.ts";
 import { command, startBoard, type BoardConfig } from "./board.ts";
 import { rxFromHostHex } from "./nodemcu/uart.ts";
 import { toJson } from "./json.ts";
@@ -44,7 +45,7 @@ hooks.poll = () => {
 
 function serve(): void {
   for (;;) {
-    const line = io.stdin.read("*l") as string | undefined;
+    const line = deferred.length > 0 ? deferred.shift() : io.stdin.read("*l") as string | undefined;
     if (line === undefined) return;
     const op = string.sub(line, 1, 1);
     const rest = string.sub(line, 3);
@@ -54,6 +55,8 @@ function serve(): void {
       flush();
     } else if (op === "R") {
       rxFromHostHex(rest);
+    } else if (op === "N") {
+      tcpFromNode(rest);
     } else if (op === "K") {
       const [ok, res] = pcall(() => command(parseLiteral(rest) as Record<string, unknown>));
       send(`K ${ok ? toJson(res) : toJson({ ok: false, error: tostring(res) })}`);

@@ -19,6 +19,9 @@ import { createStructModule } from "./nodemcu/struct.ts";
 import { createEncoderModule } from "./nodemcu/encoder.ts";
 import { createCryptoModule } from "./nodemcu/crypto.ts";
 import { createLfsModule, loadLfs } from "./nodemcu/lfs.ts";
+import { createWifiModule } from "./nodemcu/wifi.ts";
+import { createMqttModule } from "./nodemcu/mqtt.ts";
+import { createNetModule } from "./nodemcu/net.ts";
 
 /** Kept in sync with host/testing/nodemcu-profile.ts (NODEMCU_MATH_51, NODEMCU_DEBUG). */
 const MATH_51 = ["abs", "ceil", "floor", "max", "min", "pow", "random", "randomseed", "sqrt", "pi", "huge"];
@@ -168,7 +171,7 @@ export function createSandbox(): Env {
   const modules: Record<string, Env> = {
     uart: createUartModule(), tmr: createTmrModule(), node: createNodeModule(), file: createFileModule(),
     gpio: createGpioModule(), hx711: createHx711Module(), bit: createBitModule(), struct: createStructModule(),
-    encoder: createEncoderModule(), crypto: createCryptoModule(),
+    encoder: createEncoderModule(), crypto: createCryptoModule(), wifi: createWifiModule(), mqtt: createMqttModule(), net: createNetModule(),
   };
   const lfsModule = createLfsModule(lfs);
   const nodeModule = modules.node as Env;

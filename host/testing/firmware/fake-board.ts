@@ -3,6 +3,7 @@ import { luaPrelude, luaOutDir, runLuaProgram } from "../lua-vm.ts";
 import { toLuaLiteral } from "../lua-values.ts";
 import type { LuaTarget } from "../nodemcu-profile.ts";
 import { FAKE_NODEMCU_LUA } from "./fake-nodemcu.ts";
+import { FAKE_NET_LUA } from "./fake-net.ts";
 import { DEFAULT_BOARD } from "../../paths.ts";
 
 /** Runs `script` (Lua, with FAKE = the fake board) after booting the app on the fake NodeMCU; returns what the script __write()s as JSON. */
@@ -12,6 +13,7 @@ export function runOnFake(target: LuaTarget, opts: { files?: Record<string, stri
 ${luaPrelude(target, luaOutDir(target))}
 package.path = package.path .. ";${boardDir}/?.lua"
 ${FAKE_NODEMCU_LUA}
+${FAKE_NET_LUA}
 local T = FAKE
 local board = require("board")
 T.safePin = board.safeModePin

@@ -122,6 +122,7 @@ local function unpaused(f)
     return a, b, c, d
   end
 end
+T.unpaused = unpaused
 tmr.now = unpaused(tmr.now); tmr.time = unpaused(tmr.time); uart.write = unpaused(uart.write); node.heap = unpaused(node.heap)
 node.task.post = unpaused(node.task.post); print = unpaused(print)
 for k, f in pairs(file) do if type(f) == "function" then file[k] = unpaused(f) end end

@@ -1,4 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, sign } from "node:crypto";
+import { createHash, createHmac, createPrivateKey, createPublicKey, sign } from "node:crypto";
+import { KEY_ID_LABEL, macMessage } from "../../../shared/hmac/liftmac.ts";
 import { GENESIS_PREV, signedFields, signedMessage } from "../../../shared/board/signedlift.ts";
 import { buildCertificate, certificateText } from "../../sign/certificate.ts";
 
@@ -30,4 +31,23 @@ export function signedCertificateText(seed: Buffer, editE: (e: string) => string
   const key = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, seed]), format: "der", type: "pkcs8" });
   const sig = sign(null, Buffer.from(signedMessage(e, fields), "latin1"), key).toString("hex");
   return certificateText(buildCertificate(publicKeyHexOf(seed), [{ liftRecord: editE(e), signatureRecord: `${fields},sig=${sig}` }]));
+}
+
+/** HMAC-SHA256 signed lifts as the board makes them (firmware/signer-hmac.ts), by node:crypto: n lifts chained from zero. */
+export function macChain(key: Buffer, n: number, boardId = 1234567, editE: (e: string) => string = (e) => e): { liftRecord: string; signatureRecord: string }[] {
+  const out: { liftRecord: string; signatureRecord: string }[] = [];
+  let prev = GENESIS_PREV;
+  for (let i = 1; i <= n; i++) {
+    const e = editE(`E,id=${10 + i},boot=3,kind=rackpull,done=1,conf=1,quiet=1,base=1766.8,thr=1.0,onset=7412,peak=1751.2,net=1751.2,peakt=8116,ttp=703,weighed=${1700 + i}.5,liftoff=8116,ttl=703,setdown=9127,hold=1011,reweigh=1768.0,rwdiff=1.2,plates=0,end=10370,gap=19`);
+    const fields = signedFields(10 + i, i, boardId, "gym-1", "", prev);
+    const msg = Buffer.from(macMessage(e, fields), "latin1");
+    out.push({ liftRecord: e, signatureRecord: `${fields},mac=${createHmac("sha256", key).update(msg).digest("hex")}` });
+    prev = createHash("sha256").update(msg).digest("hex");
+  }
+  return out;
+}
+
+/** The key id (shared/hmac/liftmac.ts) of an HMAC key, by node:crypto. */
+export function macKeyIdOf(key: Buffer): string {
+  return createHmac("sha256", key).update(KEY_ID_LABEL).digest("hex");
 }

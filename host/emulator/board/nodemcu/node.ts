@@ -42,7 +42,7 @@ export function freeHeap(): number {
   return Math.max(0, K.heapBytes - settledFirmwareBytes());
 }
 
-const MODULES = "bit,crypto,encoder,file,gpio,hx711,node,struct,tmr,uart";
+const MODULES = "bit,crypto,encoder,file,gpio,hx711,mqtt,net,node,struct,tmr,uart,wifi";
 
 export function createNodeModule(): Record<string, unknown> {
   return {
