@@ -11,6 +11,8 @@ import { createGymRelay } from "../../host/gym/page/relay.ts";
 import { rackTopic } from "../../host/gym/topics.ts";
 import { repoRoot } from "../../host/paths.ts";
 import { Store } from "../../host/store/store.ts";
+import { GymBoard, gymNetConfig } from "../../host/testing/firmware/gym-board.ts";
+import { encodeCommand } from "../../shared/protocol/messages.ts";
 import { WS_PATH } from "../../host/web/protocol.ts";
 import { serveWeb } from "../../host/web/server.ts";
 
@@ -18,20 +20,26 @@ import { serveWeb } from "../../host/web/server.ts";
  * A gym on one host: `rackcell gym`'s parts (embedded Aedes broker, the recorder, the SQLite store,
  * the gym page's server and relay at their defaults) in this process; RACKS simulated racks
  * (host/gym/loadgen.ts, the shared encoders) at 80 SPS, 2 channels, batches of 100 ms, in a child
- * process that also watches the gym page's WebSocket as the page does.
+ * process that also watches the gym page's WebSocket as the page does; beside them
+ * EMULATED_BOARDS full emulated boards (the built firmware, its WiFi and MQTT on the emulator's
+ * stand-ins over real TCP, realtime clock, net.cfg on flash), tared from the host over MQTT.
  *   gym.racks                   racks streaming at once, every frame they published in the steady
  *                               window stored and shown on the gym page
+ *   gym.emulated_boards         boards recorded exactly: every lift they made (E records on USB)
+ *                               stored once, every stored frame one they made, the missing ones
+ *                               exactly those they made but never sent
  *   gym.frames_per_s            frames stored per second over the steady window
  *   gym.lift_delivery_pct       lifts stored exactly once / lifts made, through outages: every rack
- *                               lifts in the steady window, OUTAGE_RACKS racks lose their WiFi for
- *                               OUTAGE_MS and lift while offline, then the broker restarts (all
+ *                               and board lifts in the steady window, OUTAGE_RACKS racks lose their
+ *                               WiFi for OUTAGE_MS and lift while offline (BOARD_OUTAGES boards
+ *                               lose it for BOARD_OUTAGE_S and lift), then the broker restarts (all
  *                               state lost) with every rack lifting while it is down, and every
  *                               rack lifts once more after
  *   gym.latency_ms_p99          rack publish → frame committed in the store AND shown on its tile
  *                               (the snapshot on the gym page's WebSocket carrying its count), p99
  *   gym.store_latency_ms_p99    rack publish → frame committed in the store, p99
  *   gym.host_cpu_pct_per_rack   this process's CPU (broker + recorder + store + page relay) per
- *                               rack over the steady window, % of one core
+ *                               rack or board over the steady window, % of one core
  * Latency counts batches published in the steady window, before any outage. It is wall time: on a
  * machine whose other work leaves this process a fraction of a core, batches queue and it grows.
  */
@@ -43,6 +51,10 @@ const OUTAGE_RACKS = 20;
 const OUTAGE_MS = 4000;
 const BROKER_DOWN_MS = 1500;
 const DRAIN_MS = 20000;
+const EMULATED_BOARDS = 8;
+const BOARD_OUTAGES = 2;
+const BOARD_OUTAGE_S = 3;
+const PULL = "rackpull:kg=150,emptyS=2,restS=2,holdS=1,afterS=2";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const wallMs = () => performance.timeOrigin + performance.now();
@@ -51,6 +63,8 @@ export async function figures(): Promise<Record<string, number>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-bench-gym-"));
   const racks = new Map<string, string>();
   for (let i = 0; i < RACKS; i++) racks.set(`rack-${String(i).padStart(3, "0")}`, `password-${i}-bench`);
+  const simRacks = [...racks];
+  for (let i = 0; i < EMULATED_BOARDS; i++) racks.set(`board-${i}`, `board-password-${i}-bench`);
   const racksFile = { gym: GYM, racks };
   let broker: EmbeddedBroker | null = await startEmbeddedBroker(racksFile, { port: 0, host: "127.0.0.1" });
   const { port, hostPassword } = broker;
@@ -69,9 +83,14 @@ export async function figures(): Promise<Record<string, number>> {
   const page = await serveWeb({ dir, index: "gym.html" });
   page.setRelay(createGymRelay(host, { gym: GYM, boards: listBoards().map((b) => loadBoard(b)) }));
   let child: ChildProcess | null = null;
+  let boards: GymBoard[] = [];
   try {
+    boards = await Promise.all(Array.from({ length: EMULATED_BOARDS }, (_, i) => `board-${i}`).map((rack) =>
+      GymBoard.start({ rack, clock: "realtime", net: gymNetConfig({ port, gym: GYM, rack, mqttPassword: racks.get(rack)! }) })));
+    await waitFor(() => boards.every((b) => (host.racks.get(b.rack)?.session.counts.good ?? 0) > 0), 30000, "every emulated board's frames at the host");
+    for (const t of await Promise.all(boards.map((b) => host.racks.get(b.rack)!.session.tare()))) if (!t.ok) throw new Error(`tare over MQTT: ${t.reason}`);
     const plan: LoadPlan = {
-      url: broker.url, gym: GYM, racks: [...racks], sps: 80, batchMs: 100,
+      url: broker.url, gym: GYM, racks: simRacks, sps: 80, batchMs: 100,
       pageWsUrl: `${page.url.replace(/^http/, "ws").replace(/\/$/, "")}${WS_PATH}?${GYM_VIEW_QUERY}`, pageOrigin: page.url.replace(/\/$/, ""),
     };
     const c = fork(path.join(repoRoot(), "host/gym/loadgen-process.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
@@ -102,6 +121,7 @@ export async function figures(): Promise<Record<string, number>> {
     const stored0 = storedFrames(host);
     await sleep(2000);
     command({ t: "lift" });
+    await Promise.all(boards.map((b) => b.link.board.setScenario(PULL)));
     await sleep(STEADY_S * 1000 - 2000);
     const cpu = process.cpuUsage(cpu0);
     const wallS = (performance.now() - t0) / 1000;
@@ -111,6 +131,10 @@ export async function figures(): Promise<Record<string, number>> {
     // outages: some racks lose their WiFi (and lift meanwhile), then the broker restarts
     const names = [...racks.keys()];
     command({ t: "outage", racks: names.filter((_, i) => i % Math.floor(RACKS / OUTAGE_RACKS) === 0).slice(0, OUTAGE_RACKS), ms: OUTAGE_MS });
+    for (const b of boards.slice(0, BOARD_OUTAGES)) {
+      await b.link.board.fault({ kind: "wifiDown", seconds: BOARD_OUTAGE_S });
+      await b.link.board.setScenario(PULL);
+    }
     await sleep(OUTAGE_MS + 2000);
     await broker.close();
     broker = null;
@@ -127,29 +151,44 @@ export async function figures(): Promise<Record<string, number>> {
     // the outages happened: the host saw racks' last wills and their return, and lost the broker and came back
     const outageRacks = [...host.racks.values()].filter((r) => r.session.counts.reconnects > 0).length;
     if (outageRacks < OUTAGE_RACKS || hostReconnects < 1) throw new Error(`outages not injected: ${outageRacks} racks came back after their last will, the host reconnected ${hostReconnects} times`);
-    // let the last lifts land
-    const made = report.racks.reduce((n, r) => n + r.liftsMade, 0);
-    const deadline = Date.now() + DRAIN_MS;
-    while (Date.now() < deadline && !report.racks.every((r) => (host.racks.get(r.rack)?.lifts ?? 0) >= r.liftsMade)) await sleep(50);
+    // let the last lifts land; then the boards stop streaming (over USB), so both roads end on the same frame
+    const storedLifts = (rack: string) => store.boardLiftIdentities(`/${rackTopic(GYM, rack, "frames").replace(/\/frames$/, "")}`).map((l) => l.id);
+    await waitFor(() => report.racks.every((r) => (host.racks.get(r.rack)?.lifts ?? 0) >= r.liftsMade) &&
+      boards.every((b) => storedLifts(b.rack).length >= b.liftIds().length), DRAIN_MS, "").catch(() => undefined);
+    for (const b of boards) b.link.send(`${encodeCommand(900, "stream", ["0"])}\n`);
+    await sleep(1500);
     for (const r of host.racks.values()) r.recorder.flush();
     let deliveredOnce = 0;
-    for (const r of report.racks) {
-      const stored = store.boardLiftIdentities(`/${rackTopic(GYM, r.rack, "frames").replace(/\/frames$/, "")}`).map((l) => l.id);
-      for (let id = 1; id <= r.liftsMade; id++) if (stored.filter((s) => s === id).length === 1) deliveredOnce++;
-    }
+    let made = 0;
+    const onceEach = (rack: string, ids: number[]) => {
+      const stored = storedLifts(rack);
+      made += ids.length;
+      const once = ids.filter((id) => stored.filter((s) => s === id).length === 1).length;
+      deliveredOnce += once;
+      return once === ids.length && stored.length === ids.length;
+    };
+    for (const r of report.racks) onceEach(r.rack, Array.from({ length: r.liftsMade }, (_, i) => i + 1));
+    const exactBoards = boards.filter((b) => {
+      const r = host.racks.get(b.rack);
+      if (!onceEach(b.rack, b.liftIds()) || !r || b.liftIds().length === 0) return false;
+      const frames = [...store.frames(r.recorder.sessionId)].map((f) => f.seq);
+      return frames.length > 0 && b.neverSent(frames) === r.recorder.counts().missing;
+    }).length;
     const shown: number[] = [];
     const stored: number[] = [];
     const recorded = report.racks.filter((r) => latencies(r, commits.get(r.rack) ?? [], window0, window1, stored, shown)).length;
     return {
       "gym.racks": recorded,
+      "gym.emulated_boards": exactBoards,
       "gym.frames_per_s": Math.round((stored1 - stored0) / wallS),
       "gym.lift_delivery_pct": made > 0 ? Math.round((10000 * deliveredOnce) / made) / 100 : 0,
       "gym.latency_ms_p99": p99(shown),
       "gym.store_latency_ms_p99": p99(stored),
-      "gym.host_cpu_pct_per_rack": Math.round(((100 * (cpu.user + cpu.system)) / 1e6 / wallS / RACKS) * 1000) / 1000,
+      "gym.host_cpu_pct_per_rack": Math.round(((100 * (cpu.user + cpu.system)) / 1e6 / wallS / (RACKS + EMULATED_BOARDS)) * 1000) / 1000,
     };
   } finally {
     if (child && child.exitCode === null) child.kill();
+    await Promise.all(boards.map((b) => b.close()));
     await page.close();
     await host.close();
     await broker?.close();
@@ -181,6 +220,14 @@ function p99(xs: number[]): number {
   if (xs.length === 0) throw new Error("no batch in the steady window");
   xs.sort((a, b) => a - b);
   return Math.round(xs[Math.floor(xs.length * 0.99)] * 10) / 10;
+}
+
+async function waitFor(pred: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await sleep(50);
+  }
 }
 
 function storedFrames(host: GymHost): number {

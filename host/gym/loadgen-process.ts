@@ -115,6 +115,7 @@ async function* incoming(): AsyncGenerator<LoadCommand> {
 }
 
 if (process.send) {
+  process.once("disconnect", () => process.exit(1)); // the parent is gone: nobody to report to
   const send = (m: LoadMessage, then?: () => void) => (then ? process.send!(m, then) : process.send!(m));
   let plan: LoadPlan | null = null;
   process.on("message", (m: LoadPlan | LoadCommand) => {
