@@ -166,6 +166,14 @@ describe.each(["embedded", "mosquitto"] as const)("emulated boards in a gym, %s 
       expect(counts[i].calibrationMismatches, `${b.rack}: host-derived force = board force`).toBe(0);
       expect(counts[i].missing, `${b.rack} missing`).toBe(neverSent);
     }
+    // node.heap() in every heartbeat, reboots and the outage included: at least the 8 KB the board
+    // needs, and the firmware's ≈ 20 KB and the network's C side taken from the ≈ 44 KB
+    for (const b of [b1, b2]) {
+      b.readHeartbeats();
+      expect(b.heartbeatHeap.length).toBeGreaterThan(60);
+      expect(Math.min(...b.heartbeatHeap), `${b.rack} lowest free heap`).toBeGreaterThanOrEqual(8 * 1024);
+      expect(Math.max(...b.heartbeatHeap), `${b.rack} highest free heap`).toBeLessThan(30_000);
+    }
     expect(liftIds(b1).length).toBeGreaterThanOrEqual(3);
     expect(counts[0].missing).toBeGreaterThan(30 * 80);
   }, 300_000);
