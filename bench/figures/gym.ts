@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from "node:child_process";
+import { fork, type ChildProcess, type Serializable } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -11,8 +11,8 @@ import { createGymRelay } from "../../host/gym/page/relay.ts";
 import { rackTopic } from "../../host/gym/topics.ts";
 import { repoRoot } from "../../host/paths.ts";
 import { Store } from "../../host/store/store.ts";
-import { GymBoard, gymNetConfig } from "../../host/testing/firmware/gym-board.ts";
-import { encodeCommand } from "../../shared/protocol/messages.ts";
+import { framesNeverSent } from "../../host/testing/firmware/gym-board.ts";
+import type { BoardsCommand, BoardsMessage, BoardsPlan } from "../../host/testing/firmware/gym-boards-process.ts";
 import { WS_PATH } from "../../host/web/protocol.ts";
 import { serveWeb } from "../../host/web/server.ts";
 
@@ -22,7 +22,8 @@ import { serveWeb } from "../../host/web/server.ts";
  * (host/gym/loadgen.ts, the shared encoders) at 80 SPS, 2 channels, batches of 100 ms, in a child
  * process that also watches the gym page's WebSocket as the page does; beside them
  * EMULATED_BOARDS full emulated boards (the built firmware, its WiFi and MQTT on the emulator's
- * stand-ins over real TCP, realtime clock, net.cfg on flash), tared from the host over MQTT.
+ * stand-ins over real TCP, realtime clock, net.cfg on flash) in another child process
+ * (host/testing/firmware/gym-boards-process.ts), tared from the host over MQTT.
  *   gym.racks                   racks streaming at once, every frame they published in the steady
  *                               window stored and shown on the gym page
  *   gym.emulated_boards         boards recorded exactly: every lift they made (E records on USB)
@@ -54,7 +55,6 @@ const DRAIN_MS = 20000;
 const EMULATED_BOARDS = 8;
 const BOARD_OUTAGES = 2;
 const BOARD_OUTAGE_S = 3;
-const PULL = "rackpull:kg=150,emptyS=2,restS=2,holdS=1,afterS=2";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const wallMs = () => performance.timeOrigin + performance.now();
@@ -82,36 +82,24 @@ export async function figures(): Promise<Record<string, number>> {
   host.client.on("connect", () => hostReconnects++);
   const page = await serveWeb({ dir, index: "gym.html" });
   page.setRelay(createGymRelay(host, { gym: GYM, boards: listBoards().map((b) => loadBoard(b)) }));
-  let child: ChildProcess | null = null;
-  let boards: GymBoard[] = [];
+  const children: Child<{ t: string }>[] = [];
   try {
-    boards = await Promise.all(Array.from({ length: EMULATED_BOARDS }, (_, i) => `board-${i}`).map((rack) =>
-      GymBoard.start({ rack, clock: "realtime", net: gymNetConfig({ port, gym: GYM, rack, mqttPassword: racks.get(rack)! }) })));
-    await waitFor(() => boards.every((b) => (host.racks.get(b.rack)?.session.counts.good ?? 0) > 0), 30000, "every emulated board's frames at the host");
-    for (const t of await Promise.all(boards.map((b) => host.racks.get(b.rack)!.session.tare()))) if (!t.ok) throw new Error(`tare over MQTT: ${t.reason}`);
-    const plan: LoadPlan = {
+    const boardNames = [...racks.keys()].filter((r) => r.startsWith("board-"));
+    const boards = forkChild<BoardsMessage>("host/testing/firmware/gym-boards-process.ts", "the emulated boards");
+    children.push(boards);
+    boards.send({ url: broker.url, gym: GYM, boards: boardNames.map((r) => [r, racks.get(r)!]) } satisfies BoardsPlan);
+    await boards.next("ready");
+    const boardCommand = (m: BoardsCommand) => boards.send(m);
+    await waitFor(() => boardNames.every((r) => (host.racks.get(r)?.session.counts.good ?? 0) > 0), 30000, "every emulated board's frames at the host");
+    for (const t of await Promise.all(boardNames.map((r) => host.racks.get(r)!.session.tare()))) if (!t.ok) throw new Error(`tare over MQTT: ${t.reason}`);
+    const loadgen = forkChild<LoadMessage>("host/gym/loadgen-process.ts", "the load generator");
+    children.push(loadgen);
+    loadgen.send({
       url: broker.url, gym: GYM, racks: simRacks, sps: 80, batchMs: 100,
       pageWsUrl: `${page.url.replace(/^http/, "ws").replace(/\/$/, "")}${WS_PATH}?${GYM_VIEW_QUERY}`, pageOrigin: page.url.replace(/\/$/, ""),
-    };
-    const c = fork(path.join(repoRoot(), "host/gym/loadgen-process.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-    child = c;
-    const messages: LoadMessage[] = [];
-    let exited: string | null = null;
-    c.on("message", (m) => messages.push(m as LoadMessage));
-    c.once("exit", (code) => (exited = `the load generator exited (${code})`));
-    const next = async (t: LoadMessage["t"]) => {
-      for (;;) {
-        const i = messages.findIndex((m) => m.t === t);
-        if (i >= 0) return messages.splice(i, 1)[0];
-        const r = messages.find((m) => m.t === "report");
-        if (r && r.t === "report" && r.error) throw new Error(`load generator: ${r.error}`);
-        if (exited) throw new Error(`${exited} before "${t}"`);
-        await sleep(20);
-      }
-    };
-    const command = (m: LoadCommand) => c.send(m);
-    c.send(plan);
-    await next("ready");
+    } satisfies LoadPlan);
+    const command = (m: LoadCommand) => loadgen.send(m);
+    await loadgen.next("ready");
 
     // steady window: no outage; every rack lifts once in it
     await sleep(WARMUP_S * 1000);
@@ -121,7 +109,7 @@ export async function figures(): Promise<Record<string, number>> {
     const stored0 = storedFrames(host);
     await sleep(2000);
     command({ t: "lift" });
-    await Promise.all(boards.map((b) => b.link.board.setScenario(PULL)));
+    boardCommand({ t: "pull" });
     await sleep(STEADY_S * 1000 - 2000);
     const cpu = process.cpuUsage(cpu0);
     const wallS = (performance.now() - t0) / 1000;
@@ -129,12 +117,9 @@ export async function figures(): Promise<Record<string, number>> {
     const window1 = wallMs();
 
     // outages: some racks lose their WiFi (and lift meanwhile), then the broker restarts
-    const names = [...racks.keys()];
-    command({ t: "outage", racks: names.filter((_, i) => i % Math.floor(RACKS / OUTAGE_RACKS) === 0).slice(0, OUTAGE_RACKS), ms: OUTAGE_MS });
-    for (const b of boards.slice(0, BOARD_OUTAGES)) {
-      await b.link.board.fault({ kind: "wifiDown", seconds: BOARD_OUTAGE_S });
-      await b.link.board.setScenario(PULL);
-    }
+    command({ t: "outage", racks: simRacks.map(([r]) => r).filter((_, i) => i % Math.floor(RACKS / OUTAGE_RACKS) === 0).slice(0, OUTAGE_RACKS), ms: OUTAGE_MS });
+    boardCommand({ t: "wifiDown", racks: boardNames.slice(0, BOARD_OUTAGES), seconds: BOARD_OUTAGE_S });
+    boardCommand({ t: "pull", racks: boardNames.slice(0, BOARD_OUTAGES) });
     await sleep(OUTAGE_MS + 2000);
     await broker.close();
     broker = null;
@@ -145,18 +130,18 @@ export async function figures(): Promise<Record<string, number>> {
     command({ t: "lift" });
     await sleep(2000);
     command({ t: "stop" });
-    const report = await next("report");
-    if (report.t !== "report") throw new Error("no report");
+    boardCommand({ t: "stop" });
+    const report = await loadgen.next("report");
+    const boardReport = await boards.next("report");
+    if (report.t !== "report" || boardReport.t !== "report") throw new Error("no report");
 
     // the outages happened: the host saw racks' last wills and their return, and lost the broker and came back
     const outageRacks = [...host.racks.values()].filter((r) => r.session.counts.reconnects > 0).length;
     if (outageRacks < OUTAGE_RACKS || hostReconnects < 1) throw new Error(`outages not injected: ${outageRacks} racks came back after their last will, the host reconnected ${hostReconnects} times`);
-    // let the last lifts land; then the boards stop streaming (over USB), so both roads end on the same frame
+    // let the last lifts land (the boards stopped streaming, so both their roads end on the same frame)
     const storedLifts = (rack: string) => store.boardLiftIdentities(`/${rackTopic(GYM, rack, "frames").replace(/\/frames$/, "")}`).map((l) => l.id);
     await waitFor(() => report.racks.every((r) => (host.racks.get(r.rack)?.lifts ?? 0) >= r.liftsMade) &&
-      boards.every((b) => storedLifts(b.rack).length >= b.liftIds().length), DRAIN_MS, "").catch(() => undefined);
-    for (const b of boards) b.link.send(`${encodeCommand(900, "stream", ["0"])}\n`);
-    await sleep(1500);
+      boardReport.boards.every((b) => storedLifts(b.rack).length >= b.liftIds.length), DRAIN_MS, "").catch(() => undefined);
     for (const r of host.racks.values()) r.recorder.flush();
     let deliveredOnce = 0;
     let made = 0;
@@ -168,12 +153,13 @@ export async function figures(): Promise<Record<string, number>> {
       return once === ids.length && stored.length === ids.length;
     };
     for (const r of report.racks) onceEach(r.rack, Array.from({ length: r.liftsMade }, (_, i) => i + 1));
-    const exactBoards = boards.filter((b) => {
+    const exactBoards = boardReport.boards.filter((b) => {
       const r = host.racks.get(b.rack);
-      if (!onceEach(b.rack, b.liftIds()) || !r || b.liftIds().length === 0) return false;
+      if (!onceEach(b.rack, b.liftIds) || !r || b.liftIds.length === 0) return false;
       const frames = [...store.frames(r.recorder.sessionId)].map((f) => f.seq);
-      return frames.length > 0 && b.neverSent(frames) === r.recorder.counts().missing;
+      return frames.length > 0 && framesNeverSent(b.usbSeqs, frames) === r.recorder.counts().missing;
     }).length;
+    boardCommand({ t: "exit" });
     const shown: number[] = [];
     const stored: number[] = [];
     const recorded = report.racks.filter((r) => latencies(r, commits.get(r.rack) ?? [], window0, window1, stored, shown)).length;
@@ -187,8 +173,7 @@ export async function figures(): Promise<Record<string, number>> {
       "gym.host_cpu_pct_per_rack": Math.round(((100 * (cpu.user + cpu.system)) / 1e6 / wallS / (RACKS + EMULATED_BOARDS)) * 1000) / 1000,
     };
   } finally {
-    if (child && child.exitCode === null) child.kill();
-    await Promise.all(boards.map((b) => b.close()));
+    await Promise.all(children.map((c) => c.end()));
     await page.close();
     await host.close();
     await broker?.close();
@@ -220,6 +205,48 @@ function p99(xs: number[]): number {
   if (xs.length === 0) throw new Error("no batch in the steady window");
   xs.sort((a, b) => a - b);
   return Math.round(xs[Math.floor(xs.length * 0.99)] * 10) / 10;
+}
+
+interface Child<M extends { t: string }> {
+  send(m: unknown): void;
+  /** The next message of type `t`; an error when the child reported one or exited first. */
+  next(t: M["t"]): Promise<M>;
+  /** Waits up to 10 s for the child to exit (after its last command), then ends it. */
+  end(): Promise<void>;
+}
+
+/** A helper process forked with an IPC channel (its module's path from the repository root). */
+function forkChild<M extends { t: string }>(module: string, name: string): Child<M> {
+  const c: ChildProcess = fork(path.join(repoRoot(), module), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const messages: M[] = [];
+  let failed: string | null = null;
+  const exited = new Promise<void>((resolve) => c.once("exit", (code) => {
+    failed ??= `${name} exited (${code})`;
+    resolve();
+  }));
+  c.on("message", (m) => {
+    const error = (m as { error?: string }).error;
+    if (error) failed = `${name}: ${error}`;
+    messages.push(m as M);
+  });
+  return {
+    send: (m) => c.send(m as Serializable),
+    async next(t) {
+      for (;;) {
+        const i = messages.findIndex((m) => m.t === t);
+        if (i >= 0) return messages.splice(i, 1)[0];
+        if (failed) throw new Error(`${failed} before "${t}"`);
+        await sleep(20);
+      }
+    },
+    async end() {
+      if (c.exitCode === null && c.signalCode === null) await Promise.race([exited, sleep(10000)]);
+      if (c.exitCode === null && c.signalCode === null) {
+        c.kill();
+        await exited;
+      }
+    },
+  };
 }
 
 async function waitFor(pred: () => boolean, ms: number, what: string): Promise<void> {

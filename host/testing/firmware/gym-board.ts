@@ -63,18 +63,27 @@ export class GymBoard {
    * (`stored`: the stored frames' sequence numbers); null when the host stored one the board never made.
    */
   neverSent(stored: number[]): number | null {
-    if (stored.length === 0) return 0;
-    const made = new Set(this.usbSeqs);
-    if (!stored.every((s) => made.has(s))) return null;
-    const got = new Set(stored);
-    const first = stored[0];
-    const last = stored[stored.length - 1];
-    return this.usbSeqs.filter((s) => s >= first && s <= last && !got.has(s)).length;
+    return framesNeverSent(this.usbSeqs, stored);
   }
 
   close(): Promise<void> {
     return this.link.close();
   }
+}
+
+/**
+ * Of the frames a board wrote on USB (`usbSeqs`), those between the first and last the host stored
+ * (`stored`, sequence numbers in order) that the host never got; null when the host stored one the
+ * board never made.
+ */
+export function framesNeverSent(usbSeqs: number[], stored: number[]): number | null {
+  if (stored.length === 0) return 0;
+  const made = new Set(usbSeqs);
+  if (!stored.every((s) => made.has(s))) return null;
+  const got = new Set(stored);
+  const first = stored[0];
+  const last = stored[stored.length - 1];
+  return usbSeqs.filter((s) => s >= first && s <= last && !got.has(s)).length;
 }
 
 /** The net.cfg fields of a rack on a broker at 127.0.0.1:`port`. */
