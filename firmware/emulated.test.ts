@@ -213,6 +213,26 @@ describe("firmware on the emulated board", () => {
     expect(l.text.join("\n")).not.toMatch(/E:M|not enough memory/);
   }, 120_000);
 
+  it("the bar taken off the pins right after a rack pull's re-weigh: the isometric pull that follows is still found", async () => {
+    // taking the bar away looks like a lift-off never set down; the detector used to wait for that set-down for good
+    const l = await start({ scenario: "empty", files: { "cal.txt": nominalCal("nominal") } });
+    await booted(l);
+    await l.advance(1500);
+    expect((await l.command("tare"))[2]).toBe("ok");
+    await l.board.setScenario("rackpull:kg=150,emptyS=2,restS=3,holdS=1.5,afterS=4");
+    expect(await l.until(() => l.records("E,").length > 0, 20_000, 100), "rack pull E record").toBe(true);
+    const e = parseLiftBody(l.records("E,")[0]);
+    expect(e.kind).toBe("rackpull");
+    expect(e.reweighN).toBeGreaterThan(0);
+    await l.board.setScenario("empty"); // within a second of the re-weigh that ended the lift
+    await l.advance(3000);
+    await l.board.setScenario("isometric:fmax=3000,quietS=3,pullS=3,afterS=2");
+    const found = await l.until(() => l.records("E,").some((r) => parseLiftBody(r).kind === "isometric"), 12_000, 100);
+    expect(found, l.records("E,").join("\n")).toBe(true);
+    const iso = parseLiftBody(l.records("E,").find((r) => parseLiftBody(r).kind === "isometric")!);
+    expect(Math.abs(iso.peakNetForceN - 3000)).toBeLessThan(0.02 * 3000); // fmax: the pull above the scenario's pre-tension
+  }, 60_000);
+
   it("isometric pull: peak force and time to peak within one sample period of the truth", async () => {
     // a pull released while the force still rises (tremor off): one well-defined peak (on a long
     // plateau noise decides which sample is "the" peak; domain.md)

@@ -141,4 +141,51 @@ describe("signing lifts on the emulated board while streaming", () => {
     const st = await l.board.stats();
     expect([st.restarts, st.watchdogResets, st.oomResets]).toEqual([0, 0, 0]);
   }, 180_000);
+
+  /** Two lifts, the second one ending while the first is signed, and a `keys` command then; samples lost until `untilUs`. */
+  async function twoLifts(files: Record<string, string>, untilUs?: number): Promise<{ l: EmuLink; lost: number; info: string[] }> {
+    const l = await start({ scenario: "rackpull:kg=160,emptyS=4,restS=3,holdS=1,afterS=2", files });
+    await l.advance(1500);
+    expect((await l.command("tare"))[2]).toBe("ok");
+    expect(await l.until(() => l.records("E,").length > 0, 20_000, 100)).toBe(true);
+    await l.advance(1000);
+    expect(l.records("Y,").length).toBe(0);
+    await l.board.setScenario("rackpull:kg=170,emptyS=1,restS=2,holdS=1,afterS=40");
+    expect(await l.until(() => l.records("E,").length > 1, 15_000, 100)).toBe(true);
+    expect(l.records("Y,").length).toBe(0);
+    const info = await l.command("keys");
+    if (untilUs === undefined) expect(await l.until(() => l.records("Y,").length >= 4, 60_000, 100)).toBe(true);
+    else await l.advance((untilUs - l.board.nowUs()) / 1000);
+    await l.advance(2000);
+    const h = l.lastHeartbeat()!;
+    return { l, lost: l.stats.gaps + Number(h.lost0) + Number(h.lost1), info };
+  }
+
+  it("a lift and a keys command while a signature runs without the signer loaded (sign-job): both lifts signed in order, chained", async () => {
+    const seed = Buffer.alloc(32, 5);
+    const pub = /^K,[0-9a-f]{64},([0-9a-f]{64})/.exec(keyFile(seed))![1];
+    // the first signature is parked in sign-job after its first slices when the second lift ends;
+    // the command loads the signer, which takes the job back, answers and parks it again
+    const { l, lost, info } = await twoLifts({ "cal.txt": nominalCal("gym-2"), "ed25519.key": keyFile(seed) });
+    expect([info[2], field(info, "pub"), field(info, "queue")]).toEqual(["ok", pub, "1"]);
+    const es = l.records("E,");
+    const gs = l.records("G,");
+    const ys = l.records("Y,");
+    let prev = GENESIS_PREV;
+    for (let i = 0; i < 2; i++) {
+      const g = parseLiftSignature(joinSignature(gs[i], ys[2 * i], ys[2 * i + 1]));
+      expect(g.error).toBe("");
+      expect([g.counter, g.prevHex, g.liftId]).toEqual([i + 1, prev, Number(field(splitFields(es[i]), "id"))]);
+      const msg = Buffer.from(signedMessage(es[i], g.fields), "latin1");
+      expect(verify(null, msg, publicKeyOf(pub), Buffer.from(g.signatureHex, "hex"))).toBe(true);
+      prev = createHash("sha256").update(msg).digest("hex");
+    }
+    const st = await l.board.stats();
+    expect([st.restarts, st.watchdogResets, st.oomResets, st.callbackErrors]).toEqual([0, 0, 0, 0]);
+    // Samples lost against the same run on a board without a key (which loses one bit-banged
+    // conversion per lift, when liftlog writes the E record): a lift that ends while a signature
+    // runs costs one more (known, not solved: 3 more before the signer parked its job in sign-job).
+    const { lost: lostWithoutKey } = await twoLifts({ "cal.txt": nominalCal("gym-2") }, l.board.nowUs() - 2_000_000);
+    expect(lost - lostWithoutKey).toBeLessThanOrEqual(1);
+  }, 180_000);
 });

@@ -1,11 +1,10 @@
-import { HMAC_KEY_FILE, HMAC_KEY_TMP } from "./signer.ts";
-
 type LiftMac = typeof import("../shared/hmac/liftmac.ts");
 
 /**
  * The signer's HMAC-SHA256 scheme (shared/hmac/liftmac.ts): the fallback to Ed25519 that needs no
  * curve code, so it signs a lift in one short tick with NodeMCU's C crypto.hmac (binary digest).
- * Loaded by firmware/signer.ts, which owns the flash helpers (passed in: no require cycle).
+ * Loaded by firmware/signer.ts, which owns the key's files and flash helpers: it passes in what it
+ * read, and a writer (so this module imports nothing of the signer's: no require cycle).
  *
  *   hmac.key   H,<32-byte key hex>*hhhhhhhh   (replaced atomically, as ed25519.key; names in signer.ts)
  *
@@ -13,12 +12,10 @@ type LiftMac = typeof import("../shared/hmac/liftmac.ts");
  * removing the old one), the HMAC key is the one in use. The key leaves the board once, in the
  * reply to `keys init hmac`, for the host to register (only the key holder can check an HMAC).
  */
-type ReadSealed = (this: void, name: string, tmp: string) => string;
-type WriteSealed = (this: void, name: string, tmp: string, body: string) => boolean;
+type WriteKeyFile = (this: void, body: string) => boolean;
 
-/** The key (binary), or undefined without a valid one. */
-export function readKey(readSealed: ReadSealed): string | undefined {
-  const body = readSealed(HMAC_KEY_FILE, HMAC_KEY_TMP);
+/** The key (binary) from the key file's sealed body, or undefined without a valid one. */
+export function readKey(body: string): string | undefined {
   if (body.length !== 2 + 64 || string.sub(body, 1, 2) !== "H,") return undefined;
   return encoder.fromHex(string.sub(body, 3, 66));
 }
@@ -30,11 +27,11 @@ export function keyId(key: string): string {
 }
 
 /** A new key from the hardware random source, written to flash; its hex, or "" when the write failed. */
-export function makeKey(writeSealed: WriteSealed): string {
+export function makeKey(writeKeyFile: WriteKeyFile): string {
   const b: string[] = [];
   for (let i = 0; i < 32; i++) b[i] = string.char(node.random(0, 255));
   const hex = encoder.toHex(table.concat(b));
-  return writeSealed(HMAC_KEY_FILE, HMAC_KEY_TMP, `H,${hex}`) ? hex : "";
+  return writeKeyFile(`H,${hex}`) ? hex : "";
 }
 
 /** The MAC record for a lift (E body, signed fields) and the SHA-256 (hex) of the message it covers: the next lift's prev. */

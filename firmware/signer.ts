@@ -1,5 +1,6 @@
 import type { AppCtx } from "./types/rackcell.d.ts";
 import type { KeyState, SignState } from "../shared/crypto/ed25519.ts";
+import { elapsedUs, park, take } from "./sign-job.ts";
 
 type Ed25519 = typeof import("../shared/crypto/ed25519.ts");
 type SignedLift = typeof import("../shared/board/signedlift.ts");
@@ -24,19 +25,20 @@ type Hmac = typeof import("./signer-hmac.ts");
  *                 (a chain under another key, e.g. after `keys init force`, counts as empty: the new
  *                 key's first lift is n=1 with the zero prev, whatever a power cut left behind)
  */
-export const KEY_FILE = "ed25519.key";
-export const KEY_TMP = "ed25519.tmp";
-export const CHAIN_FILE = "sigchain";
-export const CHAIN_TMP = "sigchain.tmp";
+// not exported: an export table of more than eight entries takes sixteen hash slots in the heap
+const KEY_FILE = "ed25519.key";
+const KEY_TMP = "ed25519.tmp";
+const CHAIN_FILE = "sigchain";
+const CHAIN_TMP = "sigchain.tmp";
 /** vcert: V,<calibration id>,<verification certificate id>*hhhhhhhh, set by `vcert` after rackcell verify passes */
-export const VCERT_FILE = "vcert";
-export const VCERT_TMP = "vcert.tmp";
+const VCERT_FILE = "vcert";
+const VCERT_TMP = "vcert.tmp";
 /** hmac.key: the HMAC-SHA256 scheme's key (signer-hmac.ts, which is loaded only when one exists) */
-export const HMAC_KEY_FILE = "hmac.key";
-export const HMAC_KEY_TMP = "hmac.tmp";
+const HMAC_KEY_FILE = "hmac.key";
+const HMAC_KEY_TMP = "hmac.tmp";
 /** Timer period between two slices: the sampler and the UART run in between. */
 const SLICE_MS = 10;
-const MODULES = "signer signer_hmac hmac_liftmac crypto_ed25519 crypto_field25519 crypto_scalar25519 board_signedlift protocol_wire_number lualib_bundle";
+const MODULES = "signer sign_job signer_hmac hmac_liftmac crypto_ed25519 crypto_edwards25519 crypto_field25519 crypto_scalar25519 board_signedlift protocol_wire_number lualib_bundle";
 
 const sha512 = (s: string): string => crypto.hash("sha512", s);
 
@@ -44,7 +46,7 @@ let ctx: AppCtx;
 /** writes one record, sealed, through the output seam (the protocol's or the command's sender) */
 let send: (this: void, body: string) => void;
 /** E bodies waiting for a signature, oldest first */
-const queue: string[] = [];
+let queue: string[] = [];
 /** records to send, one per tick */
 const outLines: string[] = [];
 /** after a signature: the chain line to store (without the counter) and the lift id for the notice */
@@ -52,7 +54,7 @@ let chainBody = "";
 let chainRename = false;
 let notice = "";
 let signing: SignState | undefined;
-let fields = "";
+/** the message being signed (its last line is the signed fields: kept once, not twice, while signing) */
 let message = "";
 /** public key (hex) of the signature being computed */
 let signingPubHex = "";
@@ -156,7 +158,7 @@ function readKey(): { seed: string; pub: string } | undefined {
 }
 
 export function hasKey(): boolean {
-  return readKey() !== undefined || (hmacPresent() && hm().readKey(recovered) !== undefined);
+  return readKey() !== undefined || (hmacPresent() && hm().readKey(recovered(HMAC_KEY_FILE, HMAC_KEY_TMP)) !== undefined);
 }
 
 /** [counter, prev hex] of the last lift signed with the key `pubHex`. */
@@ -186,6 +188,19 @@ function certIdFor(calId: string): string {
   return cal !== undefined && cal !== "" && cal === calId ? cert as string : "";
 }
 
+/**
+ * The curve code. The modules it imports keep only what ed25519 copied into its locals: their
+ * export tables (and lualib's) are dropped from package.loaded at once, ≈ 1 KB less while signing.
+ */
+function loadCurve(): Ed25519 {
+  const e = require("../shared/crypto/ed25519") as Ed25519;
+  const l = loaded();
+  l.crypto_field25519 = undefined;
+  l.crypto_scalar25519 = undefined;
+  l.lualib_bundle = undefined;
+  return e;
+}
+
 /** Drops the signer and the curve code from package.loaded: garbage once the timer is gone. */
 function release(): void {
   if (timer !== undefined) timer.unregister();
@@ -201,7 +216,7 @@ function release(): void {
 function beginNext(): void {
   if (sl === undefined) sl = require("../shared/board/signedlift") as SignedLift;
   const body = table.remove(queue, 1) as string;
-  const macKey = hmacPresent() ? hm().readKey(recovered) : undefined;
+  const macKey = hmacPresent() ? hm().readKey(recovered(HMAC_KEY_FILE, HMAC_KEY_TMP)) : undefined;
   const key = macKey === undefined ? readKey() : undefined;
   if (macKey === undefined && key === undefined) {
     send("M,lift not signed: no device key (rackcell keys init)");
@@ -210,7 +225,7 @@ function beginNext(): void {
   signingPubHex = macKey !== undefined ? hm().keyId(macKey) : encoder.toHex(key!.pub);
   const [n, prev] = readChain(signingPubHex);
   const [, , liftId] = string.find(body, "^E,id=(%d+)");
-  fields = sl!.signedFields(tonumber(liftId) ?? 0, n + 1, node.chipid(), ctx.cal.id, certIdFor(ctx.cal.id), prev);
+  const fields = sl!.signedFields(tonumber(liftId) ?? 0, n + 1, node.chipid(), ctx.cal.id, certIdFor(ctx.cal.id), prev);
   if (macKey !== undefined) {
     // HMAC: one C call, no slices; the records and the chain go out as after a signature
     const [y, messageSha] = hm().macLift(macKey, tonumber(liftId) ?? 0, body, fields);
@@ -218,15 +233,15 @@ function beginNext(): void {
     outLines[outLines.length] = y;
     notice = liftId as string;
     chainBody = `${messageSha},${signingPubHex}`;
-    fields = "";
     return;
   }
   message = sl!.signedMessage(body, fields);
   // the message format is needed once per lift: released before the curve work starts
   loaded().board_signedlift = undefined;
   loaded().protocol_wire_number = undefined;
+  loaded().lualib_bundle = undefined;
   sl = undefined;
-  if (ed === undefined) ed = require("../shared/crypto/ed25519") as Ed25519;
+  if (ed === undefined) ed = loadCurve();
   signing = ed.signStart(key!.seed, key!.pub, message, sha512);
 }
 
@@ -236,6 +251,8 @@ function finishSigning(st: SignState): void {
   // uart.write busy-waits (≈ 87 µs a byte at 115200 baud, more when sample frames already fill
   // the FIFO), and one 270-byte line held the CPU ≈ 12 ms, long enough to miss a bit-banged
   // conversion; lines of ≤ 120 bytes do not
+  const [at] = string.find(message, "\nG,", 1, true);
+  const fields = string.sub(message, (at as number) + 1);
   const [, , liftId] = string.find(fields, "^G,lift=(%d+)");
   const sigHex = encoder.toHex(st.signature);
   outLines[outLines.length] = fields;
@@ -244,7 +261,6 @@ function finishSigning(st: SignState): void {
   notice = liftId as string;
   chainBody = `${encoder.toHex(crypto.hash("sha256", message))},${signingPubHex}`;
   signing = undefined;
-  fields = "";
   message = "";
 }
 
@@ -287,10 +303,46 @@ function finishKeygen(st: KeyState): void {
   keygen = undefined;
 }
 
-/** µs since t0 on tmr.now()'s 31-bit clock (one wrap at most: a signature takes seconds). */
-function elapsedUs(t0: number): number {
-  const d = tmr.now() - t0;
-  return d < 0 ? d + 2147483648 : d;
+/**
+ * Hands the running signature to sign-job and leaves package.loaded: this module's closures and
+ * upvalues (≈ 2 KB of heap) are garbage until the signature is ready. Only when nothing else is
+ * pending here (records to send, the chain, a notice, a key being made).
+ */
+function parkJob(): void {
+  if (timer !== undefined) timer.unregister();
+  timer = undefined;
+  // owner: this module's Lua name, as in package.loaded below
+  park({ signing: signing!, queue, owner: "signer", ctx, send, startedUs, slices, longestSliceUs }, SLICE_MS);
+  signing = undefined;
+  ed = undefined;
+  loaded().signer = undefined;
+}
+
+/** Takes back a job parked in sign-job: this module was loaded again for it, or for a lift or a command meanwhile. */
+function adopt(): void {
+  const j = take();
+  if (j === undefined) return;
+  signing = j.signing;
+  queue = j.queue;
+  message = j.signing.message;
+  startedUs = j.startedUs;
+  slices = j.slices;
+  longestSliceUs = j.longestSliceUs;
+  signingPubHex = encoder.toHex(string.sub(j.signing.key, 33, 64));
+  // no curve code: the next tick parks the job again, or it is finished (resume)
+  run(j.ctx, j.send);
+}
+
+/**
+ * sign-job's signature is ready: take it back; the next tick writes its records and the chain.
+ * This tick (from `t0`, loading this module included) counts as one of the signature's slices.
+ */
+export function resume(t0: number): void {
+  adopt();
+  if (signing !== undefined) finishSigning(signing);
+  const dt = elapsedUs(t0);
+  slices = slices + 1;
+  if (dt > longestSliceUs) longestSliceUs = dt;
 }
 
 /** One timer tick: one slice of the key generation or of the current signature. */
@@ -303,19 +355,25 @@ function tick(): void {
     if (out > longestOutputUs) longestOutputUs = out;
     return;
   }
-  if (keygen === undefined && signing === undefined && queue.length > 0 && hmacPresent()) {
+  // here nothing is left to send or store (afterSigning): a signature in progress goes to sign-job
+  if (keygen === undefined && signing !== undefined) {
+    parkJob();
+    return;
+  }
+  if (keygen === undefined && queue.length === 0) {
+    release();
+    return;
+  }
+  if (keygen === undefined && hmacPresent()) {
     beginNext(); // the HMAC scheme needs no curve code
   } else if (ed === undefined) {
-    ed = require("../shared/crypto/ed25519") as Ed25519;
+    ed = loadCurve();
   } else if (keygen !== undefined) {
     if (ed.keyStep(keygen)) finishKeygen(keygen);
-  } else if (signing !== undefined) {
-    if (ed.signStep(signing)) finishSigning(signing);
-  } else if (queue.length > 0) beginNext();
+  } else beginNext();
   const dt = elapsedUs(t0);
   slices = slices + 1;
   if (dt > longestSliceUs) longestSliceUs = dt;
-  if (keygen === undefined && signing === undefined && queue.length === 0 && outLines.length === 0 && chainBody === "" && !chainRename && notice === "") release();
 }
 
 function run(c: AppCtx, sender: (this: void, body: string) => void): void {
@@ -329,6 +387,7 @@ function run(c: AppCtx, sender: (this: void, body: string) => void): void {
 
 /** A lift was recorded (its E body): sign it when the signatures before it are done. */
 export function enqueue(c: AppCtx, sender: (this: void, body: string) => void, liftBody: string): void {
+  adopt();
   if (!file.exists(KEY_FILE) && !file.exists(KEY_TMP) && !hmacPresent()) {
     if (timer === undefined) release();
     return;
@@ -344,11 +403,12 @@ export function enqueue(c: AppCtx, sender: (this: void, body: string) => void, l
  * new lifts chain from zero). Deferred reply: ok,pub=<hex> once the public key is computed.
  */
 export function keysInit(c: AppCtx, sender: (this: void, body: string) => void, id: number, force: boolean, hmac: boolean): string {
+  adopt();
   if (keygen !== undefined) return "busy";
   if (!force && hasKey()) return "key exists: keys init force replaces it";
   if (hmac) {
     // the key is sent this once, for the host to register: only its holder can check a MAC
-    const keyHex = hm().makeKey(writeSealedSoon);
+    const keyHex = hm().makeKey((body) => writeSealedSoon(HMAC_KEY_FILE, HMAC_KEY_TMP, body));
     if (keyHex === "") return "flash write failed";
     file.remove(KEY_FILE);
     sender(`R,${fmtInt(id)},ok,scheme=hmac-sha256,key=${keyHex},keyid=${hm().keyId(encoder.fromHex(keyHex))},board=${fmtInt(node.chipid())}`);
@@ -356,7 +416,7 @@ export function keysInit(c: AppCtx, sender: (this: void, body: string) => void, 
   }
   const seed: string[] = [];
   for (let i = 0; i < 32; i++) seed[i] = string.char(node.random(0, 255));
-  if (ed === undefined) ed = require("../shared/crypto/ed25519") as Ed25519;
+  if (ed === undefined) ed = loadCurve();
   keygen = ed.keyStart(table.concat(seed), sha512);
   keygenReplyId = id;
   run(c, sender);
@@ -365,7 +425,8 @@ export function keysInit(c: AppCtx, sender: (this: void, body: string) => void, 
 
 /** `keys`: the public key and the chain state as reply pairs (none without a key). */
 export function publicInfo(): string[] {
-  const macKey = hmacPresent() ? hm().readKey(recovered) : undefined;
+  adopt();
+  const macKey = hmacPresent() ? hm().readKey(recovered(HMAC_KEY_FILE, HMAC_KEY_TMP)) : undefined;
   if (macKey !== undefined) {
     const keyId = hm().keyId(macKey);
     const [n, prev] = readChain(keyId);
@@ -380,5 +441,6 @@ export function publicInfo(): string[] {
 
 /** Releases the module right away when a command loaded it and nothing is running. */
 export function releaseIfIdle(): void {
+  adopt();
   if (keygen === undefined && signing === undefined && queue.length === 0 && outLines.length === 0 && chainBody === "" && !chainRename && notice === "") release();
 }

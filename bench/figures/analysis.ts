@@ -1,6 +1,6 @@
 /**
  * Lift-analysis accuracy over the validation curve set (bench/validation): every curve goes
- * through the pipeline (emulated board + firmware when available, else the HX711 stand-in) at
+ * through the emulated board (the firmware in Lua 5.1 on the emulator's load cells and HX711s) at
  * 80 and 10 SPS, is decoded from the wire and analysed; errors are against the model's ground
  * truth. Figures are the median and 95th percentile of |error| over the isometric curves of every
  * shape (rack-pull figures over the rack pulls), and the same per shape for 80 and 10 SPS:
@@ -10,42 +10,18 @@
  * model explains the window's samples worse (shared/analysis/rfdmodel.host.ts). Also prints the
  * full error table.
  *
- * Pipelines, in order of preference: the emulated board (firmware in Lua 5.1), the emulator's
- * HX711 physics run in Node (bench/validation/physics.ts), the stand-in.
- * RACKCELL_BENCH_PIPELINE=standin|emulated forces a pipeline; RACKCELL_BENCH_CURVES=<iso>,<rack>
- * changes the set size (default 40 plain isometric rises + 15 rack pulls), and a third number the
- * curves per real shape (default 8).
+ * Only the emulated board measures these figures: when it cannot run (or fails part-way) the bench
+ * fails with the cause instead of measuring on another pipeline (the HX711 physics in Node, the
+ * stand-in: their wire lacks the firmware's batching and pairing, so their figures would claim an
+ * accuracy the board was never shown to have). analysis.pipeline_emulated is therefore always 2.
+ * RACKCELL_BENCH_CURVES=<iso>,<rack> changes the set size (default 40 plain isometric rises + 15
+ * rack pulls), and a third number the curves per real shape (default 8).
  */
 import { errorTable, rate, summarize, type CurveErrors } from "../validation/evaluate.ts";
 import { REAL_SHAPES } from "../validation/sets.ts";
 import { curveSet } from "../validation/sets.ts";
-import { runSuite, standInSource } from "../validation/suite.ts";
-import type { WireSource } from "../validation/wire.ts";
-
-async function pickSource(): Promise<WireSource> {
-  const want = process.env.RACKCELL_BENCH_PIPELINE ?? "auto";
-  if (want === "standin") return standInSource;
-  try {
-    const mod = await import("../validation/emulated.ts");
-    const src = await mod.emulatedSource();
-    for (const n of mod.lastEmulatorNotes) console.log(`  (emulator: ${n})`);
-    if (src !== null) return src;
-    if (want === "emulated") throw new Error("emulated pipeline requested but the emulator is not available");
-  } catch (e) {
-    if (want === "emulated") throw e;
-    console.log(`  (emulated pipeline unavailable: ${(e as Error).message.split("\n")[0]})`);
-  }
-  if (want !== "physics-off") {
-    const { physicsSource } = await import("../validation/physics.ts");
-    const p = await physicsSource();
-    if (p !== null) {
-      console.log("  (using the emulator's HX711 physics in Node + median-of-3, without the firmware)");
-      return p;
-    }
-  }
-  console.log("  (using the HX711 stand-in)");
-  return standInSource;
-}
+import { runSuite } from "../validation/suite.ts";
+import { emulatedSource, lastEmulatorNotes } from "../validation/emulated.ts";
 
 function put(out: Record<string, number>, name: string, rows: CurveErrors[], key: string): void {
   const s = summarize(rows, key);
@@ -80,27 +56,25 @@ function isometricFigures(out: Record<string, number>, prefix: string, suffix: s
 export async function figures(): Promise<Record<string, number>> {
   const [nIso, nRack, perShapeArg] = (process.env.RACKCELL_BENCH_CURVES ?? "40,15,8").split(",").map(Number);
   const perShape = perShapeArg ?? 0;
-  let source = await pickSource();
+  const source = await emulatedSource();
+  for (const n of lastEmulatorNotes) console.log(`  (emulator: ${n})`);
   let res;
   try {
     res = await runSuite(curveSet(nIso, nRack, 1, perShape), [80, 10], source);
   } catch (e) {
-    // A pipeline that fails part-way is reported and the next one measures instead, so the
-    // figures always say which pipeline produced them (analysis.pipeline_emulated).
+    throw new Error(`the emulated pipeline failed part-way: ${(e as Error).message}`, { cause: e });
+  } finally {
     await source.close?.();
-    if (!source.name.startsWith("emulated") || process.env.RACKCELL_BENCH_PIPELINE === "emulated") throw e;
-    console.log(`  (emulated pipeline failed: ${(e as Error).message.split("\n")[0]}; measuring with the next pipeline)`);
-    const { physicsSource } = await import("../validation/physics.ts");
-    source = (await physicsSource()) ?? standInSource;
-    res = await runSuite(curveSet(nIso, nRack, 1, perShape), [80, 10], source);
   }
-  await source.close?.();
+  // every record must have come off the emulated board: say which did not rather than mix pipelines
+  const elsewhere = [...res.byRate.values()].flat().filter((r) => !r.pipeline.startsWith("emulated"));
+  if (elsewhere.length > 0) throw new Error(`${elsewhere.length} curves were not measured on the emulated board (${elsewhere[0].pipeline})`);
   const out: Record<string, number> = {};
   out["analysis.curves_isometric"] = nIso + perShape * REAL_SHAPES.length;
   out["analysis.curves_per_real_shape"] = perShape;
   out["analysis.curves_rackpull"] = nRack;
-  // 2 = emulated board + firmware, 1 = emulator HX711 physics without firmware, 0 = stand-in
-  out["analysis.pipeline_emulated"] = source.name.startsWith("emulated") ? 2 : source.name.startsWith("HX711 physics") ? 1 : 0;
+  // 2 = emulated board + firmware (checked above for every curve; 1 was the HX711 physics in Node, 0 the stand-in)
+  out["analysis.pipeline_emulated"] = 2;
   const cols: { suffix: string; rows: CurveErrors[] }[] = [
     { suffix: "", rows: res.byRate.get(80)! },
     { suffix: "_10sps", rows: res.byRate.get(10)! },

@@ -20,8 +20,11 @@
  *
  * Sample rate: the HX711 RATE pin is a board property (boards/*.json `sampleRateSps`, used by the
  * emulator's chips and by the firmware). A board definition with sampleRateSps 10 and the same two
- * channels is used for 10 SPS when one exists; otherwise 10 SPS falls back to the stand-in and
- * the record's pipeline name says so.
+ * channels is used for 10 SPS.
+ *
+ * Nothing here falls back to another pipeline: a board that cannot be found, started or made to
+ * stream is an error with its cause, so no figure is ever measured on a stand-in while it claims
+ * the emulated board.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -30,7 +33,6 @@ import { decodeSample, openLine, splitFields } from "../../shared/protocol/frame
 import { encodeCommand } from "../../shared/protocol/messages.ts";
 import { validationBoards, type ValidationBoards } from "./cell.ts";
 import type { Curve } from "./spec.ts";
-import { standInWire } from "./standin.ts";
 import { SYNC_POST_S, SYNC_PRE_S, syncEdgesMs, syncedCsv } from "./sync.ts";
 import type { WireRecord, WireSource } from "./wire.ts";
 
@@ -73,7 +75,7 @@ async function command(run: BoardRun, name: string, args: string[], maxMs = 2000
   return reply;
 }
 
-async function startRun(boardName: string, seed: number, dir: string, notes: string[]): Promise<BoardRun | null> {
+async function startRun(boardName: string, seed: number, dir: string, notes: string[]): Promise<BoardRun> {
   const { startEmulatedBoard } = await import("../../host/emulator/index.ts");
   const board = await startEmulatedBoard({ board: boardName, install: "firmware", scenario: "empty", seed, clock: "manual" });
   const run: BoardRun = { board, text: "", nextId: 1, calibration: "raw", zero: [0, 0] };
@@ -82,9 +84,8 @@ async function startRun(boardName: string, seed: number, dir: string, notes: str
   });
   const booted = await board.runUntil((t) => /\nS[^\n]*\n[^\n]*\nS/.test(t), 15000);
   if (!booted) {
-    notes.push(`${boardName}: no sample frames within 15 s of boot (got: ${JSON.stringify(run.text.slice(-200))})`);
     await board.close();
-    return null;
+    throw new Error(`emulated ${boardName}: no sample frames within 15 s of boot (got: ${JSON.stringify(run.text.slice(-200))})`);
   }
   // warm-up with the pins empty, then the real calibration path
   await constantScenario(run, dir, "cal0", 0, 0);
@@ -128,56 +129,37 @@ export interface EmulatedOptions {
   seed?: number;
 }
 
-/**
- * The emulated pipeline as a WireSource, or null when the emulator or the firmware cannot run
- * here (the reason is in `lastEmulatorNotes`).
- */
+/** What the emulated pipeline did besides measuring (how each board was calibrated), to print. */
 export const lastEmulatorNotes: string[] = [];
 
-export async function emulatedSource(o: EmulatedOptions = {}): Promise<WireSource | null> {
+/**
+ * The emulated pipeline as a WireSource. Throws, with the cause, when the boards, the emulator or
+ * the firmware cannot run here; a rate without a board fails its curves the same way.
+ */
+export async function emulatedSource(o: EmulatedOptions = {}): Promise<WireSource> {
   lastEmulatorNotes.length = 0;
   const notes = lastEmulatorNotes;
-  let chosen: ValidationBoards;
-  try {
-    chosen = validationBoards();
-  } catch (e) {
-    notes.push(`boards: ${(e as Error).message}`);
-    return null;
-  }
+  const chosen: ValidationBoards = validationBoards();
   const b80 = o.board80 ?? chosen.board80;
   const b10 = o.board10 ?? chosen.board10;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-validation-"));
   const runs = new Map<number, BoardRun>();
-  let probe: BoardRun | null;
   try {
-    probe = await startRun(b80, o.seed ?? 1, dir, notes);
+    runs.set(80, await startRun(b80, o.seed ?? 1, dir, notes));
   } catch (e) {
-    notes.push(`emulator: ${(e as Error).message.split("\n")[0]}`);
-    probe = null;
-  }
-  if (probe === null) {
     fs.rmSync(dir, { recursive: true, force: true });
-    return null;
+    throw new Error(`the emulated pipeline could not start ${b80}: ${(e as Error).message}`, { cause: e });
   }
-  runs.set(80, probe);
-  if (b10 === undefined) notes.push("no 2-channel board definition with sampleRateSps 10: 10 SPS runs use the stand-in");
+  const probe = runs.get(80)!;
   let counter = 0;
   const source: WireSource = {
     name: `emulated board (${b80}${b10 ? `, ${b10}` : ""}; calibration ${probe.calibration})`,
-    async wire(curve: Curve, rateSps: number, seed: number): Promise<WireRecord> {
+    async wire(curve: Curve, rateSps: number): Promise<WireRecord> {
       const boardName = rateSps === 10 ? b10 : rateSps === 80 ? b80 : undefined;
-      if (boardName === undefined) {
-        const w = standInWire(curve, { rateSps, seed });
-        return { ...w, pipeline: `stand-in (no ${rateSps} SPS board)` };
-      }
+      if (boardName === undefined) throw new Error(`the emulated pipeline has no ${rateSps} SPS board: boards/ needs a 2-channel board with sampleRateSps ${rateSps}`);
       let run = runs.get(rateSps);
       if (run === undefined) {
-        const r = await startRun(boardName, o.seed ?? 1, dir, notes);
-        if (r === null) {
-          const w = standInWire(curve, { rateSps, seed });
-          return { ...w, pipeline: `stand-in (${boardName} did not stream)` };
-        }
-        run = r;
+        run = await startRun(boardName, o.seed ?? 1, dir, notes);
         runs.set(rateSps, run);
       }
       const file = path.join(dir, `curve${counter++}.csv`);

@@ -375,3 +375,21 @@ describe("the shapes real isometric pulls have", () => {
     }
   });
 });
+
+describe("emulated pipeline: no quiet fallback", () => {
+  it("a board that cannot start is an error with its cause, not a stand-in's figures", async () => {
+    const { emulatedSource } = await import("./emulated.ts");
+    await expect(emulatedSource({ board80: "no-such-board" })).rejects.toThrow(/the emulated pipeline could not start no-such-board: .*no-such-board/);
+  });
+
+  it("a rate with no board fails its curves instead of measuring them on the stand-in", async () => {
+    const { emulatedSource } = await import("./emulated.ts");
+    const source = await emulatedSource();
+    try {
+      const curve = buildCurve(isometricSet(1, 1)[0]);
+      await expect(source.wire(curve, 40, 1)).rejects.toThrow(/no 40 SPS board/);
+    } finally {
+      await source.close?.();
+    }
+  }, 60_000);
+});

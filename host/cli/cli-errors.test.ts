@@ -89,12 +89,11 @@ describe("scenarios", () => {
 
 describe("errors in calibrate, verify, deploy, report and web are one line", () => {
   it.each([
-    [["calibrate", "--plan", "plan.json", "--yes"], /^rackcell: plan\.json: no such file\n$/],
+    [["calibrate", "--plan", "plan.json", "--yes"], /^rackcell: cannot read the plan plan\.json: no such file\n$/],
     [["calibrate", "--board", "nope", "--points", "left:100,left:200"], /^rackcell: unknown board "nope": choose one of nodemcu-v3-1pin/],
-    [["verify", "--plan", "nope.json"], /^rackcell: nope\.json: no such file\n$/],
+    [["verify", "--plan", "nope.json"], /^rackcell: cannot read the plan nope\.json: no such file\n$/],
     [["--port", "/dev/ttyNOPE", "verify", "--e", "1", "--loads", "100,200"], /^rackcell: \/dev\/ttyNOPE: no such serial port\. Run `rackcell ports`/],
     [["--port", "/dev/ttyNOPE", "deploy"], /^rackcell: \/dev\/ttyNOPE: no such serial port\. Run `rackcell ports`/],
-    [["report", "--csv", "nope.csv"], /^rackcell: ENOENT: no such file or directory, open 'nope\.csv'\n$/],
   ])("%j", async (args, message) => {
     const r = await cli(args);
     expect(r.code).toBe(1);
@@ -247,5 +246,52 @@ describe("lifter and history", () => {
   it("--version prints the package's version", async () => {
     const r = await cli(["--version"]);
     expect(r.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version);
+  });
+});
+
+describe("a file argument that is missing or cannot be read (bundled CLI)", () => {
+  const bundled = (args: string[]) => runCli(args, { bundle: true, cwd: dir });
+  const RAW_ERRNO = /ENOENT|EISDIR|EACCES|no such file or directory, open/;
+  const KEY_HEX = "ab".repeat(32);
+
+  it.each([
+    [["check", "nope.json"], /^rackcell: cannot read the certificate nope\.json: no such file\n$/],
+    [["check", "."], /^rackcell: cannot read the certificate \.: it is a folder, not a file\n$/],
+    [["report", "--csv", "nope.csv"], /^rackcell: cannot read the CSV nope\.csv: no such file\n$/],
+    [["certificate", "1", "--key", "nope.key.json"], /^rackcell: cannot read the key file nope\.key\.json: no such file\n$/],
+  ])("rackcell %j says which file and why, in one line", async (args, message) => {
+    const r = await bundled(args);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(RAW_ERRNO);
+  });
+
+  it("check --trust with a missing key file names it", async () => {
+    fs.writeFileSync(path.join(dir, "cert.json"), "{}");
+    const r = await bundled(["check", "cert.json", "--trust", "nope.key.json"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("rackcell: cannot read the key file nope.key.json: no such file\n");
+  });
+
+  it.each([
+    [["report", "--lift", "1"]],
+    [["export"]],
+    [["audit"]],
+    [["lifter", "show", "Mira"]],
+    [["certificate", "1", "--key", KEY_HEX]],
+  ])("--db that does not exist: %j refuses with one sentence and creates no database", async (args) => {
+    const r = await bundled(["--db", "missing.db", ...args]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("rackcell: no database at missing.db yet: record a session first (rackcell record), or give --db FILE\n");
+    expect(fs.existsSync(path.join(dir, "missing.db"))).toBe(false);
+  });
+
+  it("--db that is a folder is refused as one, and history without a database answers (exit 0)", async () => {
+    const folder = await bundled(["--db", ".", "export"]);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toBe("rackcell: cannot read the database .: it is a folder, not a file\n");
+    const history = await bundled(["--db", "missing.db", "history"]);
+    expect(history.code).toBe(0);
+    expect(history.stdout).toBe("no database at missing.db yet: record a session first (rackcell record), or give --db FILE\n");
   });
 });

@@ -1,5 +1,4 @@
 /** Where a lift's samples come from: the store (a lift and its session's frames), a CSV file, or a demo curve. */
-import * as fs from "node:fs";
 import { expRise, lcgNoise, rackPull } from "../../shared/analysis/fixtures.host.ts";
 import type { SessionRow, Store } from "../store/store.ts";
 import { storedLiftStatus } from "../sign/lift-state.ts";
@@ -71,9 +70,10 @@ export function provenance(store: Store, s: SessionRow): string {
   return `board ${s.board ?? "?"}, build ${s.build ?? "?"}; ${s.frames} frames, ${s.corrupt} corrupt, ${s.missing} missing; ${seal}`;
 }
 
-/** CSV with a header: time_ms (or time_s), then left_n,right_n and/or total_n (pin load, N). */
-export function liftFromCsv(file: string, kind: LiftRecord["kind"]): LiftRecord {
-  const lines = fs.readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "" && !l.startsWith("#"));
+/** CSV text (read from `file`) with a header: time_ms (or time_s), then left_n,right_n and/or total_n (pin load, N). */
+export function liftFromCsv(text: string, file: string, kind: LiftRecord["kind"]): LiftRecord {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "" && !l.startsWith("#"));
+  if (lines.length === 0) throw new Error(`${file}: empty (a header, then one row per sample)`);
   const head = lines[0].split(",").map((h) => h.trim().toLowerCase());
   const col = (names: string[]) => head.findIndex((h) => names.includes(h));
   const ti = col(["time_ms", "t_ms", "ms"]);

@@ -122,7 +122,7 @@ export class Session {
     }
     this.unsubscribe.push(source.onLine((line) => this.handleLine(line)));
     if (source.onState) {
-      this.unsubscribe.push(source.onState((e) => this.handleState(e)));
+      this.unsubscribe.push(source.onState((e) => this.linkChanged(e)));
     }
   }
 
@@ -353,7 +353,12 @@ export class Session {
     this.clock.restart();
   }
 
-  private handleState(e: { state: string; detail: string; info?: Record<string, string> }): void {
+  /**
+   * The link to the board changed: its source's own (onState), or the host's when the board is
+   * reached through a host that watches it (the web page through `rackcell web`). A reconnect
+   * with another boot id is a board restart, even when its boot record was missed.
+   */
+  linkChanged(e: { state: string; detail: string; info?: Record<string, string> }): void {
     this.live.connected = e.state === "connected";
     if (e.state === "connected" && e.info) {
       this.counts.reconnects++;

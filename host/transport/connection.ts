@@ -22,7 +22,11 @@ export interface ConnectionEvent {
 
 export interface ConnectionOptions extends OpenLinkOptions {
   handshake?: HandshakeOptions;
-  /** No valid line for this long → disconnected (the board sends heartbeats every second). */
+  /**
+   * No valid line for this long → disconnected (the board sends heartbeats every second). 0: no
+   * watchdog, for a link that judges the board's silence itself and says so (the page through
+   * the host: the host's connection watches the board, and the WebSocket closes only when the host goes).
+   */
   silenceMs?: number;
   /** Reconnect automatically (default true). */
   reconnect?: boolean;
@@ -54,12 +58,14 @@ export class Connection {
     this.options = options;
     this.attach(link);
     const silenceMs = options.silenceMs ?? 3000;
-    this.watchdog = setInterval(() => {
-      if (this.state === "connected" && Date.now() - this.lastValidMs > silenceMs) {
-        this.lost(new TransportError("DISCONNECTED", `${path}: no valid line for ${(silenceMs / 1000).toFixed(1)} s`, true));
-      }
-    }, Math.min(250, silenceMs / 4));
-    (this.watchdog as { unref?: () => void }).unref?.();
+    if (silenceMs > 0) {
+      this.watchdog = setInterval(() => {
+        if (this.state === "connected" && Date.now() - this.lastValidMs > silenceMs) {
+          this.lost(new TransportError("DISCONNECTED", `${path}: no valid line for ${(silenceMs / 1000).toFixed(1)} s`, true));
+        }
+      }, Math.min(250, silenceMs / 4));
+      (this.watchdog as { unref?: () => void }).unref?.();
+    }
   }
 
   /** Opens `path` and handshakes; throws a TransportError saying what is wrong. */

@@ -158,6 +158,20 @@ describe("Connection", () => {
     expect(events[0]).toMatch(/disconnected: .*no valid line for 0.2 s/);
     expect(conn.state).toBe("closed");
   });
+
+  it("silenceMs 0: no watchdog (the link says itself when it is lost)", async () => {
+    const board = createMockBoard();
+    const conn = await openSerialConnection("/dev/ttyMOCK0", { createPort: board.factory, silenceMs: 0, reconnect: false });
+    const events: string[] = [];
+    conn.onState((e) => events.push(e.state));
+    await sleep(400);
+    expect(events).toEqual([]);
+    expect(conn.state).toBe("connected");
+    board.unplug(); // the port going away is still a loss
+    for (let i = 0; i < 40 && events.length === 0; i++) await sleep(25);
+    expect(events[0]).toBe("disconnected");
+    await conn.close();
+  });
 });
 
 describe("discoverPorts", () => {

@@ -37,7 +37,7 @@ interface Current {
 let unit: ForceUnit = "kg";
 let current: Current | null = null;
 let hostLink: HostLink | null = null;
-/** the host's own link to the board, as the host reports it */
+/** the host's own link to the board, as the host reports it (hello, then every change) */
 let hostState = { state: "connected", detail: "" };
 let boards: BoardDefinition[] = [];
 /** bumped on every new connection attempt: an older attempt's retry loop stops */
@@ -102,14 +102,20 @@ async function stop(): Promise<void> {
   }
 }
 
-/** Connects with `open` (again every 2 s while it fails); the Connection reconnects after that. */
+/**
+ * Connects with `open` (again every 2 s while it fails); the Connection reconnects after that.
+ * With Web Serial the page watches the board's silence itself; through the host it does not: the
+ * host's connection watches the board and says when it loses it, and a second watchdog on the
+ * same silence would race the host's, drop a sound WebSocket and miss what the host said meanwhile.
+ */
 async function connect(via: Current["via"], path: string, open: () => Promise<LineLink>): Promise<void> {
   await stop();
   const mine = attempt;
   for (;;) {
     status(`Connecting to ${path}…`, "warn");
     try {
-      const { session, connection } = await startSession(path, { open, silenceMs: 3000, retryMs: 1000, handshake: { timeoutMs: 6000 } });
+      const silenceMs = via === "serial" ? 3000 : 0;
+      const { session, connection } = await startSession(path, { open, silenceMs, retryMs: 1000, handshake: { timeoutMs: 6000 } });
       if (mine !== attempt) {
         session.close();
         await connection.close();
@@ -149,8 +155,12 @@ async function connectHost(): Promise<void> {
     const link = reuse ?? (await openHostLink(url));
     reuse = null;
     hostLink = link;
-    hostState = { state: "connected", detail: "" };
-    link.onHostState((state, detail) => (hostState = { state, detail }));
+    hostState = { state: link.hello.state, detail: link.hello.detail };
+    link.onHostState((state, detail, info) => {
+      hostState = { state, detail };
+      // the host's link to the board is this page's: its losses, reconnects and board restarts are the session's
+      if (current?.via === "host" && hostLink === link) current.session.linkChanged({ state, detail, info });
+    });
     return link;
   });
 }

@@ -14,7 +14,8 @@ export interface HostLink extends LineLink {
   readonly hello: Hello;
   /** Host clock (ms since the epoch) when the host read the line being delivered now. */
   readonly lineAtMs: number;
-  onHostState(cb: (state: string, detail: string) => void): void;
+  /** The host's connection to the board changed (`info`: the new handshake's fields after a reconnect); its state at hello is in `hello`. */
+  onHostState(cb: (state: string, detail: string, info?: Record<string, string>) => void): void;
   place(p: Placement): Promise<void>;
 }
 
@@ -23,7 +24,7 @@ export function openHostLink(url: string, timeoutMs = 5000): Promise<HostLink> {
     const ws = new WebSocket(url);
     const lineSubs = new Set<(line: string) => void>();
     const closeSubs: ((err: TransportError | null) => void)[] = [];
-    const stateSubs: ((state: string, detail: string) => void)[] = [];
+    const stateSubs: ((state: string, detail: string, info?: Record<string, string>) => void)[] = [];
     const placing = new Map<number, { resolve(): void; reject(e: Error): void }>();
     let nextPlace = 1;
     let bytes = 0;
@@ -56,7 +57,7 @@ export function openHostLink(url: string, timeoutMs = 5000): Promise<HostLink> {
         open = true;
         resolve(link(m));
       } else if (m.t === "state") {
-        for (const cb of stateSubs) cb(m.state, m.detail);
+        for (const cb of stateSubs) cb(m.state, m.detail, m.info);
       } else if (m.t === "placed") {
         const p = placing.get(m.id);
         placing.delete(m.id);

@@ -30,12 +30,16 @@ export interface WebHistory {
 }
 
 export type HostMessage =
-  /** First message: what the host holds. `board` is null when it holds none (Web Serial only). */
-  | { t: "hello"; port: string; emulated: boolean; board: BoardDefinition | null; boards: BoardDefinition[] }
+  /**
+   * First message: what the host holds. `board` is null when it holds none (Web Serial only).
+   * `state`/`detail`: the host's connection to the board right now (a page that connects while the
+   * host has lost the board must know it: it would otherwise wait for a change already past).
+   */
+  | { t: "hello"; port: string; emulated: boolean; board: BoardDefinition | null; boards: BoardDefinition[]; state: string; detail: string }
   /** A line from the board; `at` = host clock (ms since the epoch) when the host read it. */
   | { t: "line"; l: string; at: number }
-  /** The host's own connection to the board changed (lost, reconnected). */
-  | { t: "state"; state: string; detail: string }
+  /** The host's own connection to the board changed (lost, reconnected: `info` = the new handshake's fields). */
+  | { t: "state"; state: string; detail: string; info?: Record<string, string> }
   | { t: "placed"; id: number; error: string };
 
 export type PageMessage =

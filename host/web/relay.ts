@@ -1,6 +1,7 @@
 /**
  * The host's side of the page's WebSocket: every line the board sends goes to every page as it
- * was read (with the time it was read), lines from a page go to the board, and an emulated
+ * was read (with the time it was read), so does every change of the host's connection to the
+ * board (and its state now, in the hello), lines from a page go to the board, and an emulated
  * board's pins are loaded on a page's request (calibration and verification placing plates).
  */
 import type { WebSocket } from "ws";
@@ -29,13 +30,16 @@ export function createRelay(b: RelayBoard | null, boards: BoardDefinition[]): Re
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
   };
   const unsubscribe: (() => void)[] = [];
+  // the host's link to the board now, for a page that connects later (hello)
+  let linkState = b ? { state: b.connection.state as string, detail: "" } : { state: "closed", detail: "this host holds no board" };
   if (b) {
     unsubscribe.push(b.connection.onLine((l) => {
       const text = JSON.stringify({ t: "line", l, at: Date.now() } satisfies HostMessage);
       for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
     }));
     unsubscribe.push(b.connection.onState((e) => {
-      for (const ws of clients) send(ws, { t: "state", state: e.state, detail: e.detail });
+      linkState = { state: e.state, detail: e.detail };
+      for (const ws of clients) send(ws, { t: "state", state: e.state, detail: e.detail, ...(e.info ? { info: e.info } : {}) });
     }));
   }
   const onMessage = async (ws: WebSocket, text: string) => {
@@ -65,7 +69,7 @@ export function createRelay(b: RelayBoard | null, boards: BoardDefinition[]): Re
       clients.add(ws);
       ws.on("message", (data) => void onMessage(ws, String(data)));
       ws.on("close", () => clients.delete(ws));
-      send(ws, { t: "hello", port: b?.connection.path ?? "", emulated: !!b?.setScenario, board: b?.board ?? null, boards });
+      send(ws, { t: "hello", port: b?.connection.path ?? "", emulated: !!b?.setScenario, board: b?.board ?? null, boards, ...linkState });
     },
     close() {
       for (const u of unsubscribe) u();

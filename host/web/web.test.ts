@@ -282,11 +282,7 @@ describe.skipIf(missing !== "")("the page through the host when the link misbeha
     await board?.close();
   });
 
-  // Skipped, said here and in the run's output: it passes on its own but timed out twice inside the
-  // full suite on 2 busy cores (cause not found yet); a flaky test would fail CI. The Web Serial
-  // test above still covers the page reconnecting after an unplug.
-  console.warn("SKIPPED host/web: 'the page through the host when the link misbehaves' (flaky under the full suite; see the comment in web.test.ts)");
-  it.skip("counts corrupt frames and a board reset, and reconnects by itself after the board is unplugged", async () => {
+  it("counts corrupt frames and a board reset, and reconnects by itself after the board is unplugged", async () => {
     const page = await browser.context.newPage();
     await page.goto(server.url);
     await page.waitForFunction(() => document.getElementById("status")?.textContent?.startsWith("Connected through the host"), null, { timeout: 20_000 });

@@ -21,7 +21,7 @@ import {
   detectorStep,
   onsetThresholdN,
 } from "./detector.ts";
-import { rackPull, rackPullPreTension, times } from "./fixtures.host.ts";
+import { rackPull, rackPullBarOffThenIsometric, rackPullPreTension, times } from "./fixtures.host.ts";
 
 const cfg80: DetectorConfig = defaultDetectorConfig(80);
 
@@ -315,5 +315,21 @@ describe("detector: streaming step by step = detectLifts", () => {
     expect(seen).toEqual(codes(r));
     expect({ ...st.summary }).toEqual(r.lifts[0]);
     expect(st.summary.platesChanged).toBe(true);
+  });
+});
+
+describe("the bar taken off the pins right after a rack pull's re-weigh", () => {
+  it("does not stall the detector: the isometric pull that follows is found", () => {
+    const c = rackPullBarOffThenIsometric();
+    const r = detectLifts(c.timesMs, c.forceN, defaultDetectorConfig(80));
+    expect(r.lifts[0].kind).toBe(KIND_RACKPULL);
+    expect(r.events.find((e) => e.code === EV_REWEIGH)?.tMs).toBeLessThan(8000);
+    // taking the bar away looks like a lift-off that is never set down: closed (no re-weigh) when the pins are pushed from below
+    const iso = r.lifts.find((l) => l.kind === KIND_ISOMETRIC);
+    expect(iso, JSON.stringify(r.events)).toBeDefined();
+    expect(iso!.onsetMs).toBeGreaterThanOrEqual(11300);
+    expect(iso!.onsetMs).toBeLessThan(11350);
+    expect(iso!.peakForceN).toBeGreaterThan(2990);
+    expect(r.events.at(-1)!.code).toBe(EV_ISO_DONE);
   });
 });

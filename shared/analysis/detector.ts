@@ -118,7 +118,7 @@ export const EV_REWEIGH: number = C.EV_REWEIGH;
 export const EV_ISO_DONE: number = C.EV_ISO_DONE;
 /** rack pull that never lifted off, complete */
 export const EV_PULL_FAILED: number = C.EV_PULL_FAILED;
-/** detectorFinish: an unfinished lift was closed at end of data */
+/** an unfinished lift was closed: at end of data (detectorFinish), or a rack pull's bar taken away during its hold (detectorStep) */
 export const EV_FLUSHED: number = C.EV_FLUSHED;
 
 export interface DetectorConfig {
@@ -624,6 +624,30 @@ function settleStep(st: DetectorState, i: number, tMs: number): number {
   return C.EV_REWEIGH;
 }
 
+/**
+ * During a hold: is the bar pushed up into the pins (pin load below steady empty pins by the onset
+ * threshold)? A bar held off the pins cannot do that: it was taken away after its "lift-off" (bar
+ * removed after a re-weigh), and an isometric pull begins. The rack pull ends there without a
+ * set-down or re-weigh, and the empty pins become the baseline; the pull's onset is found from the
+ * next sample (one sample late). Without this the hold waited for a set-down that never came, and
+ * no lift was detected after it.
+ */
+function barTakenAway(st: DetectorState, pinN: number): boolean {
+  const s = st.summary;
+  if (!windowFull(st.win)) return false;
+  const sd = windowSd(st.win);
+  const m = windowMean(st.win);
+  if (sd > st.cfg.maxQuietSdN || absN(m) > s.liftOffThresholdN || m - pinN <= onsetThresholdN(st.cfg, sd)) return false;
+  const i = st.n - 1;
+  s.endIndex = i;
+  s.endMs = st.lastMs;
+  takeWindowAsBaseline(st, i, st.lastMs, m, sd);
+  st.candLevelIndex = i;
+  st.resting = false;
+  st.phase = C.PH_WAIT;
+  return true;
+}
+
 /** Feed one sample; returns an EV_* code. st.summary holds the current/last lift. */
 export function detectorStep(st: DetectorState, tMs: number, pinN: number): number {
   const cfg = st.cfg;
@@ -651,6 +675,8 @@ export function detectorStep(st: DetectorState, tMs: number, pinN: number): numb
         st.settleHas = false;
         windowReset(st.win);
         ev = C.EV_SETDOWN;
+      } else if (pinN < -s.thresholdN && barTakenAway(st, pinN)) {
+        ev = C.EV_FLUSHED;
       }
     }
   }

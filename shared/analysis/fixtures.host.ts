@@ -144,3 +144,29 @@ export function hx711Samples(force: (tMs: number) => number, periodMs: number, d
   }
   return { timesMs: t, forceN: f };
 }
+
+/**
+ * A rack pull (`kg`, default 150) re-weighed, the bar taken off the pins 1 s after its set-down (the re-weigh
+ * ≈ 40 ms before), the pins empty 3 s, then an isometric pull of 3000 N (the bar pushed up into
+ * the pins: negative pin load) held 2.5 s, at 80 SPS with ±`noiseN` alternating noise.
+ * Pieces (s): empty 2, resting 3, unload 0.3, held 1.5, set down 0.2, resting 1, taken off 0.3,
+ * empty 3, rise 0.5, held 2.5, release 0.3, empty 3.
+ */
+export function rackPullBarOffThenIsometric(kg = 150, noiseN = 2): Curve {
+  const W = kg * 9.80665;
+  const pieces: [number, (u: number) => number][] = [
+    [2, () => 0], [3, () => W], [0.3, (u) => W * (1 - u)], [1.5, () => 0], [0.2, (u) => W * u], [1, () => W],
+    [0.3, (u) => W * (1 - u)], [3, () => 0], [0.5, (u) => -3000 * u], [2.5, () => -3000], [0.3, (u) => -3000 * (1 - u)], [3, () => 0],
+  ];
+  const timesMs: number[] = [];
+  const forceN: number[] = [];
+  for (const [durS, f] of pieces) {
+    const n = Math.round(durS * 80);
+    for (let k = 0; k < n; k++) {
+      const i = timesMs.length;
+      timesMs.push(i * 12.5);
+      forceN.push(f(k / n) + alternating(i, noiseN));
+    }
+  }
+  return { timesMs, forceN };
+}

@@ -1,4 +1,5 @@
-import { type Fe, feAdd, feCopy, feMul, feNeg, feNew, feSqr, feSub, feToBytes, numbersAreDoubles } from "./field25519.ts";
+import { type BaseMult, SLICE_UNITS, baseMultStart, baseMultStep } from "./edwards25519.ts";
+import { numbersAreDoubles } from "./field25519.ts";
 import { bytesFromLimbs, limbsFromBytes, scMulAddUnreduced, scReduce } from "./scalar25519.ts";
 
 /**
@@ -10,159 +11,23 @@ import { bytesFromLimbs, limbsFromBytes, scMulAddUnreduced, scReduce } from "./s
  * vector tests it is the pure `shared/crypto/sha512.ts`. Byte strings are one character per byte.
  *
  * The only long computation is the fixed-base scalar multiplication (r·B, or a·B for the key) and
- * the inversion that maps the point back to affine coordinates. Both run as a tiny register
- * program: each step is one field operation on a register file, and a slice executes steps until
- * it has spent its budget (a field multiplication or squaring counts one unit, an addition or
- * subtraction a tenth), so a slice's length does not depend on the scalar's bits beyond that.
- * Points are in extended twisted Edwards coordinates (X:Y:Z:T), a = −1; doubling is
- * dbl-2008-hwcd (4M + 4S), adding the base point add-2008-hwcd-3 with Z2 = 1 (7M).
+ * the inversion that maps the point back to affine coordinates: edwards25519.ts, run by phase 3
+ * (the state's `mult` is set exactly then, so a caller may step it with baseMultStep directly).
  */
 /** @noSelf */
 export type Sha512 = (this: void, bytes: string) => string;
 
-/**
- * The base point B of RFC 8032 5.1 (x = 151122…62202, y = 4/5) as the addition formula uses it:
- * Y − X, Y + X and 2d·X·Y (d = −121665/121666 mod p), 16-bit limbs, checked against BigInt in
- * ed25519.test.ts. Literals, so starting a multiplication costs no conversion.
- */
-export const BASE_Y_MINUS_X = [37182, 55104, 14597, 40208, 48819, 53568, 40709, 64825, 35337, 26767, 33844, 42433, 4711, 39160, 12178, 17661];
-export const BASE_Y_PLUS_X = [15237, 62860, 37830, 12220, 3609, 64396, 11718, 53139, 17090, 25661, 18584, 9995, 47717, 13268, 40250, 1999];
-export const BASE_2D_XY = [43624, 34682, 4613, 43977, 50334, 52394, 59427, 9945, 22924, 56643, 32203, 23067, 26024, 40716, 31592, 28433];
-
-/**
- * The point programs, four characters per step: operation, destination, operands (register
- * digits). M a·b, S a², A a+b, U a−b, N −a, C copy a. Registers: 0–3 the accumulator X, Y, Z, T;
- * 4–6 temporaries; 7–9 the base point as Y−X, Y+X, 2d·X·Y (the constant tables themselves).
- * Strings, not arrays: with LFS a constant string stays in flash, an array would be built in RAM.
- */
-const NREGS = 7;
-
-/** P ← 2P (dbl-2008-hwcd, a = −1): A = X², B = Y², C = 2Z², E = (X+Y)² − A − B, G = B − A, F = G − C, H = −A − B. */
-const DOUBLE = "S400S511S622A666A301S333U334U335U054U106A645N666M431M506M336M210C044C155";
-
-/** P ← P + B (add-2008-hwcd-3, Z2 = 1): A = (Y−X)(Y2−X2), B = (Y+X)(Y2+X2), C = T·2d·T2, D = 2Z, E = B − A, F = D − C, G = D + C, H = B + A. */
-const ADD_BASE = "U410M447A510M558M639A222U054U126A326A554M401M635M005M213C300C040C160";
-
-/** Work units per slice by default: about four field multiplications (≈ 3,500 VM instructions). */
-export const DEFAULT_SLICE_UNITS = 4;
-
-/** A fixed-base scalar multiplication followed by the point's encoding, run in slices. */
-interface BaseMult {
-  regs: Fe[];
-  scalar: number[];
-  /** bit being processed (254 … 0), then the inversion's exponent bit (253 … 0), then −1 */
-  bit: number;
-  /** 0 double, 1 add, 2 inversion square, 3 inversion multiply, 4 affine x and y, 5 encode, 6 done */
-  stage: number;
-  pc: number;
-  /** low bit of the affine x (the encoding's sign bit) */
-  xOdd: number;
-  encoded: string;
-}
-
-function bitOf(limbs: number[], i: number): number {
-  const limb = limbs[Math.floor(i / 16)];
-  return Math.floor(limb / Math.pow(2, i % 16)) % 2;
-}
-
-function baseMultStart(scalar: number[]): BaseMult {
-  const regs: Fe[] = [];
-  for (let i = 0; i < NREGS; i++) regs[i] = feNew();
-  regs[1][0] = 1; // identity (0 : 1 : 1 : 0)
-  regs[2][0] = 1;
-  regs[7] = BASE_Y_MINUS_X;
-  regs[8] = BASE_Y_PLUS_X;
-  regs[9] = BASE_2D_XY;
-  return { regs, scalar, bit: 254, stage: 0, pc: 0, xOdd: 0, encoded: "" };
-}
-
-/** p − 2 = 2^255 − 21: bits 254…5 set, then 01011. */
-function inverseExponentBit(i: number): boolean {
-  return i >= 5 || i === 3 || i === 1 || i === 0;
-}
-
-/** Runs the program step at `pc`; returns its cost in tenths of a unit (a multiplication is 10). */
-function runOp(regs: Fe[], prog: string, pc: number): number {
-  const op = prog.charCodeAt(pc);
-  const d = regs[prog.charCodeAt(pc + 1) - 48];
-  const a = regs[prog.charCodeAt(pc + 2) - 48];
-  if (op === 77) feMul(d, a, regs[prog.charCodeAt(pc + 3) - 48]); // M
-  else if (op === 83) feSqr(d, a); // S
-  else {
-    if (op === 65) feAdd(d, a, regs[prog.charCodeAt(pc + 3) - 48]); // A
-    else if (op === 85) feSub(d, a, regs[prog.charCodeAt(pc + 3) - 48]); // U
-    else if (op === 78) feNeg(d, a); // N
-    else feCopy(d, a); // C
-    return 1;
-  }
-  return 10;
-}
-
-/**
- * Advances the multiplication by up to `units` work units (it stops when less than one
- * multiplication's worth is left, so a slice never overshoots); true when `encoded` is ready.
- * The encoding (two multiplications and two canonical reductions, ≈ 7,000 VM instructions) takes
- * two slices of its own.
- */
-function baseMultStep(m: BaseMult, units: number): boolean {
-  const full = units * 10;
-  let budget = full;
-  const regs = m.regs;
-  while (budget >= 10) {
-    if (m.stage === 0 || m.stage === 1) {
-      const prog = m.stage === 0 ? DOUBLE : ADD_BASE;
-      budget = budget - runOp(regs, prog, m.pc);
-      m.pc = m.pc + 4;
-      if (m.pc >= prog.length) {
-        m.pc = 0;
-        if (m.stage === 0 && bitOf(m.scalar, m.bit) === 1) m.stage = 1;
-        else if (m.bit > 0) {
-          m.bit = m.bit - 1;
-          m.stage = 0;
-        } else {
-          // Z^(p−2) into register 4: start from Z (exponent bit 254), then square (and multiply) per bit
-          feCopy(regs[4], regs[2]);
-          m.bit = 253;
-          m.stage = 2;
-        }
-      }
-    } else if (m.stage === 2 || m.stage === 3) {
-      if (m.stage === 2) feSqr(regs[4], regs[4]);
-      else feMul(regs[4], regs[4], regs[2]);
-      budget = budget - 10;
-      if (m.stage === 2 && inverseExponentBit(m.bit)) m.stage = 3;
-      else if (m.bit > 0) {
-        m.bit = m.bit - 1;
-        m.stage = 2;
-      } else m.stage = 4;
-    } else if (m.stage === 4 || m.stage === 5) {
-      if (budget < full) return false;
-      if (m.stage === 4) {
-        feMul(regs[5], regs[0], regs[4]); // x
-        feMul(regs[6], regs[1], regs[4]); // y
-        m.xOdd = feToBytes(regs[5]).charCodeAt(0) % 2;
-      } else {
-        const yb = feToBytes(regs[6]);
-        m.encoded = yb.substring(0, 31) + String.fromCharCode(yb.charCodeAt(31) + m.xOdd * 128);
-      }
-      m.stage = m.stage + 1;
-      return m.stage === 6;
-    } else return true;
-  }
-  return m.stage === 6;
-}
-
-/** The clamped secret scalar and the prefix from SHA-512(seed) (RFC 8032 5.1.5). */
-function expandSeed(seed: string, sha512: Sha512): { a: number[]; prefix: string } {
+/** SHA-512(seed) with its first half clamped: the secret scalar's 32 bytes, then the prefix (RFC 8032 5.1.5). */
+function expandSeed(seed: string, sha512: Sha512): string {
   if (seed.length !== 32) throw "Ed25519 seed must be 32 bytes";
   const h = sha512(seed);
   const b0 = h.charCodeAt(0);
   const b31 = h.charCodeAt(31) % 128;
   const clamped = String.fromCharCode(b0 - (b0 % 8)) + h.substring(1, 31) + String.fromCharCode(b31 < 64 ? b31 + 64 : b31);
-  return { a: limbsFromBytes(clamped, 0, 32), prefix: h.substring(32, 64) };
+  return clamped + h.substring(32, 64);
 }
 
-export interface KeyState { sha512: Sha512; seed: string; units: number; a?: number[]; mult?: BaseMult; publicKey: string; }
+export interface KeyState { sha512: Sha512; seed: string; a?: number[]; mult?: BaseMult; publicKey: string; }
 
 /** Starts deriving the 32-byte public key of a 32-byte seed. */
 /** Why this runtime cannot sign (its numbers), or "" when it can. */
@@ -170,52 +35,54 @@ export function unsupportedReason(): string {
   return numbersAreDoubles() ? "" : "Ed25519 needs double-precision numbers (this Lua has 32-bit integers)";
 }
 
-export function keyStart(seed: string, sha512: Sha512, units: number = DEFAULT_SLICE_UNITS): KeyState {
+export function keyStart(seed: string, sha512: Sha512): KeyState {
   if (unsupportedReason() !== "") throw unsupportedReason();
   if (seed.length !== 32) throw "Ed25519 seed must be 32 bytes";
-  return { sha512, seed, units, publicKey: "" };
+  return { sha512, seed, publicKey: "" };
 }
 
 /** One slice of key derivation; true when `publicKey` is ready. */
 export function keyStep(st: KeyState): boolean {
   if (st.a === undefined) {
-    st.a = expandSeed(st.seed, st.sha512).a;
+    st.a = limbsFromBytes(expandSeed(st.seed, st.sha512), 0, 32);
     return false;
   }
   if (st.mult === undefined) {
     st.mult = baseMultStart(st.a);
     return false;
   }
-  if (!baseMultStep(st.mult, st.units)) return false;
+  if (!baseMultStep(st.mult, SLICE_UNITS)) return false;
   st.publicKey = st.mult.encoded;
   return true;
 }
 
+/**
+ * Eight fields, so the table's hash part has eight slots (Lua sizes it to a power of two): this
+ * state lives in the board's heap for the whole signature.
+ */
 export interface SignState {
   sha512: Sha512;
-  seed: string;
-  publicKey: string;
+  /** seed ‖ public key, 32 bytes each */
+  key: string;
   message: string;
-  units: number;
   /** index into the phases listed at signStep; 9 = done */
   phase: number;
-  /** r, then k, then S: 32 limbs before their reduction modulo L, 16 after */
+  /** the nonce r, then r + k·a: 32 limbs before a reduction modulo L, 16 after */
   r: number[];
+  /** the challenge k, 32 limbs, then 16 */
   k: number[];
-  a: number[];
-  s: number[];
+  /** the point multiplication r·B: set in phase 3 only (edwards25519.ts) */
   mult?: BaseMult;
-  R: string;
+  /** R once the point is encoded (followed by the secret scalar's bytes for one slice), then the signature R ‖ S */
   signature: string;
 }
 
 /** Starts signing `message` with the key (seed and its public key, 32 bytes each). */
-export function signStart(seed: string, publicKey: string, message: string, sha512: Sha512,
-  units: number = DEFAULT_SLICE_UNITS): SignState {
+export function signStart(seed: string, publicKey: string, message: string, sha512: Sha512): SignState {
   if (unsupportedReason() !== "") throw unsupportedReason();
   if (seed.length !== 32) throw "Ed25519 seed must be 32 bytes";
   if (publicKey.length !== 32) throw "Ed25519 public key must be 32 bytes";
-  return { sha512, seed, publicKey, message, units, phase: 0, r: [], k: [], a: [], s: [], R: "", signature: "" };
+  return { sha512, key: seed + publicKey, message, phase: 0, r: [], k: [], mult: undefined, signature: "" };
 }
 
 /**
@@ -227,18 +94,20 @@ export function signStart(seed: string, publicKey: string, message: string, sha5
  */
 export function signStep(st: SignState): boolean {
   const phase = st.phase;
-  if (phase === 0) st.r = limbsFromBytes(st.sha512(expandSeed(st.seed, st.sha512).prefix + st.message), 0, 64);
+  if (phase === 0) st.r = limbsFromBytes(st.sha512(expandSeed(st.key.substring(0, 32), st.sha512).substring(32, 64) + st.message), 0, 64);
   else if (phase === 1) st.r = scReduce(st.r);
   else if (phase === 2) st.mult = baseMultStart(st.r);
   else if (phase === 3) {
-    if (!baseMultStep(st.mult!, st.units)) return false;
-    st.R = st.mult!.encoded;
+    if (!baseMultStep(st.mult!, SLICE_UNITS)) return false;
+    st.signature = st.mult!.encoded;
     st.mult = undefined;
-  } else if (phase === 4) st.k = limbsFromBytes(st.sha512(st.R + st.publicKey + st.message), 0, 64);
+  } else if (phase === 4) st.k = limbsFromBytes(st.sha512(st.signature + st.key.substring(32, 64) + st.message), 0, 64);
   else if (phase === 5) st.k = scReduce(st.k);
-  else if (phase === 6) st.a = expandSeed(st.seed, st.sha512).a;
-  else if (phase === 7) st.s = scMulAddUnreduced(st.r, st.k, st.a);
-  else if (phase === 8) st.signature = st.R + bytesFromLimbs(scReduce(st.s));
+  else if (phase === 6) st.signature = st.signature + expandSeed(st.key.substring(0, 32), st.sha512).substring(0, 32);
+  else if (phase === 7) {
+    st.r = scMulAddUnreduced(st.r, st.k, limbsFromBytes(st.signature, 32, 32));
+    st.signature = st.signature.substring(0, 32);
+  } else if (phase === 8) st.signature = st.signature + bytesFromLimbs(scReduce(st.r));
   else return true;
   st.phase = phase + 1;
   return st.phase === 9;

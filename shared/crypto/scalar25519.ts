@@ -8,8 +8,17 @@
  * final comparison brings the result into [0, L).
  */
 
-/** L in 16-bit limbs. */
-const L_LIMBS = [0xd3ed, 0x5cf5, 0x631a, 0x5812, 0x9cd6, 0xa2f7, 0xf9de, 0x14de, 0, 0, 0, 0, 0, 0, 0, 0x1000];
+/**
+ * L in 16-bit limbs (0xd3ed 0x5cf5 0x631a 0x5812 0x9cd6 0xa2f7 0xf9de 0x14de, seven zeros, 0x1000),
+ * each as three characters of 6 bits (code − 48), as field25519's feLoad reads constants: a string
+ * stays in flash with LFS, an array would be heap while the signer runs.
+ */
+const L_DIGITS = "=?]5ce6<J5PB9cF:;g?WN1CN000000000000000000000100";
+
+function lLimb(i: number): number {
+  const j = 3 * i;
+  return (L_DIGITS.charCodeAt(j) - 48) * 4096 + (L_DIGITS.charCodeAt(j + 1) - 48) * 64 + (L_DIGITS.charCodeAt(j + 2) - 48);
+}
 
 /**
  * x[at..at+7] −= v·δ with carries, the last carry added at x[at+8]. Written out (δ's limbs as
@@ -43,7 +52,8 @@ function normalize(x: number[]): number {
 /** Compares 16 normalized limbs with L: true when x ≥ L. */
 function atLeastL(x: number[]): boolean {
   for (let i = 15; i >= 0; i--) {
-    if (x[i] !== L_LIMBS[i]) return x[i] > L_LIMBS[i];
+    const l = lLimb(i);
+    if (x[i] !== l) return x[i] > l;
   }
   return true;
 }
@@ -73,11 +83,11 @@ export function scReduce(x: number[]): number[] {
   // now −L < x < 2^252 + small: one correction either way
   let c = normalize(x);
   while (c < 0) {
-    for (let i = 0; i < 16; i++) x[i] = x[i] + L_LIMBS[i];
+    for (let i = 0; i < 16; i++) x[i] = x[i] + lLimb(i);
     c = c + normalize(x);
   }
   while (atLeastL(x)) {
-    for (let i = 0; i < 16; i++) x[i] = x[i] - L_LIMBS[i];
+    for (let i = 0; i < 16; i++) x[i] = x[i] - lLimb(i);
     normalize(x);
   }
   const out: number[] = [];
@@ -85,12 +95,10 @@ export function scReduce(x: number[]): number[] {
   return out;
 }
 
-/** (r + k·a) mod L for three reduced 16-limb scalars. */
-export function scMulAdd(r: number[], k: number[], a: number[]): number[] {
-  return scReduce(scMulAddUnreduced(r, k, a));
-}
-
-/** r + k·a as 32 carried limbs, for scReduce (a separate step: the board runs them in two slices). */
+/**
+ * r + k·a as 32 carried limbs, for scReduce (a separate step: the board runs them in two slices;
+ * no export calls another, so this module's export table is garbage once the signer drops it).
+ */
 export function scMulAddUnreduced(r: number[], k: number[], a: number[]): number[] {
   const x: number[] = [];
   for (let i = 0; i < 32; i++) x[i] = i < 16 ? r[i] : 0;

@@ -1,9 +1,9 @@
-import * as fs from "node:fs";
 import type { Command } from "commander";
 import { Store } from "../../store/store.ts";
 import type { AuditResult } from "../../store/seal.ts";
 import { examples, globalOptions } from "../options.ts";
 import { action } from "../run.ts";
+import { existingDatabase } from "../files.ts";
 
 interface AuditOptions { seal?: boolean; expect?: string[] }
 
@@ -38,7 +38,7 @@ export function register(program: Command): void {
     .option("--expect <seal...>", "a seal (or its first ≥ 8 hex digits) noted earlier, e.g. the one `record` printed: must still be in the chain")
     .action(action(async (o: AuditOptions, c: Command) => {
       const g = globalOptions(c);
-      if (!fs.existsSync(g.db)) throw new Error(`no database at ${g.db}`);
+      existingDatabase(g.db);
       for (const e of o.expect ?? []) {
         if (!/^[0-9a-fA-F]{8,64}$/.test(e)) throw new Error(`--expect wants a seal: 8 to 64 hex digits (got "${e}")`);
       }

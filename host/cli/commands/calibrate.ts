@@ -1,8 +1,8 @@
-import * as fs from "node:fs";
 import type { Command } from "commander";
 import { loadBoard, type BoardDefinition } from "../../build/boards.ts";
 import { connectBoard } from "../board.ts";
 import { action } from "../run.ts";
+import { readJsonInput } from "../files.ts";
 import { examples, globalOptions, wholeNumber } from "../options.ts";
 import { parsePlates, CALIBRATED_PLATES, type PlateSpec } from "../../calibrate/plates.ts";
 import { parsePoints, validatePlan, type PlannedPoint } from "../../calibrate/plan.ts";
@@ -31,14 +31,11 @@ export function readPlanFile(file: string): { points?: PlannedPoint[]; plates?: 
   return plan as never;
 }
 
-/** A JSON file, or an error naming it ("plan.json: no such file", "plan.json: not JSON: …"). */
+/** A plan file's JSON object, or an error naming it (cannot be read, not JSON, not an object). */
 export function readJsonFile(file: string): Record<string, unknown> {
-  if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
-  try {
-    return JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
-  } catch (e) {
-    throw new Error(`${file}: not JSON: ${(e as Error).message}`);
-  }
+  const plan = readJsonInput("the plan", file);
+  if (plan === null || typeof plan !== "object" || Array.isArray(plan)) throw new Error(`the plan ${file} is not a JSON object`);
+  return plan as Record<string, unknown>;
 }
 
 /** How plates get onto the pins: the emulator's scenario, a person at the terminal, or nobody (--yes). */

@@ -11,6 +11,7 @@ import { certificatePage } from "../../sign/page.ts";
 import { Store } from "../../store/store.ts";
 import { examples, globalOptions, wholeNumber } from "../options.ts";
 import { action } from "../run.ts";
+import { existingDatabase, readJsonInput } from "../files.ts";
 
 /** `rackcell certificate <lift>`: the board's signature of a recorded lift as a certificate (JSON + page). */
 export function register(program: Command): void {
@@ -24,11 +25,11 @@ export function register(program: Command): void {
       const g = globalOptions(c);
       let given: LiftKey | undefined;
       if (o.key !== undefined) {
-        const pub = isPublicKeyHex(o.key) ? o.key : (JSON.parse(fs.readFileSync(o.key, "utf8")) as { publicKeyHex?: string }).publicKeyHex ?? "";
+        const pub = isPublicKeyHex(o.key) ? o.key : (readJsonInput("the key file", o.key) as { publicKeyHex?: string } | null)?.publicKeyHex ?? "";
         if (!isPublicKeyHex(pub)) throw new Error(`${o.key}: not a public key (64 hex digits, or a file from rackcell keys export)`);
         given = { scheme: "ed25519", publicKeyHex: pub };
       }
-      const store = new Store(g.db);
+      const store = new Store(existingDatabase(g.db));
       try {
         const signed = store.liftSignature(liftId);
         if (signed === undefined) throw new Error(`lift ${liftId} has no board signature (recorded without a key on the board, or its signature did not arrive)`);

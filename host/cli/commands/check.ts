@@ -6,6 +6,7 @@ import { listKeys, macKeys } from "../../store/board-keys.ts";
 import { Store } from "../../store/store.ts";
 import { examples, globalOptions } from "../options.ts";
 import { action } from "../run.ts";
+import { readInputFile, readJsonInput } from "../files.ts";
 
 /**
  * `rackcell check <FILE>`: verifies a lift certificate with node:crypto (Ed25519, or HMAC-SHA256
@@ -22,11 +23,11 @@ export function register(program: Command): void {
     .option("--trust <keyfile...>", "public keys you know (files from rackcell keys export, or 64 hex digits); the store's keys are known too")
     .option("--json", "print JSON")
     .action(action(async (file: string, o: { trust?: string[]; json?: boolean }, c: Command) => {
-      const text = fs.readFileSync(file, "latin1");
+      const text = readInputFile("the certificate", file, "latin1");
       const known = (o.trust ?? []).map((t) => {
         if (isPublicKeyHex(t)) return t;
-        const k = JSON.parse(fs.readFileSync(t, "utf8")) as { publicKeyHex?: string };
-        if (typeof k.publicKeyHex !== "string" || !isPublicKeyHex(k.publicKeyHex)) throw new Error(`${t}: no publicKeyHex in it`);
+        const k = readJsonInput("the key file", t) as { publicKeyHex?: string } | null;
+        if (typeof k?.publicKeyHex !== "string" || !isPublicKeyHex(k.publicKeyHex)) throw new Error(`${t}: no publicKeyHex in it`);
         return k.publicKeyHex;
       });
       let held = new Map<string, string>();

@@ -8,6 +8,7 @@ import { Store } from "../../store/store.ts";
 import { csvHeader, csvRow } from "../csv.ts";
 import { examples, globalOptions } from "../options.ts";
 import { action } from "../run.ts";
+import { existingDatabase } from "../files.ts";
 
 /** Every lift (each once: distinctLifts), or a session's, as lift records; a lift that cannot be analysed is said on stderr and left out. */
 export function liftRecords(store: Store, sessionId: number | undefined, warn: (line: string) => void): LiftRecordJson[] {
@@ -33,7 +34,7 @@ export function register(program: Command): void {
     .option("--json", "with --lifts: the lift records as a JSON array (schema: host/report/lift-record.schema.json)")
     .action(action(async (sessionArg: string | undefined, o: { out?: string; lifts?: boolean; json?: boolean }, c: Command) => {
       const g = globalOptions(c);
-      if (!fs.existsSync(g.db)) throw new Error(`no database at ${g.db}: record a session first (rackcell record), or give --db FILE`);
+      existingDatabase(g.db);
       if (o.json && !o.lifts) throw new Error("--json goes with --lifts (the frames are CSV only)");
       const store = new Store(g.db);
       try {

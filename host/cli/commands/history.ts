@@ -12,6 +12,7 @@ import { storedLiftStatus } from "../../sign/lift-state.ts";
 import { listKeys } from "../../store/board-keys.ts";
 import { examples, globalOptions, positiveNumber } from "../options.ts";
 import { action } from "../run.ts";
+import { existingDatabase, noDatabase } from "../files.ts";
 
 interface HistoryOptions extends RecordCliOptions { limit: number; session?: number; athlete?: string }
 
@@ -28,10 +29,10 @@ export function register(program: Command): void {
     (o.deadlift ?? []).forEach(parseDeadlift);
     if (o.today !== undefined) dayNumber(o.today);
     if (!fs.existsSync(g.db)) {
-      process.stdout.write(`no database at ${g.db} yet: record a session with \`rackcell record\`\n`);
+      process.stdout.write(`${noDatabase(g.db)}\n`); // nothing recorded yet is an answer, not an error
       return;
     }
-    const store = new Store(g.db);
+    const store = new Store(existingDatabase(g.db));
     try {
       const athletes = store.listAthletes();
       const athlete = o.athlete === undefined ? undefined : findAthlete(store, o.athlete);

@@ -14,6 +14,7 @@ import { athleteFromStore } from "../../lifter/store-adapter.ts";
 import { Store } from "../../store/store.ts";
 import { examples, globalOptions, positiveNumber } from "../options.ts";
 import { action } from "../run.ts";
+import { existingDatabase } from "../files.ts";
 
 /** "460@2024-02-20" → { kg: 460, day } */
 export function parseDeadlift(text: string): { kg: number; day: string } {
@@ -90,8 +91,7 @@ export function register(program: Command): void {
     .description("PRs (per pin height), body-weight multiples, ladder, weekly supra-maximal singles, days since the last heavy session");
   recordOptions(show).action(action(async (name: string, o: RecordCliOptions, c: Command) => {
     const g = globalOptions(c);
-    if (!fs.existsSync(g.db)) throw new Error(`no database at ${g.db} yet`);
-    const store = new Store(g.db);
+    const store = new Store(existingDatabase(g.db));
     try {
       process.stdout.write(lifterRecordText(store, name, o, g.units));
     } finally {

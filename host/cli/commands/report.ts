@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import { Option, type Command } from "commander";
 import { action } from "../run.ts";
+import { existingDatabase, readInputFile } from "../files.ts";
 import { examples, globalOptions, positiveNumber, wholeNumber } from "../options.ts";
 import { buildReport, reportText, type LiftRecord } from "../../report/lift.ts";
 import { liftRecordJson } from "../../report/lift-record.ts";
@@ -38,13 +39,13 @@ export function register(program: Command): void {
       let rec: LiftRecord;
       const kind = (k?: string): LiftRecord["kind"] => (k && /iso/i.test(k) ? "isometric" : "rackpull");
       if (flags.lift !== undefined) {
-        const store = new Store(g.db);
+        const store = new Store(existingDatabase(g.db));
         try {
           rec = liftFromStore(store, flags.lift);
         } finally {
           store.close();
         }
-      } else if (flags.csv) rec = liftFromCsv(flags.csv, kind(flags.kind));
+      } else if (flags.csv) rec = liftFromCsv(readInputFile("the CSV", flags.csv), flags.csv, kind(flags.kind));
       else if (flags.demo) rec = demoLift(kind(flags.demo));
       else {
         process.stderr.write("report: say which lift: --lift <id>, --csv <file> or --demo isometric|rackpull\n");

@@ -70,10 +70,11 @@ export function createGymRelay(host: GymHost, o: { gym: string; boards: BoardDef
     for (let i = 0; r && !boardOf(r) && i < BOARD_WAIT_MS / 100 && ws.readyState === ws.OPEN; i++) await new Promise((res) => setTimeout(res, 100));
     const board = r ? boardOf(r) : null;
     // no board: the page says the host holds none, and tries again when reloaded
-    send(ws, { t: "hello", port: path, emulated: false, board, boards: o.boards });
+    const [state, detail] = r?.online ? ["connected", path] : ["lost", `${name} is offline (its last will)`];
+    send(ws, { t: "hello", port: path, emulated: false, board, boards: o.boards, state, detail });
     if (!r || !board) return;
     const unsubscribe = r.lines.onLine((l) => send(ws, { t: "line", l, at: Date.now() }));
-    let online = r.online;
+    let online = r.online; // the hello said so
     const watch = setInterval(() => {
       if (r.online === online) return;
       online = r.online;
@@ -106,7 +107,7 @@ export function createGymRelay(host: GymHost, o: { gym: string; boards: BoardDef
       const rack = query?.get(RACK_QUERY);
       if (rack) void attachRack(ws, rack);
       else if (query?.toString() === GYM_VIEW_QUERY) attachGym(ws);
-      else send(ws, { t: "hello", port: "", emulated: false, board: null, boards: o.boards }); // the lifter's page without a rack
+      else send(ws, { t: "hello", port: "", emulated: false, board: null, boards: o.boards, state: "disconnected", detail: "no rack named" }); // the lifter's page without a rack
     },
     close() {
       clearInterval(timer);
