@@ -142,6 +142,29 @@ ${REPORT}`) as NetRun;
       expect([...seen].sort()).toEqual([CFG.ssid, "old"].sort());
     });
 
+    it("publishes the lines in the order it writes them on USB: a reply after the frames before it (a tare's zeros hold from the frames after it)", () => {
+      const r = runOnFake(target, { files: { "net.cfg": encodeNetFile(CFG) } }, `T.value = {1000, -2000}; T.run(300000)
+T.wifiUp(); T.run(2000000)
+T.send(${cmd(5, "tare")}); T.run(2012500)
+T.send(${cmd(6, "tare")}); T.run(2025000)
+T.send(${cmd(7, "tare")}); T.run(2037500)
+T.send(${cmd(8, "ping")}); T.run(500000)
+${REPORT}`) as NetRun;
+      expect(r.errors).toBe("");
+      const keep = (b: string) => b.startsWith("S") || b.startsWith("R,");
+      const usb = lines(r.out).map((l) => openLine(l)).filter((o) => o.error === "" && keep(o.body)).map((o) => o.body);
+      const sent = [...pubs(r, "frames"), ...pubs(r, "reply")].sort((a, b) => pubs(r).indexOf(a) - pubs(r).indexOf(b))
+        .flatMap((p) => p.payload.split("\n")).map((l) => openLine(l).body).filter(keep);
+      // (the tares 1, 2 and 3 frame periods apart: whatever a batch holds when a reply comes, it goes first)
+      expect(sent.filter((b) => /^R,[5-8],ok/.test(b))).toHaveLength(4);
+      expect(sent.filter((b) => b.startsWith("S")).length).toBeGreaterThan(100);
+      // every line sent is one of USB's (frames carry their sequence number), in USB's order
+      const at = new Map(usb.map((b, i) => [b, i]));
+      const order = sent.map((b) => at.get(b) ?? -1);
+      expect(order.filter((i) => i < 0)).toEqual([]);
+      order.forEach((p, i) => i > 0 && expect(p, `line ${i}: ${sent[i]}`).toBeGreaterThan(order[i - 1]));
+    });
+
     it("with net.cfg: joins WiFi, connects with its login and last will, says online, publishes sealed frames in batches, one message in flight", () => {
       const r = runOnFake(target, { files: { "net.cfg": encodeNetFile(CFG) } }, `T.value = {1000, -2000}; T.run(300000)
 T.wifiUp(); T.run(2000000)

@@ -169,6 +169,8 @@ function take(body: string, tail: string, eol: string): void {
     return;
   }
   if (c === 82) {
+    // the frames made before this reply go first: a tare's reply carries the zeros of the frames after it
+    if (batchN > 0) flush();
     if (push(Q.REPLY, line, 0)) pump();
     return;
   }

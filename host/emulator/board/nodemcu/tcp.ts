@@ -267,9 +267,13 @@ export function resetTcp(): void {
       c.state = FREE;
       c.inFlight = 0;
       c.timerGen += 1;
-      c.handler = undefined;
-      c.owner = undefined;
     }
+    // A released slot keeps its handler and owner for the callback that follows (release()); after
+    // a reset none follows, and kept they would hold the old boot's client (its callbacks, the old
+    // firmware's state) into the next boot's heap baseline, to be freed when the slot is reused:
+    // node.heap() would then read that much too high (up to the whole heap).
+    c.handler = undefined;
+    c.owner = undefined;
   }
   NET.linkUp = false;
   NET.hasIp = false;
