@@ -413,6 +413,29 @@ ${bodies.map((b) => `io.write(count(function() ${b} end) - base, "\\n")`).join("
 });
 
 describe("heap: what the firmware holds, not the emulator", () => {
+  it("flash reads leave nothing charged to the firmware: the host's file handles are freed before a reading", async () => {
+    // each file.exists of a missing name and each getcontents opens a host file (a userdata with a
+    // finalizer: one collect runs it, the next frees it); on the board these are C calls, no Lua
+    // objects. One timer all along (its own closure and state are the firmware's): reads at tick 5.
+    const { b, log } = await boot(`
+      file.putcontents("here.txt", "x")
+      local ticks = 0
+      tmr.create():alarm(100, tmr.ALARM_AUTO, function()
+        ticks = ticks + 1
+        if ticks == 5 then
+          for i = 1, 40 do file.exists("missing" .. i) file.getcontents("here.txt") end
+          print("READ")
+        end
+      end)`);
+    await b.advance(350);
+    const before = (await b.stats()).heapUsedBytes;
+    await b.advance(450);
+    expect(log.text).toContain("READ");
+    const after = (await b.stats()).heapUsedBytes;
+    // (80 host file handles left to a second collect read ≈ 2 KB more)
+    expect(Math.abs(after - before)).toBeLessThan(200);
+  });
+
   it("TX waiting for Node and RX bytes on the wire are not charged to the firmware's heap", async () => {
     const { b, log } = await boot(`
       uart.on("data", 200, function(d) end, 0)
