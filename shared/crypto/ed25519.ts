@@ -85,9 +85,9 @@ export interface SignState {
   message: string;
   /** index into the phases listed at signStep; 9 = done */
   phase: number;
-  /** the nonce r, then r + k·a: 32 limbs before a reduction modulo L, 16 after */
+  /** the nonce r (empty while r·B runs: the multiplication holds its bytes), then r + k·a; limbs of the arithmetic's size, before and after a reduction modulo L */
   r: number[];
-  /** the challenge k, 32 limbs, then 16 */
+  /** the challenge k, before and after its reduction modulo L */
   k: number[];
   /** the point multiplication r·B: set in phase 3 only (edwards25519.ts) */
   mult?: BaseMult;
