@@ -1,11 +1,12 @@
-import { type Sha512, keyStart, keyStep, signStart, signStep, unsupportedReason } from "./ed25519.ts";
+import { arithmeticForThisVm } from "./arithmetic.ts";
+import { type Sha512, keyStart, keyStep, signStart, signStep } from "./ed25519.ts";
 import { sha512 } from "./sha512.ts";
 
 /**
  * Ed25519 run to completion with hex in and out, and the pure SHA-512: what the RFC 8032 vectors
  * call in JavaScript, Lua 5.1 and Lua 5.3. The board never runs this (it signs in slices with its
- * C SHA-512, firmware/signer.ts). On a runtime whose numbers cannot do the arithmetic (NodeMCU's
- * Lua 5.3 with 32-bit integers) they answer the reason instead of a wrong key or signature.
+ * C SHA-512, firmware/signer.ts). The arithmetic follows the runtime's numbers (arithmetic.ts):
+ * 16-bit limbs on doubles, 12-bit limbs on NodeMCU's Lua 5.3 with 32-bit numbers.
  */
 const HEX = "0123456789abcdef";
 
@@ -46,8 +47,7 @@ function seedFromHex(seedHex: string): string {
 
 export function publicKeyHex(seedHex: string): string {
   const seed = seedFromHex(seedHex);
-  if (unsupportedReason() !== "") return unsupportedReason();
-  const st = keyStart(seed, pureSha512);
+  const st = keyStart(seed, pureSha512, arithmeticForThisVm());
   while (!keyStep(st)) { /* slices run back to back */ }
   return toHex(st.publicKey);
 }
@@ -55,10 +55,10 @@ export function publicKeyHex(seedHex: string): string {
 export function signHex(seedHex: string, messageHex: string): string {
   const seed = seedFromHex(seedHex);
   const message = fromHex(messageHex);
-  if (unsupportedReason() !== "") return unsupportedReason();
-  const key = keyStart(seed, pureSha512);
+  const arith = arithmeticForThisVm();
+  const key = keyStart(seed, pureSha512, arith);
   while (!keyStep(key)) { /* slices run back to back */ }
-  const st = signStart(seed, key.publicKey, message, pureSha512);
+  const st = signStart(seed, key.publicKey, message, pureSha512, arith);
   while (!signStep(st)) { /* slices run back to back */ }
   return toHex(st.signature);
 }

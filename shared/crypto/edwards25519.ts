@@ -1,4 +1,4 @@
-import { type Fe, feAdd, feCopy, feLoad, feMul, feNeg, feNew, feSqr, feSub, feToBytes } from "./field25519.ts";
+import { type Fe, type Field, feAdd, feCopy, feLoad, feMul, feNeg, feNew, feSqr, feSub, feToBytes } from "./field25519.ts";
 
 /**
  * The fixed-base scalar multiplication of Ed25519 (r·B, or a·B for a key) and the encoding of the
@@ -31,6 +31,8 @@ export const BASE_POINT =
  * constant a (7 Y−X, 8 Y+X, 9 2d·X·Y). Registers: 0–3 the accumulator X, Y, Z, T; 4 a
  * temporary. Five registers: doubling never reads T, and an addition needs X and Y only for
  * Y − X and Y + X, so those registers serve as temporaries (each register is 16 numbers of heap).
+ * The field operations are field25519's, imported by name (the firmware drops its export table:
+ * holding it would cost heap), unless the multiplication was started with another `Field`.
  * Multiplications run in place (feMul reads both operands before it writes). Strings, not
  * arrays: with LFS a constant string stays in flash.
  */
@@ -48,7 +50,10 @@ export const SLICE_UNITS = 4;
 /** A fixed-base scalar multiplication followed by the point's encoding, run in slices. */
 export interface BaseMult {
   regs: Fe[];
-  scalar: number[];
+  /** the scalar's 32 little-endian bytes */
+  scalar: string;
+  /** the field arithmetic when not field25519's (field25519-int32 on 32-bit numbers) */
+  field: Field | undefined;
   /** bit being processed (254 … 0), then the inversion's exponent bit (253 … 0), then −1 */
   bit: number;
   /** 0 double, 1 add, 2 inversion square, 3 inversion multiply, 4 affine x and y, 5 encode, 6 done */
@@ -59,17 +64,21 @@ export interface BaseMult {
   encoded: string;
 }
 
-function bitOf(limbs: number[], i: number): number {
-  const limb = limbs[Math.floor(i / 16)];
-  return Math.floor(limb / Math.pow(2, i % 16)) % 2;
+function bitOf(scalar: string, i: number): number {
+  const byte = scalar.charCodeAt(Math.floor(i / 8));
+  return Math.floor(byte / Math.pow(2, i % 8)) % 2;
 }
 
-export function baseMultStart(scalar: number[]): BaseMult {
+/**
+ * Starts r·B for the scalar's 32 bytes (bytes, not limbs: the same for either arithmetic), on
+ * field25519's arithmetic or the `field` given.
+ */
+export function baseMultStart(scalar: string, field?: Field): BaseMult {
   const regs: Fe[] = [];
-  for (let i = 0; i < NREGS; i++) regs[i] = feNew();
+  for (let i = 0; i < NREGS; i++) regs[i] = (field === undefined ? feNew : field.feNew)();
   regs[1][0] = 1; // identity (0 : 1 : 1 : 0)
   regs[2][0] = 1;
-  return { regs, scalar, bit: 254, stage: 0, pc: 0, xOdd: 0, encoded: "" };
+  return { regs, scalar, field, bit: 254, stage: 0, pc: 0, xOdd: 0, encoded: "" };
 }
 
 /** p − 2 = 2^255 − 21: bits 254…5 set, then 01011. */
@@ -78,19 +87,19 @@ function inverseExponentBit(i: number): boolean {
 }
 
 /** Runs the program step at `pc`; returns its cost in tenths of a unit (a multiplication is 10). */
-function runOp(regs: Fe[], prog: string, pc: number): number {
+function runOp(f: Field | undefined, regs: Fe[], prog: string, pc: number): number {
   const op = prog.charCodeAt(pc);
   const d = regs[prog.charCodeAt(pc + 1) - 48];
   const a = regs[prog.charCodeAt(pc + 2) - 48]; // (nil for L: its operand names a constant)
-  if (op === 77) feMul(d, a, regs[prog.charCodeAt(pc + 3) - 48]); // M
-  else if (op === 83) feSqr(d, a); // S
+  if (op === 77) (f === undefined ? feMul : f.feMul)(d, a, regs[prog.charCodeAt(pc + 3) - 48]); // M
+  else if (op === 83) (f === undefined ? feSqr : f.feSqr)(d, a); // S
   else {
-    if (op === 65) feAdd(d, a, regs[prog.charCodeAt(pc + 3) - 48]); // A
-    else if (op === 85) feSub(d, a, regs[prog.charCodeAt(pc + 3) - 48]); // U
-    else if (op === 78) feNeg(d, a); // N
-    else if (op === 67) feCopy(d, a); // C
+    if (op === 65) (f === undefined ? feAdd : f.feAdd)(d, a, regs[prog.charCodeAt(pc + 3) - 48]); // A
+    else if (op === 85) (f === undefined ? feSub : f.feSub)(d, a, regs[prog.charCodeAt(pc + 3) - 48]); // U
+    else if (op === 78) (f === undefined ? feNeg : f.feNeg)(d, a); // N
+    else if (op === 67) (f === undefined ? feCopy : f.feCopy)(d, a); // C
     else {
-      feLoad(d, BASE_POINT, (prog.charCodeAt(pc + 2) - 55) * 48); // L
+      (f === undefined ? feLoad : f.feLoad)(d, BASE_POINT, (prog.charCodeAt(pc + 2) - 55) * 48); // L
       return 7;
     }
     return 1;
@@ -108,10 +117,11 @@ export function baseMultStep(m: BaseMult, units: number): boolean {
   const full = units * 10;
   let budget = full;
   const regs = m.regs;
+  const f = m.field;
   while (budget >= 10) {
     if (m.stage === 0 || m.stage === 1) {
       const prog = m.stage === 0 ? DOUBLE : ADD_BASE;
-      budget = budget - runOp(regs, prog, m.pc);
+      budget = budget - runOp(f, regs, prog, m.pc);
       m.pc = m.pc + 4;
       if (m.pc >= prog.length) {
         m.pc = 0;
@@ -121,14 +131,14 @@ export function baseMultStep(m: BaseMult, units: number): boolean {
           m.stage = 0;
         } else {
           // Z^(p−2) into register 4: start from Z (exponent bit 254), then square (and multiply) per bit
-          feCopy(regs[4], regs[2]);
+          (f === undefined ? feCopy : f.feCopy)(regs[4], regs[2]);
           m.bit = 253;
           m.stage = 2;
         }
       }
     } else if (m.stage === 2 || m.stage === 3) {
-      if (m.stage === 2) feSqr(regs[4], regs[4]);
-      else feMul(regs[4], regs[4], regs[2]);
+      if (m.stage === 2) (f === undefined ? feSqr : f.feSqr)(regs[4], regs[4]);
+      else (f === undefined ? feMul : f.feMul)(regs[4], regs[4], regs[2]);
       budget = budget - 10;
       if (m.stage === 2 && inverseExponentBit(m.bit)) m.stage = 3;
       else if (m.bit > 0) {
@@ -138,11 +148,12 @@ export function baseMultStep(m: BaseMult, units: number): boolean {
     } else if (m.stage === 4 || m.stage === 5) {
       if (budget < full) return false;
       if (m.stage === 4) {
-        feMul(regs[3], regs[0], regs[4]); // x
-        feMul(regs[2], regs[1], regs[4]); // y (Z is not needed after its inverse)
-        m.xOdd = feToBytes(regs[3]).charCodeAt(0) % 2;
+        const mul = f === undefined ? feMul : f.feMul;
+        mul(regs[3], regs[0], regs[4]); // x
+        mul(regs[2], regs[1], regs[4]); // y (Z is not needed after its inverse)
+        m.xOdd = (f === undefined ? feToBytes : f.feToBytes)(regs[3]).charCodeAt(0) % 2;
       } else {
-        const yb = feToBytes(regs[2]);
+        const yb = (f === undefined ? feToBytes : f.feToBytes)(regs[2]);
         m.encoded = yb.substring(0, 31) + String.fromCharCode(yb.charCodeAt(31) + m.xOdd * 128);
       }
       m.stage = m.stage + 1;

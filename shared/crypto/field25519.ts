@@ -17,6 +17,24 @@
 export type Fe = number[];
 
 /**
+ * The field operations edwards25519.ts runs its point programs on: this module's (16-bit limbs,
+ * doubles) or field25519-int32.ts's (12-bit limbs, 32-bit numbers), same names and contracts.
+ */
+/** @noSelf */
+export interface Field {
+  feNew(): Fe;
+  feCopy(o: Fe, a: Fe): void;
+  feAdd(o: Fe, a: Fe, b: Fe): void;
+  feSub(o: Fe, a: Fe, b: Fe): void;
+  feNeg(o: Fe, a: Fe): void;
+  feMul(o: Fe, a: Fe, b: Fe): void;
+  feSqr(o: Fe, a: Fe): void;
+  feToBytes(a: Fe): string;
+  feLoad(o: Fe, s: string, at: number): void;
+  feFromBytes(s: string, at: number): Fe;
+}
+
+/**
  * True when this runtime's numbers hold integers up to 2^53 exactly (IEEE doubles: JavaScript,
  * NodeMCU's ESP8266 Lua 5.1); false on a Lua with 32-bit integers and single floats (NodeMCU's
  * Lua 5.3 builds), where the limb products would silently wrap. Computed, not a literal.

@@ -9,6 +9,18 @@
  */
 
 /**
+ * The scalar operations ed25519.ts signs with: this module's (16-bit limbs, doubles) or
+ * scalar25519-int32.ts's (12-bit limbs, 32-bit numbers), same names and contracts.
+ */
+/** @noSelf */
+export interface ScalarField {
+  scReduce(x: number[]): number[];
+  scMulAddUnreduced(r: number[], k: number[], a: number[]): number[];
+  limbsFromBytes(s: string, at: number, bytes: number): number[];
+  bytesFromLimbs(x: number[]): string;
+}
+
+/**
  * L in 16-bit limbs (0xd3ed 0x5cf5 0x631a 0x5812 0x9cd6 0xa2f7 0xf9de 0x14de, seven zeros, 0x1000),
  * each as three characters of 6 bits (code − 48), as field25519's feLoad reads constants: a string
  * stays in flash with LFS, an array would be heap while the signer runs.
