@@ -16,9 +16,9 @@ import { macChain, macKeyIdOf } from "../testing/firmware/signer-files.ts";
 import { Store } from "../store/store.ts";
 import { readHistory } from "./history.ts";
 import { HISTORY_PATH } from "./protocol.ts";
-import { BUNDLED_CLI, chromiumMissing, launchBrowser, startWebCli } from "./testing/chromium.ts";
+import { BUNDLED_CLI, chromiumMissing, launchBrowser, startWebCli, screenshotDir } from "./testing/chromium.ts";
 
-const SHOTS = path.join(path.dirname(new URL(import.meta.url).pathname), "screenshots");
+const SHOTS = screenshotDir(path.dirname(new URL(import.meta.url).pathname));
 const missing = process.env.RACKCELL_WITH_BROWSER === "1" ? "" : chromiumMissing();
 if (missing) console.warn(`SKIPPED host/web history browser test: ${missing}`);
 

@@ -2,7 +2,8 @@
  * The page in real headless Chromium: through the host (the bundled CLI's `rackcell web`, started
  * from a folder outside the repository, with an emulated board), and straight to a board through
  * Web Serial (a fake navigator.serial bridged to an emulated board). Screenshots for the README
- * are saved in host/web/screenshots/.
+ * go to a temporary folder; RACKCELL_UPDATE_SCREENSHOTS=1 writes the README's copies in
+ * host/web/screenshots/.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -12,14 +13,14 @@ import { listBoards, loadBoard } from "../build/boards.ts";
 import { startEmulator, type EmulatedBoardHandle } from "../cli/emulated.ts";
 import { openSession } from "../cli/open-session.ts";
 import { installFakeSerial } from "./testing/fake-serial.ts";
-import { chromiumMissing, launchBrowser, LAPTOP, PHONE, startWebCli } from "./testing/chromium.ts";
+import { chromiumMissing, launchBrowser, LAPTOP, PHONE, startWebCli, screenshotDir } from "./testing/chromium.ts";
 import { createRelay } from "./relay.ts";
 import { serveWeb } from "./server.ts";
 
 // `npm test` installs Chromium first (RACKCELL_WITH_BROWSER=1): there a missing browser fails the tests
 const missing = process.env.RACKCELL_WITH_BROWSER === "1" ? "" : chromiumMissing();
 if (missing) console.warn(`SKIPPED host/web browser tests: ${missing}`);
-const SHOTS = path.join(path.dirname(new URL(import.meta.url).pathname), "screenshots");
+const SHOTS = screenshotDir(path.dirname(new URL(import.meta.url).pathname));
 
 async function shoot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });

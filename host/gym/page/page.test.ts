@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUNDLED_CLI, chromiumMissing, launchBrowser, LAPTOP, PHONE } from "../../web/testing/chromium.ts";
+import { BUNDLED_CLI, chromiumMissing, launchBrowser, LAPTOP, PHONE, UPDATE_SCREENSHOTS } from "../../web/testing/chromium.ts";
 import { SimRack } from "../loadgen.ts";
 
 const missing = process.env.RACKCELL_WITH_BROWSER === "1" ? "" : chromiumMissing();
@@ -42,7 +42,7 @@ async function startGym(dir: string): Promise<{ child: ChildProcess; brokerUrl: 
 }
 
 async function shoot(page: Page, dir: string, name: string): Promise<void> {
-  const update = process.env.RACKCELL_UPDATE_SCREENSHOTS === "1";
+  const update = UPDATE_SCREENSHOTS;
   const out = update ? path.join(import.meta.dirname, "screenshots") : dir;
   fs.mkdirSync(out, { recursive: true });
   for (const [size, vp] of [["laptop", LAPTOP], ["phone", PHONE]] as const) {

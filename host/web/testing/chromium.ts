@@ -70,3 +70,15 @@ export async function startWebCli(args: string[]): Promise<{ url: string; cwd: s
     },
   };
 }
+
+/**
+ * Where a test's screenshots go: the README's copies in `<testDir>/screenshots` only with
+ * RACKCELL_UPDATE_SCREENSHOTS=1 (a deliberate update), otherwise a temporary folder, so that a
+ * test run leaves the working tree as it was.
+ */
+export const UPDATE_SCREENSHOTS = process.env.RACKCELL_UPDATE_SCREENSHOTS === "1";
+
+export function screenshotDir(testDir: string): string {
+  if (UPDATE_SCREENSHOTS) return path.join(testDir, "screenshots");
+  return fs.mkdtempSync(path.join(os.tmpdir(), "rackcell-shots-"));
+}
