@@ -1,6 +1,7 @@
 import { fromHex, toHex } from "../crypto/ed25519-hex.ts";
 import { KEY_ID_LABEL, macMessage, macRecord } from "./liftmac.ts";
-import { sha256, xorByte } from "./sha256.ts";
+import { sha256 } from "./sha256.ts";
+import { xor16 } from "../crypto/sha2.ts";
 
 /**
  * HMAC-SHA256 (RFC 2104) over the pure SHA-256, hex in and out: what the vectors call in
@@ -15,8 +16,8 @@ function hmac(key: string, message: string): string {
   const outer: string[] = [];
   for (let i = 0; i < BLOCK; i++) {
     const b = i < k.length ? k.charCodeAt(i) : 0;
-    inner.push(String.fromCharCode(xorByte(b, 0x36)));
-    outer.push(String.fromCharCode(xorByte(b, 0x5c)));
+    inner.push(String.fromCharCode(xor16(b, 0x36)));
+    outer.push(String.fromCharCode(xor16(b, 0x5c)));
   }
   return sha256(outer.join("") + sha256(inner.join("") + message));
 }
