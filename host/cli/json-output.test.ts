@@ -44,14 +44,15 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("the check itself", () => {
   it("finds numbers written as text and measures with units, and leaves names, dates and ids alone", () => {
-    const bad = { metrics: [{ label: "weighed load", value: "201.2 kg" }], fields: { sps: "80" }, rate: "1250 kg/s", share: "51.0 %" };
+    const bad = { metrics: [{ label: "weighed load", value: "201.2 kg" }], fields: { sps: "80" }, rate: "1250 kg/s", share: "51.0 %", tolerance: "±.5 N" };
     expect(numbersInText(bad)).toEqual([
       '/metrics[0]/value: "201.2 kg" holds a measure with its unit',
       '/fields/sps: "80" is a number written as text',
       '/rate: "1250 kg/s" holds a measure with its unit',
       '/share: "51.0 %" holds a measure with its unit',
+      '/tolerance: "±.5 N" holds a measure with its unit',
     ]);
-    const fine = { board: "nodemcu-v3-2pin", date: "2026-12-04T19:10", port: "/dev/ttyUSB0", build: "123456", calId: "cal-20261204-1910", notes: ["only 2 weighings"] };
+    const fine = { board: "nodemcu-v3-2pin", date: "2026-12-04T19:10", port: "/dev/ttyUSB0", emulatedPort: "/tmp/rackcell-CcEc2h/ttyEMU0", build: "123456", calId: "cal-20261204-1910", notes: ["only 2 weighings"] };
     expect(numbersInText(fine)).toEqual([]);
   });
 });

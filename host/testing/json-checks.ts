@@ -15,8 +15,12 @@ export const PROSE_KEYS = new Set(["notes", "reasons", "warnings", "description"
 export const IDENTIFIER_KEYS = new Set(["build", "seal", "publicKeyHex", "fingerprint", "calId", "calibrationId", "serialNumber", "vendorId", "productId"]);
 
 const NUMBER_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
-/** A figure followed by a unit of measure: "201.2 kg", "80.0 Hz", "388 ms", "51.0 %", "1250 kg/s", "±0.1 N". */
-const MEASURE_TEXT = /\d\s*(kg|kgf|N|lbf|lb|g|Hz|SPS|sps|ms|µs|us|s|min|h|%|counts?|mV\/V|V)(\/s|·s)?(?![A-Za-z0-9])/;
+/**
+ * A figure followed by a unit of measure: "201.2 kg", "80.0 Hz", "388 ms", "51.0 %", "1250 kg/s",
+ * "±0.1 N". The figure starts a word: digits glued to letters are a name ("/tmp/rackcell-CcEc2h/…",
+ * a temp folder that once made this check fail at random), not a measure.
+ */
+const MEASURE_TEXT = /(?<![A-Za-z0-9_.])(\d+(\.\d+)?|\.\d+)\s*(kg|kgf|N|lbf|lb|g|Hz|SPS|sps|ms|µs|us|s|min|h|%|counts?|mV\/V|V)(\/s|·s)?(?![A-Za-z0-9])/;
 
 /** Every string in `value` that is a number or holds a measure with its unit, as "path: text". */
 export function numbersInText(value: unknown, at = "", key = ""): string[] {
